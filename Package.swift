@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Precert",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Precert", targets: ["Precert"]),
+        .executable(name: "precert", targets: ["PrecertCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+        ),
+        .target(
+            name: "Precert",
+            dependencies: ["CYAML"]
+        ),
+        .executableTarget(
+            name: "PrecertCLI",
+            dependencies: [
+                "Precert",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "PrecertTests",
+            dependencies: ["Precert"],
+            exclude: ["Fixtures"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,158 @@
+/// How serious a diagnostic is.
+public enum Severity: String, Sendable, Hashable, Codable, Comparable {
+    /// The input cannot be used.
+    case error
+    /// The input works but probably does not say what its author meant.
+    case warning
+    /// Extra context attached to another diagnostic.
+    case note
+
+    private var rank: Int {
+        switch self {
+        case .error: 2
+        case .warning: 1
+        case .note: 0
+        }
+    }
+
+    /// Orders by seriousness: note < warning < error.
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// A stable identifier of a class of diagnostic, such as `yaml.duplicate-key`.
+///
+/// Tools and tests match on the id, never on the message text, which may be reworded.
+public struct DiagnosticID: Hashable, Sendable, Codable, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
+    /// The dotted code.
+    public let code: String
+
+    /// Creates an id from its code.
+    public init(_ code: String) { self.code = code }
+
+    /// Creates an id from a string literal.
+    public init(stringLiteral value: String) { self.code = value }
+
+    /// Encodes as a bare string.
+    public init(from decoder: any Decoder) throws {
+        code = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    /// Decodes from a bare string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(code)
+    }
+
+    /// The code.
+    public var description: String { code }
+}
+
+/// A message that belongs to a diagnostic and points somewhere else, e.g. at a first definition.
+public struct DiagnosticNote: Hashable, Sendable {
+    /// What the note says, lowercase and without a final period.
+    public var message: String
+    /// Where it points, if anywhere.
+    public var range: SourceRange?
+
+    /// Creates a note.
+    public init(_ message: String, at range: SourceRange? = nil) {
+        self.message = message
+        self.range = range
+    }
+}
+
+/// One problem found in an input, with where it is and how to fix it.
+///
+/// Every stage of Precert reports problems as values of this type, so the CLI, tests and
+/// services render and match them the same way.
+public struct Diagnostic: Hashable, Sendable, Error, CustomStringConvertible {
+    /// The stable class of the problem.
+    public var id: DiagnosticID
+    /// How serious it is.
+    public var severity: Severity
+    /// What is wrong: lowercase, no final period, user input in backticks.
+    public var message: String
+    /// Where it is; `nil` for problems with no place (e.g. an unreadable directory).
+    public var range: SourceRange?
+    /// Longer advice on how to fix it.
+    public var hint: String?
+    /// Related places.
+    public var notes: [DiagnosticNote]
+
+    /// Creates a diagnostic.
+    public init(
+        _ id: DiagnosticID, _ severity: Severity, _ message: String, at range: SourceRange?,
+        hint: String? = nil, notes: [DiagnosticNote] = []
+    ) {
+        self.id = id
+        self.severity = severity
+        self.message = message
+        self.range = range
+        self.hint = hint
+        self.notes = notes
+    }
+
+    /// Creates an error.
+    public static func error(
+        _ id: DiagnosticID, _ message: String, at range: SourceRange?, hint: String? = nil,
+        notes: [DiagnosticNote] = []
+    ) -> Diagnostic {
+        Diagnostic(id, .error, message, at: range, hint: hint, notes: notes)
+    }
+
+    /// Creates a warning.
+    public static func warning(
+        _ id: DiagnosticID, _ message: String, at range: SourceRange?, hint: String? = nil,
+        notes: [DiagnosticNote] = []
+    ) -> Diagnostic {
+        Diagnostic(id, .warning, message, at: range, hint: hint, notes: notes)
+    }
+
+    /// The start of the range, if any.
+    public var location: SourceLocation? { range?.start }
+
+    /// `file:line:col: severity: message`, without the source excerpt.
+    public var description: String {
+        let place = location.map { "\($0): " } ?? ""
+        return "\(place)\(severity.rawValue): \(message)"
+    }
+}
+
+/// Collects diagnostics while a stage runs, so that all problems of a file are reported at once.
+public struct DiagnosticBag: Sendable {
+    /// Everything collected so far, in the order reported.
+    public private(set) var all: [Diagnostic] = []
+
+    /// Creates an empty bag.
+    public init() {}
+
+    /// Adds one diagnostic.
+    public mutating func report(_ diagnostic: Diagnostic) { all.append(diagnostic) }
+
+    /// Adds several diagnostics.
+    public mutating func report(contentsOf diagnostics: some Sequence<Diagnostic>) {
+        all.append(contentsOf: diagnostics)
+    }
+
+    /// Whether any error has been reported.
+    public var hasErrors: Bool { all.contains { $0.severity == .error } }
+}
+
+extension Sequence where Element == Diagnostic {
+    /// Whether any of these is an error.
+    public var containsErrors: Bool { contains { $0.severity == .error } }
+
+    /// Sorted by file, line and column; diagnostics without a place come first, in their order.
+    public func sortedByLocation() -> [Diagnostic] {
+        enumerated().sorted { a, b in
+            switch (a.element.location, b.element.location) {
+            case (nil, nil): return a.offset < b.offset
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let l?, let r?): return l == r ? a.offset < b.offset : l < r
+            }
+        }.map(\.element)
+    }
+}
