@@ -4,6 +4,40 @@ public enum Precert {
     public static let engineVersion = "0.1.0"
 }
 
+/// What kind of Precert file a YAML document is, told by its first key.
+public enum PrecertFileKind: Sendable, Hashable {
+    /// `precert: 1`: a policy.
+    case policy
+    /// `precert-calendar: 1`: a holiday calendar.
+    case calendar
+    /// `precert-test: 1`: a policy test file.
+    case test
+
+    /// The kind of a loaded document, or `nil` when it is not a Precert file.
+    public static func of(_ root: YAMLNode) -> PrecertFileKind? {
+        guard let pairs = root.mapping else { return nil }
+        let keys = Set(pairs.compactMap { $0.key.scalar })
+        if keys.contains("precert") { return .policy }
+        if keys.contains("precert-calendar") { return .calendar }
+        if keys.contains("precert-test") { return .test }
+        return nil
+    }
+}
+
+/// Limits applied when loading policies, calendars and tests.
+public struct LoadLimits: Sendable, Hashable {
+    /// YAML limits.
+    public var yaml: YAMLLimits
+    /// Expression limits.
+    public var expression: ExpressionParser.Limits
+
+    /// Creates limits.
+    public init(yaml: YAMLLimits = .default, expression: ExpressionParser.Limits = .init()) {
+        self.yaml = yaml
+        self.expression = expression
+    }
+}
+
 /// Checks the files under a set of paths, collecting every diagnostic of every file.
 public enum Workspace {
     /// What a check found.
@@ -16,21 +50,11 @@ public enum Workspace {
         public var fileCount: Int
     }
 
-    /// Loads every YAML file under `paths` and reports what is wrong with each.
-    public static func check(paths: [String], limits: YAMLLimits = .default) -> Report {
-        let (files, found) = PolicyFiles.discover(paths)
-        var diagnostics = found
-        var sources: [SourceText] = []
-        for file in files {
-            switch PolicyFiles.read(file, maxBytes: limits.maxBytes) {
-            case .failure(let diagnostic):
-                diagnostics.append(diagnostic)
-            case .success(let bytes):
-                sources.append(SourceText(file: file, text: String(decoding: bytes, as: UTF8.self)))
-                let result = YAMLLoader.load(bytes, file: file, limits: limits)
-                diagnostics.append(contentsOf: result.diagnostics)
-            }
-        }
-        return Report(diagnostics: diagnostics.sortedByLocation(), sources: sources, fileCount: files.count)
+    /// Loads every YAML file under `paths` and reports what is wrong with each: YAML, policy
+    /// language and analysis problems alike.
+    public static func check(paths: [String], limits: LoadLimits = LoadLimits()) -> Report {
+        let loaded = PolicyCatalog.load(paths: paths, limits: limits)
+        return Report(
+            diagnostics: loaded.diagnostics.sortedByLocation(), sources: loaded.sources, fileCount: loaded.fileCount)
     }
 }

@@ -1,0 +1,191 @@
+/// A typed value of a case input, a constant, or an intermediate result.
+public enum Value: Sendable, Hashable {
+    /// `true` or `false`.
+    case bool(Bool)
+    /// A number.
+    case number(Double)
+    /// Text or a code.
+    case string(String)
+    /// A calendar date.
+    case date(CivilDate)
+    /// An instant.
+    case datetime(Timestamp)
+    /// A duration.
+    case duration(ClockDuration)
+    /// An enum value, as its index in the enum's value list.
+    case enumValue(Int)
+    /// A list or set.
+    case list([Value])
+}
+
+/// A checked expression: names resolved to slots and indexes, types verified.
+///
+/// Nothing here refers to a string by name, so evaluating it needs no dictionary look-ups.
+public indirect enum CheckedExpr: Sendable, Hashable {
+    /// A constant.
+    case constant(Value)
+    /// The value of the case input in slot `n`.
+    case input(Int)
+    /// The current element inside `any` or `all`.
+    case element
+    /// The named condition with index `n`.
+    case condition(Int)
+    /// The outcome of decision `n` (an enum value; a list of them for hit policy `all`).
+    case decision(Int)
+    /// Negation.
+    case not(CheckedExpr)
+    /// Conjunction.
+    case and(CheckedExpr, CheckedExpr)
+    /// Disjunction.
+    case or(CheckedExpr, CheckedExpr)
+    /// A comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`).
+    case compare(BinaryOperator, CheckedExpr, CheckedExpr)
+    /// Membership in a list of constants.
+    case inValues(CheckedExpr, [Value])
+    /// Membership of a code in the policy's code set `n` (prefix patterns included).
+    case inCodeSet(CheckedExpr, Int)
+    /// Whether a list or set contains an element.
+    case contains(collection: CheckedExpr, element: CheckedExpr)
+    /// Whether some element satisfies the predicate.
+    case any(CheckedExpr, CheckedExpr)
+    /// Whether every element satisfies the predicate.
+    case all(CheckedExpr, CheckedExpr)
+    /// The length of text, a list or a set.
+    case length(CheckedExpr)
+    /// A date or datetime moved by a duration (`sign` is 1 or -1).
+    case shift(CheckedExpr, ClockDuration, sign: Int)
+    /// Whether the input in slot `n` is present in the case (never unknown).
+    case has(Int)
+}
+
+/// One declared case input, in its slot.
+public struct Input: Sendable, Hashable {
+    /// The dotted path into the case JSON.
+    public var path: String
+    /// The path split at dots.
+    public var components: [String]
+    /// The declared type.
+    public var type: ValueType
+    /// The value used when the case does not give one.
+    public var defaultValue: Value?
+    /// Where it is declared.
+    public var location: SourceLocation
+}
+
+/// A named set of codes with prefix patterns.
+public struct CodeSet: Sendable, Hashable {
+    /// The set's name.
+    public var name: String
+    /// Members matched exactly.
+    public var exact: Set<String>
+    /// Prefixes of members written with a trailing `*`.
+    public var prefixes: [String]
+    /// Where it is declared.
+    public var location: SourceLocation
+
+    /// Whether `code` is in the set: equal to a member, or starting with a `*` member's prefix.
+    public func contains(_ code: String) -> Bool {
+        if exact.contains(code) { return true }
+        for prefix in prefixes where code.hasPrefix(prefix) { return true }
+        return false
+    }
+}
+
+/// A named condition.
+public struct Condition: Sendable, Hashable {
+    /// Its name.
+    public var name: String
+    /// Its checked expression.
+    public var expression: CheckedExpr
+    /// Where it is declared.
+    public var location: SourceLocation
+}
+
+/// A piece of a `next_step` template.
+public enum TemplatePart: Sendable, Hashable {
+    /// Literal text.
+    case text(String)
+    /// The value of the input in this slot.
+    case input(Int)
+}
+
+/// One rule (or a decision's default), checked.
+public struct Rule: Sendable, Hashable {
+    /// The rule's id (`default` for a decision's default).
+    public var id: String
+    /// When it matches.
+    public var when: CheckedExpr
+    /// The outcome index, for a decision with outcomes.
+    public var outcome: Int
+    /// The duration, for a duration decision.
+    public var duration: ClockDuration?
+    /// Why.
+    public var because: String?
+    /// The documents it encodes.
+    public var sources: [String]
+    /// An instruction for the provider or member.
+    public var nextStep: [TemplatePart]?
+    /// Where it is written.
+    public var location: SourceLocation
+    /// Whether this is the decision's default rather than a written rule.
+    public var isDefault: Bool
+}
+
+/// One checked decision.
+public struct Decision: Sendable, Hashable {
+    /// Its name.
+    public var name: String
+    /// Its outcome words (empty for a duration decision).
+    public var outcomes: [String]
+    /// Messages per outcome, by outcome index.
+    public var messages: [Int: String]
+    /// For a duration decision, the slot of the datetime input its clock starts from.
+    public var dueFromSlot: Int?
+    /// How matching rules combine.
+    public var hit: HitPolicy
+    /// When the decision applies at all.
+    public var appliesWhen: CheckedExpr?
+    /// The written rules, in order.
+    public var rules: [Rule]
+    /// The default, if any.
+    public var defaultRule: Rule?
+    /// Where it is declared.
+    public var location: SourceLocation
+
+    /// Whether outcomes are durations.
+    public var isDuration: Bool { dueFromSlot != nil }
+}
+
+/// A policy whose names, types and dependencies have been checked: the input of the compiler.
+public struct CheckedPolicy: Sendable {
+    /// The syntax it was checked from.
+    public var syntax: PolicySyntax
+    /// The policy id.
+    public var id: String
+    /// The payer id.
+    public var payer: String
+    /// The first day in force.
+    public var effective: CivilDate
+    /// The first day no longer in force, if any.
+    public var expires: CivilDate?
+    /// The payer's time zone.
+    public var timeZone: PolicyTimeZone
+    /// The holiday calendar's name.
+    public var calendarName: String
+    /// Inputs; an input's index is its slot.
+    public var inputs: [Input]
+    /// Code sets.
+    public var codeSets: [CodeSet]
+    /// Conditions.
+    public var conditions: [Condition]
+    /// Decisions in the order written.
+    public var decisions: [Decision]
+    /// Decision indexes in an order where each comes after the decisions it reads.
+    public var evaluationOrder: [Int]
+
+    /// The slot of an input path, if declared.
+    public func slot(of path: String) -> Int? { inputs.firstIndex { $0.path == path } }
+
+    /// The index of a decision by name.
+    public func decisionIndex(named name: String) -> Int? { decisions.firstIndex { $0.name == name } }
+}

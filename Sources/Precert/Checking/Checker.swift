@@ -1,0 +1,693 @@
+/// Resolves names, checks types and orders decisions, turning `PolicySyntax` into `CheckedPolicy`.
+public struct PolicyChecker {
+    /// What the checker knows beyond the policy file.
+    public struct Context: Sendable {
+        /// The holiday calendars available, by name; `nil` skips the check.
+        public var calendars: Set<String>?
+
+        /// Creates a context.
+        public init(calendars: Set<String>? = nil) { self.calendars = calendars }
+    }
+
+    private let syntax: PolicySyntax
+    private let context: Context
+    private var diagnostics = DiagnosticBag()
+
+    private var inputs: [Input] = []
+    private var inputIndex: [String: Int] = [:]
+    private var codeSets: [CodeSet] = []
+    private var setIndex: [String: Int] = [:]
+    private var conditionIndex: [String: Int] = [:]
+    private var conditions: [Condition?] = []
+    private var conditionState: [Int: Bool] = [:]  // false while being checked, true when done
+    private var decisionIndex: [String: Int] = [:]
+    private var decisionTypes: [ValueType?] = []
+
+    private var usedInputs: Set<Int> = []
+    private var usedSets: Set<Int> = []
+    private var usedConditions: Set<Int> = []
+    /// Decisions each condition reads, directly or through other conditions.
+    private var conditionReads: [Int: Set<Int>] = [:]
+    /// Decisions read by the expression being checked.
+    private var currentReads: Set<Int> = []
+    private var elementTypes: [ValueType] = []
+
+    /// Checks `syntax`; returns the checked policy when there is no error, and every diagnostic.
+    public static func check(_ syntax: PolicySyntax, context: Context = Context()) -> (CheckedPolicy?, [Diagnostic]) {
+        var checker = PolicyChecker(syntax: syntax, context: context)
+        let policy = checker.run()
+        return (checker.diagnostics.hasErrors ? nil : policy, checker.diagnostics.all)
+    }
+
+    private init(syntax: PolicySyntax, context: Context) {
+        self.syntax = syntax
+        self.context = context
+    }
+
+    private mutating func error(
+        _ id: DiagnosticID, _ message: String, at range: SourceRange, hint: String? = nil,
+        notes: [DiagnosticNote] = []
+    ) {
+        diagnostics.report(.error(id, message, at: range, hint: hint, notes: notes))
+    }
+
+    // MARK: Whole policy
+
+    private mutating func run() -> CheckedPolicy? {
+        let effective = checkDate(syntax.effective, "`effective`")
+        var expires: CivilDate?
+        if let written = syntax.expires {
+            expires = checkDate(written, "`expires`")
+            if let expires, let effective, expires <= effective {
+                error("policy.expires-before-effective", "`expires` must be after `effective`", at: written.range)
+            }
+        }
+        let zone = PolicyTimeZone(identifier: syntax.timezone.value)
+        if zone == nil {
+            error(
+                "policy.unknown-timezone", "unknown time zone `\(syntax.timezone.value)`", at: syntax.timezone.range,
+                hint: "use an IANA zone name such as `America/Los_Angeles`")
+        }
+        if let calendars = context.calendars, !calendars.contains(syntax.calendar.value) {
+            let hint = Suggestion.didYouMean(syntax.calendar.value, in: calendars)
+                ?? "calendars available: \(calendars.sorted().map { "`\($0)`" }.joined(separator: ", "))"
+            error(
+                "policy.unknown-calendar", "no holiday calendar named `\(syntax.calendar.value)`",
+                at: syntax.calendar.range, hint: hint)
+        }
+        declareInputs()
+        declareSets()
+        for (index, condition) in syntax.conditions.enumerated() {
+            if let first = conditionIndex[condition.name.value] {
+                error(
+                    "policy.duplicate-name", "condition `\(condition.name.value)` is declared twice",
+                    at: condition.name.range,
+                    notes: [DiagnosticNote("first declared here", at: syntax.conditions[first].name.range)])
+            } else {
+                conditionIndex[condition.name.value] = index
+            }
+        }
+        conditions = Array(repeating: nil, count: syntax.conditions.count)
+        for (index, decision) in syntax.decisions.enumerated() {
+            if let first = decisionIndex[decision.name.value] {
+                error(
+                    "policy.duplicate-name", "decision `\(decision.name.value)` is declared twice",
+                    at: decision.name.range,
+                    notes: [DiagnosticNote("first declared here", at: syntax.decisions[first].name.range)])
+            } else {
+                decisionIndex[decision.name.value] = index
+            }
+            checkNameClash(decision.name)
+        }
+        decisionTypes = syntax.decisions.map { decision in
+            if decision.isDuration { return nil }
+            let outcomes = ValueType.enumeration(decision.outcomes.map(\.name.value))
+            return decision.hit.value == .all ? .set(outcomes) : outcomes
+        }
+        for index in syntax.conditions.indices { _ = checkCondition(index) }
+        checkRuleIDs()
+        var decisions: [Decision] = []
+        var reads: [[Int]] = []
+        for decision in syntax.decisions {
+            currentReads = []
+            decisions.append(checkDecision(decision))
+            reads.append(currentReads.sorted())
+        }
+        let order = orderDecisions(reads)
+        reportUnused()
+        guard let effective, let zone else { return nil }
+        return CheckedPolicy(
+            syntax: syntax, id: syntax.id.value, payer: syntax.payer.value, effective: effective,
+            expires: expires, timeZone: zone, calendarName: syntax.calendar.value, inputs: inputs,
+            codeSets: codeSets, conditions: conditions.map { $0 ?? Condition(name: "", expression: .constant(.bool(false)), location: SourceLocation(file: syntax.file, line: 1, column: 1)) },
+            decisions: decisions, evaluationOrder: order)
+    }
+
+    private mutating func checkDate(_ written: Located<String>, _ what: String) -> CivilDate? {
+        guard let date = CivilDate(iso: written.value) else {
+            error("policy.bad-date", "\(what) must be a date written YYYY-MM-DD, not `\(written.value)`", at: written.range)
+            return nil
+        }
+        return date
+    }
+
+    /// Names share one space: an input, set, condition and decision may not share a name.
+    private mutating func checkNameClash(_ name: Located<String>) {
+        let kinds: [(String, Bool)] = [
+            ("an input", inputIndex[name.value] != nil), ("a set", setIndex[name.value] != nil),
+            ("a condition", conditionIndex[name.value] != nil),
+        ]
+        if let clash = kinds.first(where: { $0.1 }) {
+            error("policy.name-clash", "`\(name.value)` is already \(clash.0)", at: name.range,
+                hint: "give each input, set, condition and decision its own name")
+        }
+    }
+
+    private mutating func declareInputs() {
+        for declaration in syntax.inputs {
+            let path = declaration.path.value
+            let components = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            if components.contains(where: { $0.isEmpty }) || path.isEmpty {
+                error("policy.bad-input-path", "input path `\(path)` has an empty part", at: declaration.path.range)
+                continue
+            }
+            if let first = inputIndex[path] {
+                error("policy.duplicate-name", "input `\(path)` is declared twice", at: declaration.path.range,
+                    notes: [DiagnosticNote("first declared here", at: SourceRange(inputs[first].location))])
+                continue
+            }
+            if let clash = inputs.first(where: { path.hasPrefix($0.path + ".") || $0.path.hasPrefix(path + ".") }) {
+                error("policy.input-path-overlap", "input `\(path)` overlaps input `\(clash.path)`",
+                    at: declaration.path.range, hint: "one input cannot be inside another")
+                continue
+            }
+            var defaultValue: Value?
+            if let written = declaration.defaultValue {
+                defaultValue = typedValue(written.value, as: declaration.type.value, at: written.range)
+            }
+            inputIndex[path] = inputs.count
+            inputs.append(
+                Input(path: path, components: components, type: declaration.type.value, defaultValue: defaultValue,
+                    location: declaration.path.location))
+        }
+    }
+
+    private mutating func declareSets() {
+        for declaration in syntax.sets {
+            let name = declaration.name.value
+            if setIndex[name] != nil {
+                error("policy.duplicate-name", "set `\(name)` is declared twice", at: declaration.name.range)
+                continue
+            }
+            checkNameClash(declaration.name)
+            var exact: Set<String> = []
+            var prefixes: [String] = []
+            for member in declaration.members {
+                let text = member.value
+                if text.hasSuffix("*") {
+                    let prefix = String(text.dropLast())
+                    if prefix.isEmpty || prefix.contains("*") {
+                        error("policy.bad-pattern", "pattern `\(text)` must be a code prefix followed by one `*`", at: member.range)
+                    }
+                    prefixes.append(prefix)
+                } else if text.contains("*") {
+                    error("policy.bad-pattern", "`*` may only end a pattern, as in `F32*`", at: member.range)
+                } else {
+                    exact.insert(text)
+                }
+            }
+            setIndex[name] = codeSets.count
+            codeSets.append(CodeSet(name: name, exact: exact, prefixes: prefixes, location: declaration.name.location))
+        }
+    }
+
+    /// Types a YAML value (an input default) by the declared type.
+    private mutating func typedValue(_ value: YAMLValue, as type: ValueType, at range: SourceRange) -> Value? {
+        func fail(_ message: String, hint: String? = nil) -> Value? {
+            error("policy.bad-default", message, at: range, hint: hint)
+            return nil
+        }
+        switch (type, value) {
+        case (.list(let element), .list(let items)), (.set(let element), .list(let items)):
+            var values: [Value] = []
+            for item in items {
+                guard let typed = typedValue(item, as: element, at: range) else { return nil }
+                if case .set = type, values.contains(typed) { continue }
+                values.append(typed)
+            }
+            return .list(values)
+        case (_, .list):
+            return fail("the default must be a single \(type), not a list")
+        case (.list, .scalar), (.set, .scalar):
+            return fail("the default of a \(type) must be a list, like `[]`")
+        case (.bool, .scalar(let text, let quoted)):
+            if !quoted, text == "true" || text == "false" { return .bool(text == "true") }
+            return fail("`\(text)` is not a boolean", hint: "use true or false")
+        case (.number, .scalar(let text, _)):
+            guard let number = Double(text), number.isFinite else { return fail("`\(text)` is not a number") }
+            return .number(number)
+        case (.string, .scalar(let text, _)), (.code, .scalar(let text, _)):
+            return .string(text)
+        case (.date, .scalar(let text, _)):
+            guard let date = CivilDate(iso: text) else { return fail("`\(text)` is not a date written YYYY-MM-DD") }
+            return .date(date)
+        case (.datetime, .scalar(let text, _)):
+            guard let instant = Timestamp(rfc3339: text) else {
+                return fail("`\(text)` is not an RFC 3339 date-time with an offset")
+            }
+            return .datetime(instant)
+        case (.duration, .scalar(let text, _)):
+            guard let duration = ClockDuration(text: text) else { return fail("`\(text)` is not a duration") }
+            return .duration(duration)
+        case (.enumeration(let values), .scalar(let text, _)):
+            guard let index = values.firstIndex(of: text) else {
+                let hint = Suggestion.didYouMean(text, in: values)
+                return fail("`\(text)` is not one of the enum's values", hint: hint)
+            }
+            return .enumValue(index)
+        case (.valueSet, _):
+            return fail("a value set cannot be an input")
+        }
+    }
+
+    private mutating func checkRuleIDs() {
+        var seen: [String: SourceRange] = [:]
+        for decision in syntax.decisions {
+            for rule in decision.rules {
+                if let first = seen[rule.id.value] {
+                    error("policy.duplicate-rule-id", "rule id `\(rule.id.value)` is used twice", at: rule.id.range,
+                        hint: "rule ids must be unique within a policy: decisions cite them",
+                        notes: [DiagnosticNote("first used here", at: first)])
+                } else {
+                    seen[rule.id.value] = rule.id.range
+                }
+            }
+        }
+    }
+
+    // MARK: Conditions and decisions
+
+    private mutating func checkCondition(_ index: Int) -> Bool {
+        switch conditionState[index] {
+        case true?: return conditions[index] != nil
+        case false?: return false  // a cycle; reported where it closes
+        case nil: break
+        }
+        conditionState[index] = false
+        let declaration = syntax.conditions[index]
+        let saved = currentReads
+        currentReads = []
+        if let checked = checkBoolean(declaration.expression, "condition `\(declaration.name.value)`") {
+            conditions[index] = Condition(
+                name: declaration.name.value, expression: checked, location: declaration.name.location)
+        }
+        conditionReads[index] = currentReads
+        currentReads = saved.union(currentReads)
+        conditionState[index] = true
+        return conditions[index] != nil
+    }
+
+    private mutating func checkBoolean(_ expression: Expr, _ what: String) -> CheckedExpr? {
+        guard let (checked, type) = check(expression, expected: .bool) else { return nil }
+        guard type == .bool else {
+            error("type.not-boolean", "\(what) must be true or false, but this is a \(type)", at: expression.range)
+            return nil
+        }
+        return checked
+    }
+
+    private mutating func checkDecision(_ declaration: DecisionDeclaration) -> Decision {
+        let outcomes = declaration.outcomes.map(\.name.value)
+        var messages: [Int: String] = [:]
+        for (index, outcome) in declaration.outcomes.enumerated() {
+            if let message = outcome.message { messages[index] = message }
+        }
+        var dueFromSlot: Int?
+        if declaration.isDuration, let dueFrom = declaration.dueFrom {
+            if let slot = inputIndex[dueFrom.value] {
+                usedInputs.insert(slot)
+                if inputs[slot].type == .datetime {
+                    dueFromSlot = slot
+                } else {
+                    error("type.due-from", "`due_from` must name a datetime input, but `\(dueFrom.value)` is a \(inputs[slot].type)",
+                        at: dueFrom.range)
+                }
+            } else {
+                unknownName(dueFrom.value, at: dueFrom.range, expected: nil)
+            }
+        }
+        let appliesWhen = declaration.appliesWhen.flatMap { checkBoolean($0, "`applies_when`") }
+        var rules: [Rule] = []
+        for rule in declaration.rules {
+            let when = rule.when.flatMap { checkBoolean($0, "`when`") } ?? .constant(.bool(true))
+            guard let (outcome, duration) = checkThen(rule.then, in: declaration) else { continue }
+            rules.append(
+                Rule(
+                    id: rule.id.value, when: when, outcome: outcome, duration: duration, because: rule.because,
+                    sources: rule.sources, nextStep: rule.nextStep.flatMap { template($0) },
+                    location: rule.location, isDefault: false))
+        }
+        var defaultRule: Rule?
+        if let written = declaration.defaultOutcome {
+            if declaration.hit.value == .all {
+                error("policy.default-with-all", "a decision with hit policy `all` has no default",
+                    at: written.then.range, hint: "when no rule matches, its outcome is the empty list")
+            } else if let (outcome, duration) = checkThen(written.then, in: declaration) {
+                defaultRule = Rule(
+                    id: "default", when: .constant(.bool(true)), outcome: outcome, duration: duration,
+                    because: written.because, sources: [], nextStep: written.nextStep.flatMap { template($0) },
+                    location: written.location, isDefault: true)
+            }
+        }
+        return Decision(
+            name: declaration.name.value, outcomes: outcomes, messages: messages,
+            dueFromSlot: declaration.isDuration ? (dueFromSlot ?? -1) : nil, hit: declaration.hit.value,
+            appliesWhen: appliesWhen, rules: rules, defaultRule: defaultRule,
+            location: declaration.name.location)
+    }
+
+    private mutating func checkThen(_ then: Located<String>, in decision: DecisionDeclaration) -> (Int, ClockDuration?)? {
+        if decision.isDuration {
+            guard let duration = ClockDuration(text: then.value) else {
+                error("type.bad-duration", "`\(then.value)` is not a duration", at: then.range,
+                    hint: "write a whole number and a unit: `72 hours`, `3 business days`, `14 calendar days`")
+                return nil
+            }
+            return (0, duration)
+        }
+        let outcomes = decision.outcomes.map(\.name.value)
+        guard let index = outcomes.firstIndex(of: then.value) else {
+            let hint = Suggestion.didYouMean(then.value, in: outcomes)
+                ?? "outcomes of `\(decision.name.value)`: \(outcomes.map { "`\($0)`" }.joined(separator: ", "))"
+            error("type.unknown-outcome", "`\(then.value)` is not an outcome of decision `\(decision.name.value)`",
+                at: then.range, hint: hint)
+            return nil
+        }
+        return (index, nil)
+    }
+
+    /// Parses `{input.path}` placeholders in a next step.
+    private mutating func template(_ text: Located<String>) -> [TemplatePart]? {
+        var parts: [TemplatePart] = []
+        var rest = Substring(text.value)
+        while let open = rest.firstIndex(of: "{") {
+            if open > rest.startIndex { parts.append(.text(String(rest[..<open]))) }
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                error("policy.bad-template", "unclosed `{` in a next step", at: text.range, hint: "write `{member.id}`")
+                return nil
+            }
+            let name = String(rest[rest.index(after: open)..<close]).trimmingSpaces
+            guard let slot = inputIndex[name] else {
+                let hint = Suggestion.didYouMean(name, in: inputIndex.keys).map { "\($0) " } ?? ""
+                error("name.unknown-placeholder", "placeholder `{\(name)}` names no declared input", at: text.range,
+                    hint: "\(hint)placeholders are filled from the case's declared inputs")
+                return nil
+            }
+            usedInputs.insert(slot)
+            parts.append(.input(slot))
+            rest = rest[rest.index(after: close)...]
+        }
+        if !rest.isEmpty { parts.append(.text(String(rest))) }
+        return parts
+    }
+
+    /// Orders decisions so that each follows those it reads; reports cycles.
+    private mutating func orderDecisions(_ reads: [[Int]]) -> [Int] {
+        var order: [Int] = []
+        var state = [Int](repeating: 0, count: reads.count)  // 0 new, 1 visiting, 2 done
+        var reported = false
+        func visit(_ node: Int, _ path: [Int]) {
+            if state[node] == 2 { return }
+            if state[node] == 1 {
+                if !reported, let start = path.firstIndex(of: node) {
+                    reported = true
+                    let cycle = (path[start...] + [node]).map { "`\(syntax.decisions[$0].name.value)`" }
+                    error(
+                        "policy.decision-cycle",
+                        "decisions read each other in a cycle: \(cycle.joined(separator: " reads "))",
+                        at: syntax.decisions[node].name.range,
+                        hint: "a decision may read only decisions that do not read it back")
+                }
+                return
+            }
+            state[node] = 1
+            for next in reads[node] { visit(next, path + [node]) }
+            state[node] = 2
+            order.append(node)
+        }
+        for index in reads.indices { visit(index, []) }
+        return order
+    }
+
+    private mutating func reportUnused() {
+        for (slot, input) in inputs.enumerated() where !usedInputs.contains(slot) {
+            diagnostics.report(
+                .warning("unused.input", "input `\(input.path)` is never used", at: SourceRange(input.location),
+                    hint: "remove it, or use it in a rule"))
+        }
+        for (index, set) in codeSets.enumerated() where !usedSets.contains(index) {
+            diagnostics.report(
+                .warning("unused.set", "set `\(set.name)` is never used", at: SourceRange(set.location)))
+        }
+        for (index, condition) in syntax.conditions.enumerated() where !usedConditions.contains(index) {
+            diagnostics.report(
+                .warning("unused.condition", "condition `\(condition.name.value)` is never used",
+                    at: condition.name.range))
+        }
+    }
+
+    // MARK: Expressions
+
+    private func allNames(expected: ValueType?) -> [String] {
+        var names = Array(inputIndex.keys) + Array(conditionIndex.keys) + Array(setIndex.keys) + Array(decisionIndex.keys)
+        if case .enumeration(let values)? = expected { names += values }
+        if !elementTypes.isEmpty { names.append("it") }
+        return names
+    }
+
+    private mutating func unknownName(_ name: String, at range: SourceRange, expected: ValueType?) {
+        var hint = Suggestion.didYouMean(name, in: allNames(expected: expected))
+        if hint == nil, case .enumeration(let values)? = expected {
+            hint = "expected one of \(values.map { "`\($0)`" }.joined(separator: ", "))"
+        }
+        if hint == nil, ["if", "else", "then", "true", "false", "null", "nil"].contains(name) {
+            hint = "the expression language has no `\(name)`"
+        }
+        error("name.unknown", "unknown name `\(name)`", at: range, hint: hint)
+    }
+
+    /// Whether a bare word resolves without an expected type.
+    private func resolvesAlone(_ expression: Expr) -> Bool {
+        guard case .name(let name) = expression.syntax else { return true }
+        return inputIndex[name] != nil || conditionIndex[name] != nil || decisionIndex[name] != nil
+            || setIndex[name] != nil || (name == "it" && !elementTypes.isEmpty)
+    }
+
+    private mutating func check(_ expression: Expr, expected: ValueType?) -> (CheckedExpr, ValueType)? {
+        switch expression.syntax {
+        case .literal(let literal):
+            switch literal {
+            case .bool(let b): return (.constant(.bool(b)), .bool)
+            case .number(let n): return (.constant(.number(n)), .number)
+            case .string(let s): return (.constant(.string(s)), expected == .code ? .code : .string)
+            case .date(let d): return (.constant(.date(d)), .date)
+            case .duration(let d): return (.constant(.duration(d)), .duration)
+            }
+        case .name(let name):
+            return checkName(name, at: expression.range, expected: expected)
+        case .list:
+            error("type.misplaced-list", "a list can only follow `in` or `not in`", at: expression.range,
+                hint: "write `x in [a, b]`")
+            return nil
+        case .not(let operand):
+            guard let inner = checkBoolean(operand, "the operand of `not`") else { return nil }
+            return (.not(inner), .bool)
+        case .binary(let op, let left, let right):
+            return checkBinary(op, left, right, at: expression.range)
+        case .call(let name, let arguments):
+            return checkCall(name, arguments, at: expression.range)
+        }
+    }
+
+    private mutating func checkName(_ name: String, at range: SourceRange, expected: ValueType?) -> (CheckedExpr, ValueType)? {
+        if name == "it", let element = elementTypes.last { return (.element, element) }
+        if case .enumeration(let values)? = expected, let index = values.firstIndex(of: name) {
+            return (.constant(.enumValue(index)), expected!)
+        }
+        if let slot = inputIndex[name] {
+            usedInputs.insert(slot)
+            return (.input(slot), inputs[slot].type)
+        }
+        if let index = conditionIndex[name] {
+            usedConditions.insert(index)
+            guard checkCondition(index) else {
+                if conditionState[index] == false {
+                    error("policy.condition-cycle", "condition `\(name)` refers to itself through other conditions",
+                        at: range)
+                }
+                return nil
+            }
+            currentReads.formUnion(conditionReads[index] ?? [])
+            return (.condition(index), .bool)
+        }
+        if let index = decisionIndex[name] {
+            guard let type = decisionTypes[index] else {
+                error("type.duration-decision", "decision `\(name)` gives a duration and cannot be used in a condition",
+                    at: range)
+                return nil
+            }
+            currentReads.insert(index)
+            return (.decision(index), type)
+        }
+        if setIndex[name] != nil {
+            error("type.misplaced-set", "set `\(name)` can only follow `in` or `not in`", at: range,
+                hint: "write `code in \(name)`")
+            return nil
+        }
+        unknownName(name, at: range, expected: expected)
+        return nil
+    }
+
+    private static func isOrdered(_ type: ValueType) -> Bool {
+        [.number, .date, .datetime, .duration].contains(type)
+    }
+
+    private mutating func checkBinary(
+        _ op: BinaryOperator, _ left: Expr, _ right: Expr, at range: SourceRange
+    ) -> (CheckedExpr, ValueType)? {
+        switch op {
+        case .and, .or:
+            let l = checkBoolean(left, "the left side of `\(op.rawValue)`")
+            let r = checkBoolean(right, "the right side of `\(op.rawValue)`")
+            guard let l, let r else { return nil }
+            return (op == .and ? .and(l, r) : .or(l, r), .bool)
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
+            // A bare enum word takes its type from the other side: `urgent == request.urgency`.
+            let leftFirst = resolvesAlone(left) || !resolvesAlone(right)
+            var l: (CheckedExpr, ValueType)?
+            var r: (CheckedExpr, ValueType)?
+            if leftFirst {
+                l = check(left, expected: nil)
+                r = check(right, expected: l?.1)
+            } else {
+                r = check(right, expected: nil)
+                l = check(left, expected: r?.1)
+            }
+            guard let (le, lt) = l, let (re, rt) = r else { return nil }
+            guard lt.isComparable(with: rt) else {
+                error("type.mismatch", "cannot compare a \(lt) with a \(rt)", at: range,
+                    hint: lt == .date && rt == .datetime || lt == .datetime && rt == .date
+                        ? "a date and a datetime are different types" : nil)
+                return nil
+            }
+            if op != .equal, op != .notEqual, !Self.isOrdered(lt) {
+                error("type.not-ordered", "`\(op.rawValue)` does not apply to a \(lt)", at: range,
+                    hint: "only numbers, dates, datetimes and durations are ordered; use `==`, `!=` or `in`")
+                return nil
+            }
+            return (.compare(op, le, re), .bool)
+        case .in, .notIn:
+            guard let membership = checkMembership(left, right, at: range) else { return nil }
+            return (op == .in ? membership : .not(membership), .bool)
+        case .plus, .minus:
+            guard let (le, lt) = check(left, expected: nil), let (re, rt) = check(right, expected: .duration) else {
+                return nil
+            }
+            guard rt == .duration, case .constant(.duration(let duration)) = re else {
+                error("type.arithmetic", "only a duration written out, like `1 year`, can be added to a date",
+                    at: right.range)
+                return nil
+            }
+            let sign = op == .plus ? 1 : -1
+            switch (lt, duration.unit) {
+            case (.date, .calendarDays), (.date, .months), (.date, .years):
+                return (.shift(le, duration, sign: sign), .date)
+            case (.datetime, .hours):
+                return (.shift(le, duration, sign: sign), .datetime)
+            case (.date, _), (.datetime, _):
+                error("type.arithmetic", "cannot add `\(duration)` to a \(lt)", at: range,
+                    hint: "dates move by calendar days, months or years; datetimes by hours; business days belong to a turnaround decision")
+                return nil
+            default:
+                error("type.arithmetic", "`\(op.rawValue)` needs a date or datetime on its left, not a \(lt)", at: left.range)
+                return nil
+            }
+        }
+    }
+
+    private mutating func checkMembership(_ left: Expr, _ right: Expr, at range: SourceRange) -> CheckedExpr? {
+        if case .list(let items) = right.syntax {
+            guard let (le, lt) = check(left, expected: nil) else { return nil }
+            var values: [Value] = []
+            for item in items {
+                guard let (ie, it) = check(item, expected: lt) else { continue }
+                guard it.isComparable(with: lt) else {
+                    error("type.mismatch", "a \(it) in a list compared with a \(lt)", at: item.range)
+                    continue
+                }
+                guard case .constant(let value) = ie else {
+                    error("type.list-not-constant", "items of a list after `in` must be written out", at: item.range)
+                    continue
+                }
+                values.append(value)
+            }
+            return .inValues(le, values)
+        }
+        if case .name(let name) = right.syntax, let index = setIndex[name] {
+            usedSets.insert(index)
+            guard let (le, lt) = check(left, expected: .code) else { return nil }
+            guard lt == .code || lt == .string else {
+                error("type.mismatch", "set `\(name)` holds codes, but this is a \(lt)", at: left.range,
+                    hint: lt.elementType != nil ? "for a list of codes, write `any(\(sourceText(left)), it in \(name))`" : nil)
+                return nil
+            }
+            return .inCodeSet(le, index)
+        }
+        guard let (re, rt) = check(right, expected: nil) else { return nil }
+        guard let element = rt.elementType else {
+            error("type.not-collection", "`in` needs a list, a set or a value set on its right, not a \(rt)",
+                at: right.range)
+            return nil
+        }
+        guard let (le, lt) = check(left, expected: element) else { return nil }
+        guard lt.isComparable(with: element) else {
+            error("type.mismatch", "cannot look for a \(lt) in a \(rt)", at: range)
+            return nil
+        }
+        return .contains(collection: re, element: le)
+    }
+
+    private func sourceText(_ expression: Expr) -> String {
+        if case .name(let name) = expression.syntax { return name }
+        return "list"
+    }
+
+    private mutating func checkCall(_ name: String, _ arguments: [Expr], at range: SourceRange) -> (CheckedExpr, ValueType)? {
+        func arity(_ count: Int, _ usage: String) -> Bool {
+            if arguments.count == count { return true }
+            error("type.arity", "`\(name)` takes \(count) argument\(count == 1 ? "" : "s"), not \(arguments.count)",
+                at: range, hint: "write `\(usage)`")
+            return false
+        }
+        switch name {
+        case "any", "all":
+            guard arity(2, "\(name)(service.cpt, it in covered_cpt)") else { return nil }
+            guard let (collection, type) = check(arguments[0], expected: nil) else { return nil }
+            guard let element = type.elementType else {
+                error("type.not-collection", "`\(name)` needs a list or set first, not a \(type)", at: arguments[0].range)
+                return nil
+            }
+            elementTypes.append(element)
+            defer { elementTypes.removeLast() }
+            guard let predicate = checkBoolean(arguments[1], "the condition of `\(name)`") else { return nil }
+            return (name == "any" ? .any(collection, predicate) : .all(collection, predicate), .bool)
+        case "len":
+            guard arity(1, "len(clinical_notes)") else { return nil }
+            guard let (value, type) = check(arguments[0], expected: nil) else { return nil }
+            guard type == .string || type == .code || type.elementType != nil else {
+                error("type.len", "`len` measures text, a list or a set, not a \(type)", at: arguments[0].range)
+                return nil
+            }
+            return (.length(value), .number)
+        case "has":
+            guard arity(1, "has(member.id)") else { return nil }
+            guard case .name(let path) = arguments[0].syntax, let slot = inputIndex[path] else {
+                error("type.has", "`has` takes the name of a declared input", at: arguments[0].range)
+                return nil
+            }
+            usedInputs.insert(slot)
+            return (.has(slot), .bool)
+        default:
+            let hint = Suggestion.didYouMean(name, in: ["any", "all", "len", "has"]) ?? "functions: `any`, `all`, `len`, `has`"
+            error("name.unknown-function", "unknown function `\(name)`", at: range, hint: hint)
+            return nil
+        }
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces.
+    var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

@@ -1,0 +1,384 @@
+/// Turns a located YAML tree into `PolicySyntax`, reporting every shape problem it finds.
+///
+/// It checks the shape only (keys, kinds of node, expression syntax); names and types are the
+/// checker's job.
+public struct PolicyDecoder {
+    /// The keys a policy file may have at its top level.
+    static let topKeys = [
+        "precert", "policy", "payer", "title", "description", "effective", "expires", "sources",
+        "timezone", "calendar", "inputs", "sets", "conditions", "decisions",
+    ]
+    static let requiredTopKeys = [
+        "precert", "policy", "payer", "title", "effective", "sources", "timezone", "calendar", "decisions",
+    ]
+    static let inputKeys = ["type", "enum", "default", "description"]
+    static let decisionKeys = [
+        "description", "outcomes", "type", "due_from", "hit", "applies_when", "rules", "default",
+    ]
+    static let ruleKeys = ["id", "when", "then", "because", "sources", "next_step"]
+    static let defaultKeys = ["then", "because", "next_step"]
+
+    private let source: SourceText
+    private let expressionLimits: ExpressionParser.Limits
+    private(set) var diagnostics = DiagnosticBag()
+
+    /// Decodes the policy in `root`, read from `source`.
+    public static func decode(
+        _ root: YAMLNode, source: SourceText,
+        expressionLimits: ExpressionParser.Limits = .init()
+    ) -> (PolicySyntax?, [Diagnostic]) {
+        var decoder = PolicyDecoder(source: source, expressionLimits: expressionLimits)
+        let policy = decoder.decodePolicy(root)
+        return (policy, decoder.diagnostics.all)
+    }
+
+    private init(source: SourceText, expressionLimits: ExpressionParser.Limits) {
+        self.source = source
+        self.expressionLimits = expressionLimits
+    }
+
+    // MARK: Shapes
+
+    /// The pairs of a mapping by key, after reporting unknown and missing keys.
+    private mutating func fields(
+        _ node: YAMLNode, of what: String, allowed: [String], required: [String] = []
+    ) -> [String: YAMLNode.Pair]? {
+        guard let pairs = node.mapping else {
+            diagnostics.report(
+                .error("policy.wrong-kind", "\(what) must be a mapping, not \(node.kindDescription)", at: node.range))
+            return nil
+        }
+        var result: [String: YAMLNode.Pair] = [:]
+        for pair in pairs {
+            let key = pair.key.scalar ?? ""
+            if allowed.contains(key) {
+                result[key] = pair
+            } else {
+                let hint = Suggestion.didYouMean(key, in: allowed).map { "\($0) " } ?? ""
+                diagnostics.report(
+                    .error(
+                        "policy.unknown-key", "unknown key `\(key)` in \(what)", at: pair.key.range,
+                        hint: "\(hint)allowed keys: \(allowed.map { "`\($0)`" }.joined(separator: ", "))"))
+            }
+        }
+        for key in required where result[key] == nil {
+            diagnostics.report(
+                .error("policy.missing-key", "\(what) is missing the required key `\(key)`", at: SourceRange(node.location)))
+        }
+        return result
+    }
+
+    private mutating func text(_ node: YAMLNode, _ what: String) -> Located<String>? {
+        guard let value = node.scalar, !node.isNull else {
+            let kind = node.isNull ? "empty" : node.kindDescription
+            diagnostics.report(.error("policy.wrong-kind", "\(what) must be text, not \(kind)", at: node.range))
+            return nil
+        }
+        return Located(value, at: node.range)
+    }
+
+    private mutating func textList(_ node: YAMLNode, _ what: String) -> [Located<String>] {
+        if node.scalar != nil, !node.isNull { return text(node, what).map { [$0] } ?? [] }
+        guard let items = node.sequence else {
+            diagnostics.report(.error("policy.wrong-kind", "\(what) must be a list, not \(node.kindDescription)", at: node.range))
+            return []
+        }
+        return items.compactMap { text($0, "an item of \(what)") }
+    }
+
+    /// Maps a scalar offset inside a scalar node to its place in the file.
+    private func locator(for node: YAMLNode) -> (Int) -> SourceLocation {
+        let start = node.location
+        switch node.scalarStyle {
+        case .literal, .folded:
+            // The text starts on the line after the `|` or `>`, at the block's indentation.
+            let firstLine = start.line + 1
+            let indent = source.line(firstLine).map { $0.prefix { $0 == " " }.count } ?? 0
+            let text = Array((node.scalar ?? "").unicodeScalars)
+            return { offset in
+                var line = firstLine
+                var column = indent + 1
+                for scalar in text.prefix(offset) {
+                    if scalar == "\n" {
+                        line += 1
+                        column = indent + 1
+                    } else {
+                        column += 1
+                    }
+                }
+                return SourceLocation(file: start.file, line: line, column: column)
+            }
+        case .singleQuoted, .doubleQuoted:
+            return { start.advanced(byColumns: 1 + $0) }
+        default:
+            return { start.advanced(byColumns: $0) }
+        }
+    }
+
+    private mutating func expression(_ node: YAMLNode, _ what: String) -> Expr? {
+        guard let text = text(node, what) else { return nil }
+        switch ExpressionParser.parse(text.value, limits: expressionLimits, locate: locator(for: node)) {
+        case .success(let expression):
+            return expression
+        case .failure(let diagnostic):
+            diagnostics.report(diagnostic)
+            return nil
+        }
+    }
+
+    private mutating func yamlValue(_ node: YAMLNode) -> YAMLValue? {
+        switch node.content {
+        case .scalar(let text, let style):
+            return .scalar(text, quoted: style != .plain)
+        case .sequence(let items):
+            return .list(items.compactMap { yamlValue($0) })
+        case .mapping:
+            diagnostics.report(.error("policy.wrong-kind", "a default value cannot be a mapping", at: node.range))
+            return nil
+        }
+    }
+
+    // MARK: Sections
+
+    private mutating func decodePolicy(_ root: YAMLNode) -> PolicySyntax? {
+        guard let top = fields(root, of: "the policy", allowed: Self.topKeys, required: Self.requiredTopKeys)
+        else { return nil }
+        var format = Located(1, at: SourceRange(root.location))
+        if let node = top["precert"]?.value {
+            if node.scalar == "1", node.scalarStyle == .plain {
+                format = Located(1, at: node.range)
+            } else {
+                diagnostics.report(
+                    .error(
+                        "policy.format", "unsupported policy format `\(node.scalar ?? node.kindDescription)`",
+                        at: node.range, hint: "this version of Precert reads `precert: 1`"))
+            }
+        }
+        func required(_ key: String) -> Located<String> {
+            Located("", at: SourceRange(root.location))
+        }
+        let id = top["policy"].flatMap { text($0.value, "`policy`") } ?? required("policy")
+        let payer = top["payer"].flatMap { text($0.value, "`payer`") } ?? required("payer")
+        let title = top["title"].flatMap { text($0.value, "`title`") }?.value ?? ""
+        let effective = top["effective"].flatMap { text($0.value, "`effective`") } ?? required("effective")
+        let expires = top["expires"].flatMap { text($0.value, "`expires`") }
+        let sources = top["sources"].map { textList($0.value, "`sources`").map(\.value) } ?? []
+        let timezone = top["timezone"].flatMap { text($0.value, "`timezone`") } ?? required("timezone")
+        let calendar = top["calendar"].flatMap { text($0.value, "`calendar`") } ?? required("calendar")
+
+        var inputs: [InputDeclaration] = []
+        if let node = top["inputs"]?.value, !node.isNull {
+            if let pairs = mappingPairs(node, "`inputs`") {
+                inputs = pairs.compactMap { decodeInput($0) }
+            }
+        }
+        var sets: [SetDeclaration] = []
+        if let node = top["sets"]?.value, !node.isNull, let pairs = mappingPairs(node, "`sets`") {
+            sets = pairs.map { pair in
+                SetDeclaration(
+                    name: Located(pair.key.scalar ?? "", at: pair.key.range),
+                    members: textList(pair.value, "set `\(pair.key.scalar ?? "")`"))
+            }
+        }
+        var conditions: [ConditionDeclaration] = []
+        if let node = top["conditions"]?.value, !node.isNull, let pairs = mappingPairs(node, "`conditions`") {
+            conditions = pairs.compactMap { pair in
+                let name = pair.key.scalar ?? ""
+                guard let expression = expression(pair.value, "condition `\(name)`") else { return nil }
+                return ConditionDeclaration(name: Located(name, at: pair.key.range), expression: expression)
+            }
+        }
+        var decisions: [DecisionDeclaration] = []
+        if let node = top["decisions"]?.value, let pairs = mappingPairs(node, "`decisions`") {
+            decisions = pairs.compactMap { decodeDecision($0) }
+        }
+        return PolicySyntax(
+            file: source.file, format: format, id: id, payer: payer, title: title, effective: effective,
+            expires: expires, sources: sources, timezone: timezone, calendar: calendar, inputs: inputs,
+            sets: sets, conditions: conditions, decisions: decisions)
+    }
+
+    private mutating func mappingPairs(_ node: YAMLNode, _ what: String) -> [YAMLNode.Pair]? {
+        guard let pairs = node.mapping else {
+            diagnostics.report(
+                .error("policy.wrong-kind", "\(what) must be a mapping, not \(node.kindDescription)", at: node.range))
+            return nil
+        }
+        return pairs
+    }
+
+    private mutating func decodeInput(_ pair: YAMLNode.Pair) -> InputDeclaration? {
+        let path = Located(pair.key.scalar ?? "", at: pair.key.range)
+        let what = "input `\(path.value)`"
+        guard let body = fields(pair.value, of: what, allowed: Self.inputKeys) else { return nil }
+        var type: Located<ValueType>?
+        switch (body["type"], body["enum"]) {
+        case (let typeNode?, nil):
+            if let written = text(typeNode.value, "the type of \(what)") {
+                if let parsed = Self.parseType(written.value) {
+                    type = Located(parsed, at: written.range)
+                } else {
+                    let names = ["bool", "number", "string", "code", "date", "datetime", "duration", "list<code>", "set<string>"]
+                    let hint = Suggestion.didYouMean(written.value, in: names).map { "\($0) " } ?? ""
+                    diagnostics.report(
+                        .error(
+                            "policy.unknown-type", "unknown type `\(written.value)`", at: written.range,
+                            hint: "\(hint)types: bool, number, string, code, date, datetime, duration, list<T>, set<T>, or `enum: [...]`"))
+                }
+            }
+        case (nil, let enumNode?):
+            let values = textList(enumNode.value, "the values of \(what)")
+            if values.isEmpty {
+                diagnostics.report(.error("policy.empty-enum", "\(what) lists no enum values", at: enumNode.value.range))
+            }
+            var seen: Set<String> = []
+            for value in values where !seen.insert(value.value).inserted {
+                diagnostics.report(.error("policy.duplicate-enum-value", "enum value `\(value.value)` appears twice", at: value.range))
+            }
+            type = Located(.enumeration(values.map(\.value)), at: enumNode.value.range)
+        case (.some, .some):
+            diagnostics.report(
+                .error("policy.type-and-enum", "\(what) has both `type` and `enum`", at: pair.key.range,
+                    hint: "an enum input needs only `enum: [...]`"))
+        case (nil, nil):
+            diagnostics.report(
+                .error("policy.missing-key", "\(what) needs a `type` or an `enum`", at: pair.key.range))
+        }
+        guard let type else { return nil }
+        let defaultValue = body["default"].flatMap { pair in
+            yamlValue(pair.value).map { Located($0, at: pair.value.range) }
+        }
+        let description = body["description"].flatMap { text($0.value, "a description") }?.value
+        return InputDeclaration(path: path, type: type, defaultValue: defaultValue, description: description)
+    }
+
+    /// Parses a written type such as `date` or `list<code>`.
+    static func parseType(_ text: String) -> ValueType? {
+        let trimmed = text.filter { $0 != " " }
+        switch trimmed {
+        case "bool", "boolean": return .bool
+        case "number": return .number
+        case "string", "text": return .string
+        case "code": return .code
+        case "date": return .date
+        case "datetime": return .datetime
+        case "duration": return .duration
+        default: break
+        }
+        for (prefix, make) in [("list<", ValueType.list), ("set<", ValueType.set)] where trimmed.hasPrefix(prefix) && trimmed.hasSuffix(">") {
+            let inner = String(trimmed.dropFirst(prefix.count).dropLast())
+            guard let element = parseType(inner), element.elementType == nil else { return nil }
+            return make(element)
+        }
+        return nil
+    }
+
+    private mutating func decodeDecision(_ pair: YAMLNode.Pair) -> DecisionDeclaration? {
+        let name = Located(pair.key.scalar ?? "", at: pair.key.range)
+        let what = "decision `\(name.value)`"
+        guard let body = fields(pair.value, of: what, allowed: Self.decisionKeys, required: ["rules"]) else {
+            return nil
+        }
+        var isDuration = false
+        if let typeNode = body["type"]?.value, let written = text(typeNode, "the type of \(what)") {
+            if written.value == "duration" {
+                isDuration = true
+            } else {
+                diagnostics.report(
+                    .error("policy.decision-type", "a decision's `type` can only be `duration`", at: written.range,
+                        hint: "a decision with outcome words lists them under `outcomes`"))
+            }
+        }
+        var outcomes: [OutcomeDeclaration] = []
+        if let node = body["outcomes"]?.value {
+            if let pairs = node.mapping {
+                outcomes = pairs.map { pair in
+                    OutcomeDeclaration(
+                        name: Located(pair.key.scalar ?? "", at: pair.key.range),
+                        message: pair.value.isNull ? nil : text(pair.value, "the message of outcome `\(pair.key.scalar ?? "")`")?.value)
+                }
+            } else {
+                outcomes = textList(node, "the outcomes of \(what)").map { OutcomeDeclaration(name: $0, message: nil) }
+            }
+            var seen: Set<String> = []
+            for outcome in outcomes where !seen.insert(outcome.name.value).inserted {
+                diagnostics.report(
+                    .error("policy.duplicate-outcome", "outcome `\(outcome.name.value)` appears twice", at: outcome.name.range))
+            }
+        }
+        if isDuration, let node = body["outcomes"]?.value {
+            diagnostics.report(
+                .error("policy.duration-outcomes", "a duration decision has no `outcomes`", at: node.range,
+                    hint: "its rules give durations such as `72 hours`"))
+        }
+        if !isDuration, body["outcomes"] == nil {
+            diagnostics.report(
+                .error("policy.missing-key", "\(what) needs `outcomes` (or `type: duration`)", at: name.range))
+        }
+        let dueFrom = body["due_from"].flatMap { text($0.value, "`due_from`") }
+        if isDuration, dueFrom == nil {
+            diagnostics.report(
+                .error("policy.missing-key", "duration \(what) needs `due_from`, the datetime its clock starts from",
+                    at: name.range))
+        }
+        if !isDuration, let dueFrom {
+            diagnostics.report(
+                .error("policy.due-from", "`due_from` belongs to a duration decision", at: dueFrom.range))
+        }
+        var hit = Located(HitPolicy.first, at: name.range)
+        if let node = body["hit"]?.value, let written = text(node, "`hit`") {
+            if let policy = HitPolicy(rawValue: written.value) {
+                hit = Located(policy, at: written.range)
+            } else {
+                diagnostics.report(
+                    .error("policy.hit", "unknown hit policy `\(written.value)`", at: written.range,
+                        hint: "hit policies: `first`, `all`, `unique`"))
+            }
+        }
+        let appliesWhen = body["applies_when"].flatMap { expression($0.value, "`applies_when`") }
+        var rules: [RuleDeclaration] = []
+        if let node = body["rules"]?.value {
+            if let items = node.sequence {
+                rules = items.compactMap { decodeRule($0, in: name.value) }
+            } else if !node.isNull {
+                diagnostics.report(
+                    .error("policy.wrong-kind", "the rules of \(what) must be a list, not \(node.kindDescription)", at: node.range))
+            }
+        }
+        var defaultOutcome: DefaultDeclaration?
+        if let pair = body["default"] {
+            if pair.value.mapping != nil {
+                if let fields = fields(pair.value, of: "the default of \(what)", allowed: Self.defaultKeys, required: ["then"]),
+                    let then = fields["then"].flatMap({ text($0.value, "`then`") })
+                {
+                    defaultOutcome = DefaultDeclaration(
+                        then: then, because: fields["because"].flatMap { text($0.value, "`because`") }?.value,
+                        nextStep: fields["next_step"].flatMap { text($0.value, "`next_step`") },
+                        location: pair.key.location)
+                }
+            } else if let then = text(pair.value, "the default of \(what)") {
+                defaultOutcome = DefaultDeclaration(then: then, because: nil, nextStep: nil, location: pair.key.location)
+            }
+        }
+        let description = body["description"].flatMap { text($0.value, "a description") }?.value
+        return DecisionDeclaration(
+            name: name, outcomes: outcomes, isDuration: isDuration, dueFrom: dueFrom, hit: hit,
+            appliesWhen: appliesWhen, rules: rules, defaultOutcome: defaultOutcome, description: description)
+    }
+
+    private mutating func decodeRule(_ node: YAMLNode, in decision: String) -> RuleDeclaration? {
+        guard let body = fields(node, of: "a rule of `\(decision)`", allowed: Self.ruleKeys, required: ["id", "then"]) else {
+            return nil
+        }
+        guard let id = body["id"].flatMap({ text($0.value, "a rule's `id`") }) else { return nil }
+        let when = body["when"].flatMap { expression($0.value, "`when`") }
+        if body["when"] != nil, when == nil { return nil }
+        guard let then = body["then"].flatMap({ text($0.value, "`then`") }) else { return nil }
+        return RuleDeclaration(
+            id: id, when: when, then: then,
+            because: body["because"].flatMap { text($0.value, "`because`") }?.value,
+            sources: body["sources"].map { textList($0.value, "`sources`").map(\.value) } ?? [],
+            nextStep: body["next_step"].flatMap { text($0.value, "`next_step`") },
+            location: node.location)
+    }
+}
