@@ -286,7 +286,7 @@ private struct CalendarFileValidator {
             fail("missing `calendar`", [], hint: "name the calendar as policies refer to it, e.g. `calendar: us-federal`")
         } else if !isCalendarName(name) {
             fail("calendar name `\(name)` may contain only lowercase letters, digits and single hyphens", [.key("calendar")],
-                 hint: "policies refer to it as `calendar: \(name)`, and it names the file")
+                 hint: "e.g. `us-federal`; policies refer to the calendar by this name")
         }
 
         let title = file.title ?? ""

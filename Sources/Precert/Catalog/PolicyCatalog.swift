@@ -1,11 +1,52 @@
-/// One policy version, checked and ready to evaluate.
+/// One policy version, compiled and ready to evaluate.
 public struct LoadedPolicy: Sendable {
     /// The checked policy.
-    public var policy: CheckedPolicy
+    public var policy: CheckedPolicy { compiled.checked }
+    /// The compiled policy.
+    public let compiled: CompiledPolicy
     /// Its holiday calendar.
-    public var calendar: HolidayCalendar
+    public let calendar: HolidayCalendar
     /// The file's text.
-    public var source: SourceText
+    public let source: SourceText
+    /// The sha256 of the file's bytes, lowercase hex.
+    public let digest: String
+    /// Reads cases into this policy's slots.
+    public let decoder: CaseDecoder
+    /// Evaluates decoded cases.
+    public let evaluator: Evaluator
+
+    /// Compiles a checked policy and prepares its decoder and evaluator.
+    public init(checked: CheckedPolicy, calendar: HolidayCalendar, source: SourceText, digest: String,
+        options: CompileOptions = CompileOptions(), caseLimits: CaseLimits = CaseLimits())
+    {
+        self.init(compiled: PolicyCompiler.compile(checked, options: options), calendar: calendar, source: source,
+            digest: digest, caseLimits: caseLimits)
+    }
+
+    /// Prepares a compiled policy's decoder and evaluator.
+    public init(compiled: CompiledPolicy, calendar: HolidayCalendar, source: SourceText, digest: String,
+        caseLimits: CaseLimits = CaseLimits())
+    {
+        self.compiled = compiled
+        self.calendar = calendar
+        self.source = source
+        self.digest = digest
+        self.decoder = CaseDecoder(policy: compiled.checked, limits: caseLimits)
+        self.evaluator = Evaluator(compiled: compiled, calendar: calendar)
+    }
+
+    /// Evaluates a decoded case.
+    public func evaluate(_ decoded: DecodedCase, explain: Bool = false) -> CaseDecision {
+        let (decisions, nextSteps) = evaluator.evaluate(decoded.facts, explain: explain)
+        return CaseDecision(
+            caseID: decoded.caseID, policyID: policy.id, payer: policy.payer, effective: policy.effective,
+            digest: digest, decisions: decisions, nextSteps: nextSteps)
+    }
+
+    /// Whether this version is in force on `date`.
+    public func isInForce(on date: CivilDate) -> Bool {
+        policy.effective <= date && (policy.expires.map { date < $0 } ?? true)
+    }
 }
 
 /// All the policies and calendars under a set of paths, loaded once and shared by every evaluation.
@@ -28,11 +69,14 @@ public struct PolicyCatalog: Sendable {
     }
 
     /// Loads every calendar, policy and test file under `paths`, reporting every problem at once.
-    public static func load(paths: [String], limits: LoadLimits = LoadLimits()) -> LoadResult {
+    public static func load(
+        paths: [String], limits: LoadLimits = LoadLimits(), options: CompileOptions = CompileOptions(),
+        caseLimits: CaseLimits = CaseLimits()
+    ) -> LoadResult {
         let (files, found) = PolicyFiles.discover(paths)
         var diagnostics = found
         var sources: [SourceText] = []
-        var documents: [(SourceText, YAMLNode, PrecertFileKind)] = []
+        var documents: [(SourceText, YAMLNode, PrecertFileKind, String)] = []
         for file in files {
             switch PolicyFiles.read(file, maxBytes: limits.yaml.maxBytes) {
             case .failure(let diagnostic):
@@ -50,11 +94,11 @@ public struct PolicyCatalog: Sendable {
                             hint: "a policy starts with `precert: 1`, a calendar with `precert-calendar: 1`, a test file with `precert-test: 1`"))
                     continue
                 }
-                documents.append((source, root, kind))
+                documents.append((source, root, kind, SHA256.hexDigest(bytes)))
             }
         }
         var calendars: [String: HolidayCalendar] = [:]
-        for (_, root, kind) in documents where kind == .calendar {
+        for (_, root, kind, _) in documents where kind == .calendar {
             let (calendar, problems) = CalendarLoader.load(root)
             diagnostics.append(contentsOf: problems)
             if let calendar {
@@ -67,7 +111,7 @@ public struct PolicyCatalog: Sendable {
             }
         }
         var policies: [LoadedPolicy] = []
-        for (source, root, kind) in documents where kind == .policy {
+        for (source, root, kind, digest) in documents where kind == .policy {
             let (syntax, decodeProblems) = PolicyDecoder.decode(root, source: source, expressionLimits: limits.expression)
             diagnostics.append(contentsOf: decodeProblems)
             guard let syntax else { continue }
@@ -77,8 +121,22 @@ public struct PolicyCatalog: Sendable {
             guard let checked, !decodeProblems.containsErrors, let calendar = calendars[checked.calendarName] else {
                 continue
             }
-            policies.append(LoadedPolicy(policy: checked, calendar: calendar, source: source))
+            let loaded = LoadedPolicy(
+                checked: checked, calendar: calendar, source: source, digest: digest, options: options, caseLimits: caseLimits)
+            diagnostics.append(contentsOf: loaded.compiled.findings)
+            if let twin = policies.first(where: { $0.policy.id == checked.id && $0.policy.effective == checked.effective }) {
+                diagnostics.append(
+                    .error(
+                        "catalog.duplicate-version",
+                        "policy `\(checked.id)` already has a version effective \(checked.effective)",
+                        at: checked.syntax.effective.range,
+                        hint: "give each version its own `effective` date",
+                        notes: [DiagnosticNote("the other version", at: twin.policy.syntax.effective.range)]))
+                continue
+            }
+            policies.append(loaded)
         }
+        policies.sort { ($0.policy.id, $0.policy.effective) < ($1.policy.id, $1.policy.effective) }
         let catalog = PolicyCatalog(policies: policies, calendars: calendars)
         return LoadResult(catalog: catalog, diagnostics: diagnostics, sources: sources, fileCount: files.count)
     }

@@ -1,0 +1,283 @@
+/// Bounds on one case document.
+public struct CaseLimits: Sendable, Equatable {
+    /// The largest case document accepted, in bytes.
+    public var maxBytes: Int
+    /// JSON nesting depth and string length.
+    public var json: JSONLimits
+    /// The most items a list or set input may hold.
+    public var maxListLength: Int
+
+    /// Creates limits; the defaults leave a wide margin over real cases (about 1 KB).
+    public init(maxBytes: Int = 1 << 20, json: JSONLimits = JSONLimits(maxDepth: 64, maxStringBytes: 256 << 10), maxListLength: Int = 10_000) {
+        self.maxBytes = maxBytes
+        self.json = json
+        self.maxListLength = maxListLength
+    }
+}
+
+/// A case decoded against one policy: its id and the facts in the policy's slots.
+public struct DecodedCase: Sendable, Hashable {
+    /// The caller's `case_id`, if given.
+    public var caseID: String?
+    /// The facts.
+    public var facts: CaseFacts
+}
+
+/// Decodes case JSON straight into a policy's input slots, reading only the declared paths.
+///
+/// Schema-directed: a trie of the declared paths steers the reader; every other value is skipped
+/// (still validated) without building dictionaries or strings.
+public struct CaseDecoder: Sendable {
+    private struct TrieNode: Sendable {
+        var keys: [[UInt8]] = []
+        var targets: [Int] = []  // >= 0: a slot; < 0: -(child node index + 1)
+    }
+
+    /// The policy whose inputs are read.
+    public let policy: CheckedPolicy
+    /// The limits enforced.
+    public let limits: CaseLimits
+    private var nodes: [TrieNode] = [TrieNode()]
+    private let enumBytes: [[[UInt8]]]
+    private static let caseIDSlot = Int.max
+
+    /// Creates a decoder for `policy`'s declared inputs.
+    public init(policy: CheckedPolicy, limits: CaseLimits = CaseLimits()) {
+        self.policy = policy
+        self.limits = limits
+        enumBytes = policy.inputs.map { input in
+            var type = input.type
+            if let element = type.elementType { type = element }
+            if case .enumeration(let names) = type { return names.map { Array($0.utf8) } }
+            return []
+        }
+        for (slot, input) in policy.inputs.enumerated() { insert(input.components, slot: slot) }
+        if nodes[0].keys.firstIndex(of: Array("case_id".utf8)) == nil { insert(["case_id"], slot: Self.caseIDSlot) }
+    }
+
+    private mutating func insert(_ components: [String], slot: Int) {
+        var node = 0
+        for (depth, component) in components.enumerated() {
+            let key = Array(component.utf8)
+            let isLast = depth == components.count - 1
+            if let index = nodes[node].keys.firstIndex(of: key) {
+                let target = nodes[node].targets[index]
+                if isLast || target >= 0 { return }  // the checker forbids overlapping paths
+                node = -target - 1
+                continue
+            }
+            nodes[node].keys.append(key)
+            if isLast {
+                nodes[node].targets.append(slot)
+            } else {
+                nodes.append(TrieNode())
+                nodes[node].targets.append(-(nodes.count - 1) - 1)
+                node = nodes.count - 1
+            }
+        }
+    }
+
+    /// Decodes one case document; `file` names it in diagnostics.
+    public func decode(_ bytes: [UInt8], file: String = "<case>") -> Result<DecodedCase, CaseErrors> {
+        if bytes.count > limits.maxBytes {
+            return .failure(CaseErrors([
+                .error("limit.case-size", "the case is \(bytes.count) bytes, over the limit of \(limits.maxBytes) bytes",
+                    at: SourceRange(SourceLocation(file: file, line: 1, column: 1)))
+            ]))
+        }
+        return bytes.withUnsafeBufferPointer { buffer in
+            var run = Run(decoder: self, reader: JSONReader(buffer, limits: limits.json), file: file)
+            return run.decode()
+        }
+    }
+
+    /// One decoding pass.
+    private struct Run {
+        let decoder: CaseDecoder
+        var reader: JSONReader
+        let file: String
+        var facts: CaseFacts
+        var caseID: String?
+        var problems: [Diagnostic] = []
+
+        init(decoder: CaseDecoder, reader: JSONReader, file: String) {
+            self.decoder = decoder
+            self.reader = reader
+            self.file = file
+            self.facts = CaseFacts(slotCount: decoder.policy.inputs.count)
+        }
+
+        mutating func decode() -> Result<DecodedCase, CaseErrors> {
+            do {
+                guard reader.peekKind() == .object else {
+                    let (line, column) = reader.text.lineAndColumn(at: reader.offset)
+                    return .failure(CaseErrors([
+                        .error("case.not-object", "a case must be a JSON object", at: range(line, column),
+                            hint: "write the case as `{ \"payer\": ..., \"service\": {...} }`")
+                    ]))
+                }
+                try readObject(node: 0, path: "$")
+                try reader.finish()
+            } catch {
+                problems.append(
+                    .error("case.json", error.message, at: range(error.line, error.column)))
+                return .failure(CaseErrors(problems))
+            }
+            if !problems.isEmpty { return .failure(CaseErrors(problems)) }
+            for (slot, input) in decoder.policy.inputs.enumerated() where facts.values[slot] == nil {
+                facts.values[slot] = input.defaultValue
+            }
+            return .success(DecodedCase(caseID: caseID, facts: facts))
+        }
+
+        private func range(_ line: Int, _ column: Int) -> SourceRange {
+            SourceRange(SourceLocation(file: file, line: line, column: column))
+        }
+
+        private mutating func readObject(node: Int, path: String) throws(JSONReadError) {
+            try reader.beginObject()
+            let trie = decoder.nodes[node]
+            while try reader.nextKey() {
+                var target: Int?
+                for (index, key) in trie.keys.enumerated() where reader.keyEquals(key) {
+                    target = trie.targets[index]
+                    break
+                }
+                guard let target else {
+                    try reader.skipValue()
+                    continue
+                }
+                let childPath = path + "." + reader.keyString()
+                if reader.peekKind() == .null {
+                    try reader.readNull()
+                    continue
+                }
+                if target == CaseDecoder.caseIDSlot {
+                    if reader.peekKind() == .string { caseID = try reader.readString() } else { try mismatch(childPath, "a string", typed: false) }
+                } else if target >= 0 {
+                    try readSlot(target, path: childPath)
+                } else if reader.peekKind() == .object {
+                    try readObject(node: -target - 1, path: childPath)
+                } else {
+                    try mismatch(childPath, "an object", typed: false)
+                }
+            }
+        }
+
+        /// Records a type error for the value at the reading position and skips it.
+        private mutating func mismatch(_ path: String, _ expected: String, typed: Bool, shown: String? = nil) throws(JSONReadError) {
+            let start = reader.offset
+            let kind = reader.peekKind()
+            let (line, column) = reader.text.lineAndColumn(at: start)
+            var got: String
+            switch kind {
+            case .object: got = "an object"
+            case .array: got = "a list"
+            case .string: got = "text"
+            case .number: got = "a number"
+            case .true, .false: got = "a boolean"
+            case .null: got = "null"
+            default: got = "something else"
+            }
+            // Only short values of typed fields are echoed: free text may hold health information.
+            if typed, let token = reader.text.token(at: start), token.utf8.count <= 64 { got = token }
+            if let shown { got = shown }
+            problems.append(.error("case.type", "\(path): expected \(expected), got \(got)", at: range(line, column)))
+            try reader.skipValue()
+        }
+
+        private mutating func readSlot(_ slot: Int, path: String) throws(JSONReadError) {
+            let type = decoder.policy.inputs[slot].type
+            if let element = type.elementType {
+                guard reader.peekKind() == .array else {
+                    try mismatch(path, "a list", typed: false)
+                    return
+                }
+                try reader.beginArray()
+                var items: [Value] = []
+                var index = 0
+                while try reader.nextElement() {
+                    if index == decoder.limits.maxListLength {
+                        let (line, column) = reader.text.lineAndColumn(at: reader.offset)
+                        problems.append(
+                            .error("limit.list-length", "\(path): more than \(decoder.limits.maxListLength) items",
+                                at: range(line, column)))
+                        try reader.skipValue()
+                        while try reader.nextElement() { try reader.skipValue() }
+                        return
+                    }
+                    if let value = try readScalar(element, slot: slot, path: "\(path)[\(index)]") {
+                        if case .set = type, items.contains(value) {} else { items.append(value) }
+                    }
+                    index += 1
+                }
+                facts.values[slot] = .list(items)
+                facts.present[slot] = true
+                return
+            }
+            if let value = try readScalar(type, slot: slot, path: path) {
+                facts.values[slot] = value
+                facts.present[slot] = true
+            }
+        }
+
+        private mutating func readScalar(_ type: ValueType, slot: Int, path: String) throws(JSONReadError) -> Value? {
+            let kind = reader.peekKind()
+            switch type {
+            case .bool:
+                guard kind == .true || kind == .false else { try mismatch(path, "true or false", typed: true); return nil }
+                return .bool(try reader.readBool())
+            case .number:
+                guard kind == .number else { try mismatch(path, "a number", typed: true); return nil }
+                return .number(try reader.readNumber())
+            case .string, .code:
+                guard kind == .string else { try mismatch(path, "text", typed: false); return nil }
+                return .string(try reader.readString())
+            case .date, .datetime, .duration, .enumeration:
+                guard kind == .string else { try mismatch(path, Self.expectation(type), typed: true); return nil }
+                let start = reader.offset
+                let parsed: Value? = try reader.readStringBytes { bytes -> Value? in
+                    switch type {
+                    case .date: return CivilDate(utf8: bytes).map(Value.date)
+                    case .datetime: return Timestamp(utf8: bytes).map(Value.datetime)
+                    case .duration: return ClockDuration(text: String(decoding: bytes, as: UTF8.self)).map(Value.duration)
+                    default:
+                        for (index, name) in decoder.enumBytes[slot].enumerated() where name.elementsEqual(bytes) {
+                            return .enumValue(index)
+                        }
+                        return nil
+                    }
+                }
+                if parsed == nil {
+                    let (line, column) = reader.text.lineAndColumn(at: start)
+                    let shown = reader.text.token(at: start).flatMap { $0.utf8.count <= 64 ? $0 : nil } ?? "text"
+                    problems.append(
+                        .error("case.type", "\(path): expected \(Self.expectation(type)), got \(shown)", at: range(line, column)))
+                }
+                return parsed
+            case .list, .set, .valueSet:
+                try mismatch(path, "a single value", typed: false)
+                return nil
+            }
+        }
+
+        static func expectation(_ type: ValueType) -> String {
+            switch type {
+            case .date: "a date YYYY-MM-DD"
+            case .datetime: "an RFC 3339 date-time with an offset, like 2026-11-23T10:15:00-08:00"
+            case .duration: "a duration like `72 hours`"
+            case .enumeration(let names): "one of \(names.joined(separator: ", "))"
+            default: "\(type)"
+            }
+        }
+    }
+}
+
+/// The problems that stopped a case from being decoded.
+public struct CaseErrors: Error, Sendable {
+    /// Every problem found.
+    public var diagnostics: [Diagnostic]
+
+    /// Wraps diagnostics.
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+}

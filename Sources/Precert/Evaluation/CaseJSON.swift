@@ -1,0 +1,70 @@
+/// Writes case facts back in the shape of the case JSON, for counterexamples and test output.
+enum CaseJSON {
+    /// Compact JSON holding the known facts at their dotted paths, in slot order.
+    static func sketch(_ facts: CaseFacts, policy: CheckedPolicy) -> String {
+        final class Object {
+            var keys: [String] = []
+            var values: [String: Any] = [:]
+        }
+        let root = Object()
+        let printer = ExpressionPrinter(policy: policy)
+        for (slot, input) in policy.inputs.enumerated() {
+            guard let value = facts.values[slot] else { continue }
+            var object = root
+            for component in input.components.dropLast() {
+                if let next = object.values[component] as? Object {
+                    object = next
+                } else {
+                    let next = Object()
+                    object.keys.append(component)
+                    object.values[component] = next
+                    object = next
+                }
+            }
+            let last = input.components.last!
+            object.keys.append(last)
+            object.values[last] = json(value, type: input.type, printer: printer)
+        }
+        func render(_ object: Object) -> String {
+            "{" + object.keys.map { key in
+                let value = object.values[key]!
+                let text = (value as? Object).map(render) ?? (value as! String)
+                return "\(quote(key)): \(text)"
+            }.joined(separator: ", ") + "}"
+        }
+        return render(root)
+    }
+
+    /// One value as JSON text.
+    static func json(_ value: Value, type: ValueType, printer: ExpressionPrinter) -> String {
+        switch value {
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return ExpressionPrinter.number(n)
+        case .string(let s): return quote(s)
+        case .list(let items): return "[" + items.map { json($0, type: type.elementType ?? type, printer: printer) }.joined(separator: ", ") + "]"
+        default: return quote(printer.value(value, type: type))
+        }
+    }
+
+    /// A JSON string literal.
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

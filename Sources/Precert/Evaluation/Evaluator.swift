@@ -1,0 +1,322 @@
+/// Evaluates a compiled policy against case facts. Immutable and `Sendable`: share one across threads.
+public struct Evaluator: Sendable {
+    /// The compiled policy.
+    public let compiled: CompiledPolicy
+    /// The policy's holiday calendar.
+    public let calendar: HolidayCalendar
+    /// Whether to evaluate rule by rule instead of walking the diagrams (the reference semantics).
+    public let ruleByRule: Bool
+
+    /// Creates an evaluator.
+    public init(compiled: CompiledPolicy, calendar: HolidayCalendar, ruleByRule: Bool = false) {
+        self.compiled = compiled
+        self.calendar = calendar
+        self.ruleByRule = ruleByRule
+    }
+
+    private var policy: CheckedPolicy { compiled.checked }
+
+    /// The result of every decision, in declaration order, and the next steps.
+    public func evaluate(_ facts: CaseFacts, explain: Bool = false) -> (decisions: [DecisionResult], nextSteps: [String]) {
+        var state = EvaluationState(
+            evaluator: ExpressionEvaluator(policy: policy, facts: facts, decisions: Array(repeating: nil, count: policy.decisions.count)),
+            cache: Array(repeating: -2, count: compiled.variables.count))
+        var results: [DecisionResult?] = Array(repeating: nil, count: policy.decisions.count)
+        var missingByDecision: [Int: Set<Int>] = [:]
+        for index in policy.evaluationOrder {
+            let (result, missingSlots, value) = evaluateDecision(index, &state, explain: explain, missingByDecision: missingByDecision)
+            results[index] = result
+            missingByDecision[index] = missingSlots
+            state.evaluator.decisions[index] = value
+        }
+        let decisions = results.map { $0! }
+        return (decisions, nextSteps(decisions, facts))
+    }
+
+    struct EvaluationState {
+        var evaluator: ExpressionEvaluator
+        /// Per variable: -2 not yet read, -1 unknown, else the branch.
+        var cache: [Int8]
+    }
+
+    // MARK: One decision
+
+    /// What a set of reachable leaves (or matched rules) amounts to.
+    private enum Answer: Hashable {
+        case notApplicable
+        case noRule
+        case outcomes([Int])
+    }
+
+    private func answer(_ decision: Decision, _ payload: [Int32]) -> Answer {
+        if payload.first == LeafMarker.notApplicable { return .notApplicable }
+        if payload.first == LeafMarker.noRule { return .noRule }
+        let rules = payload.map { rule(decision, Int($0)) }
+        if decision.hit == .all {
+            return .outcomes(Array(Set(rules.map(\.outcome))).sorted())
+        }
+        guard let first = rules.first else { return .noRule }
+        if decision.isDuration { return .outcomes([decision.rules.firstIndex(of: first).map { $0 + 1_000_000 } ?? -1]) }
+        return .outcomes([first.outcome])
+    }
+
+    private func rule(_ decision: Decision, _ index: Int) -> Rule {
+        index < decision.rules.count ? decision.rules[index] : decision.defaultRule!
+    }
+
+    private func evaluateDecision(
+        _ index: Int, _ state: inout EvaluationState, explain: Bool, missingByDecision: [Int: Set<Int>]
+    ) -> (DecisionResult, Set<Int>, DecisionValue) {
+        let decision = policy.decisions[index]
+        var payloads: [[Int32]] = []
+        var unknownSlots: Set<Int> = []
+        var unknownDecisions: Set<Int> = []
+        var trace: [TraceStep] = []
+        if let root = compiled.roots[index], !ruleByRule {
+            walk(root, &state, payloads: &payloads, unknownSlots: &unknownSlots, unknownDecisions: &unknownDecisions,
+                trace: &trace, explain: explain)
+        } else {
+            payloads = evaluateRules(decision, state.evaluator, unknownSlots: &unknownSlots, unknownDecisions: &unknownDecisions)
+        }
+        for d in unknownDecisions { unknownSlots.formUnion(missingByDecision[d] ?? []) }
+
+        var answers: [Answer] = []
+        var ruleIndexes: [Int] = []
+        for payload in payloads {
+            let a = answer(decision, payload)
+            if !answers.contains(a) { answers.append(a) }
+            for r in payload where r >= 0 && !ruleIndexes.contains(Int(r)) { ruleIndexes.append(Int(r)) }
+        }
+        var result = DecisionResult(
+            name: decision.name, status: .decided, outcomes: [], isList: decision.hit == .all, rules: [],
+            duration: nil, due: nil, missing: [], possible: [], messages: [], trace: trace)
+        if answers.count > 1 {
+            result.status = .needsInformation
+            result.missing = unknownSlots.sorted().map { policy.inputs[$0].path }
+            var possible: [String] = []
+            for a in answers {
+                for name in names(of: a, decision) where !possible.contains(name) { possible.append(name) }
+            }
+            result.possible = possible
+            return (result, unknownSlots, .unknown)
+        }
+        switch answers.first ?? .noRule {
+        case .notApplicable:
+            result.status = .notApplicable
+            return (result, [], .none)
+        case .noRule:
+            result.status = .noMatch
+            return (result, [], .none)
+        case .outcomes(let outcomes):
+            let rules = ruleIndexes.map { rule(decision, $0) }
+            result.rules = rules.map { RuleCitation(id: $0.id, because: $0.because, location: $0.location) }
+            if decision.isDuration, let deciding = rules.first, let duration = deciding.duration {
+                result.duration = duration
+                result.outcomes = [duration.description]
+                if let slot = decision.dueFromSlot, slot >= 0, case .datetime(let received)? = state.evaluator.facts.values[slot] {
+                    result.due = dueDate(receivedAt: received, duration: duration, zone: policy.timeZone, calendar: calendar)
+                } else if let slot = decision.dueFromSlot, slot >= 0 {
+                    result.status = .needsInformation
+                    result.missing = [policy.inputs[slot].path]
+                    result.possible = [duration.description]
+                    return (result, [slot], .unknown)
+                }
+                return (result, [], .value(.duration(duration)))
+            }
+            result.outcomes = outcomes.map { decision.outcomes[$0] }
+            result.messages = outcomes.compactMap { o in decision.messages[o].map { (decision.outcomes[o], $0) } }
+            let value: Value = decision.hit == .all ? .list(outcomes.map(Value.enumValue)) : .enumValue(outcomes[0])
+            return (result, [], .value(value))
+        }
+    }
+
+    private func names(of answer: Answer, _ decision: Decision) -> [String] {
+        switch answer {
+        case .notApplicable: return [DecisionStatus.notApplicable.rawValue]
+        case .noRule: return [DecisionStatus.noMatch.rawValue]
+        case .outcomes(let outcomes):
+            if decision.isDuration {
+                return outcomes.compactMap { o in
+                    let index = o - 1_000_000
+                    return decision.rules.indices.contains(index) ? decision.rules[index].duration?.description : decision.defaultRule?.duration?.description
+                }
+            }
+            return outcomes.map { decision.outcomes[$0] }
+        }
+    }
+
+    // MARK: Diagrams
+
+    /// The branch variable `v` takes for this case (cached), or -1 when unknown.
+    private func branch(_ v: Int32, _ state: inout EvaluationState, unknownSlots: inout Set<Int>, unknownDecisions: inout Set<Int>) -> Int8 {
+        let cached = state.cache[Int(v)]
+        if cached != -2 { return cached }
+        let variable = compiled.variables[Int(v)]
+        var result: Int8 = -1
+        switch variable {
+        case .atom(let expression):
+            if let truth = state.evaluator.truth(expression) { result = truth ? 1 : 0 }
+        default:
+            if let slot = variable.slot, let value = state.evaluator.facts.values[slot],
+                let branch = variable.branch(for: value)
+            {
+                result = Int8(clamping: branch)
+            }
+        }
+        state.cache[Int(v)] = result
+        if result == -1 { noteUnknown(variable, state.evaluator, &unknownSlots, &unknownDecisions) }
+        return result
+    }
+
+    private func noteUnknown(
+        _ variable: DiagramVariable, _ evaluator: ExpressionEvaluator, _ slots: inout Set<Int>, _ decisions: inout Set<Int>
+    ) {
+        switch variable {
+        case .atom(let expression):
+            var read: Set<Int> = []
+            inputsRead(by: expression, policy: policy, into: &read)
+            slots.formUnion(read.filter { evaluator.facts.values[$0] == nil })
+            var readDecisions: Set<Int> = []
+            decisionsRead(by: expression, policy: policy, into: &readDecisions)
+            decisions.formUnion(readDecisions.filter { evaluator.decisions[$0] == .unknown })
+        default:
+            if let slot = variable.slot { slots.insert(slot) }
+        }
+    }
+
+    private func walk(
+        _ root: NodeRef, _ state: inout EvaluationState, payloads: inout [[Int32]], unknownSlots: inout Set<Int>,
+        unknownDecisions: inout Set<Int>, trace: inout [TraceStep], explain: Bool
+    ) {
+        var ref = root
+        // The common case: every tested variable is known, one path to one leaf.
+        while ref >= 0 {
+            let v = compiled.nodeVariable[Int(ref)]
+            let b = branch(v, &state, unknownSlots: &unknownSlots, unknownDecisions: &unknownDecisions)
+            if explain { trace.append(step(v, b, state.evaluator)) }
+            if b < 0 { break }
+            ref = compiled.children[Int(compiled.nodeFirstChild[Int(ref)]) + Int(b)]
+        }
+        if ref < 0 {
+            payloads.append(compiled.leaves[Int(-ref - 1)])
+            return
+        }
+        // An unknown variable: every branch is possible.
+        var seen: Set<NodeRef> = []
+        var leaves: Set<NodeRef> = []
+        var stack = [ref]
+        while let next = stack.popLast() {
+            if next < 0 {
+                leaves.insert(next)
+                continue
+            }
+            guard seen.insert(next).inserted else { continue }
+            let v = compiled.nodeVariable[Int(next)]
+            let b = branch(v, &state, unknownSlots: &unknownSlots, unknownDecisions: &unknownDecisions)
+            let first = Int(compiled.nodeFirstChild[Int(next)])
+            if b >= 0 {
+                stack.append(compiled.children[first + Int(b)])
+            } else {
+                for branch in 0..<compiled.variables[Int(v)].domainSize { stack.append(compiled.children[first + branch]) }
+            }
+        }
+        payloads = leaves.sorted(by: >).map { compiled.leaves[Int(-$0 - 1)] }
+    }
+
+    private func step(_ v: Int32, _ branch: Int8, _ evaluator: ExpressionEvaluator) -> TraceStep {
+        let printer = ExpressionPrinter(policy: policy)
+        let variable = compiled.variables[Int(v)]
+        switch variable {
+        case .atom(let expression):
+            return TraceStep(test: printer.expression(expression), value: branch < 0 ? "unknown" : branch == 1 ? "true" : "false")
+        default:
+            let slot = variable.slot!
+            let input = policy.inputs[slot]
+            guard let value = evaluator.facts.values[slot] else { return TraceStep(test: input.path, value: "unknown") }
+            return TraceStep(test: input.path, value: printer.value(value, type: input.type))
+        }
+    }
+
+    // MARK: Rule by rule
+
+    /// The reference semantics: each rule's condition in order with three-valued logic.
+    private func evaluateRules(
+        _ decision: Decision, _ evaluator: ExpressionEvaluator, unknownSlots: inout Set<Int>, unknownDecisions: inout Set<Int>
+    ) -> [[Int32]] {
+        func truth(_ expression: CheckedExpr) -> Bool? {
+            let t = evaluator.truth(expression)
+            if t == nil { noteUnknown(.atom(expression), evaluator, &unknownSlots, &unknownDecisions) }
+            return t
+        }
+        var payloads: [[Int32]] = []
+        let applies = decision.appliesWhen.map(truth) ?? true
+        if applies != true { payloads.append([LeafMarker.notApplicable]) }
+        if applies == false { return payloads }
+        let fallback: [Int32] = decision.defaultRule != nil ? [Int32(decision.rules.count)] : [LeafMarker.noRule]
+        switch decision.hit {
+        case .first:
+            for (i, rule) in decision.rules.enumerated() {
+                switch truth(rule.when) {
+                case true?:
+                    payloads.append([Int32(i)])
+                    return payloads
+                case nil: payloads.append([Int32(i)])
+                case false?: break
+                }
+            }
+            payloads.append(fallback)
+        case .all, .unique:
+            var sure: [Int32] = []
+            var maybe: [Int32] = []
+            for (i, rule) in decision.rules.enumerated() {
+                switch truth(rule.when) {
+                case true?: sure.append(Int32(i))
+                case nil: maybe.append(Int32(i))
+                case false?: break
+                }
+            }
+            // Every subset of the uncertain rules is possible; the two extremes show the spread.
+            let lowest = sure
+            let highest = (sure + maybe).sorted()
+            for payload in maybe.isEmpty ? [lowest] : [lowest, highest] {
+                if decision.hit == .unique {
+                    payloads.append(payload.isEmpty ? fallback : [payload[0]])
+                } else {
+                    payloads.append(payload)
+                }
+            }
+            if decision.hit == .unique, !maybe.isEmpty {
+                for m in maybe { payloads.append([m]) }
+            }
+        }
+        return payloads
+    }
+
+    // MARK: Next steps
+
+    private func nextSteps(_ decisions: [DecisionResult], _ facts: CaseFacts) -> [String] {
+        let printer = ExpressionPrinter(policy: policy)
+        var steps: [String] = []
+        for (index, result) in decisions.enumerated() where result.status == .decided {
+            let decision = policy.decisions[index]
+            for citation in result.rules {
+                let rule = decision.rules.first { $0.id == citation.id } ?? decision.defaultRule
+                guard let template = rule?.nextStep else { continue }
+                var text = ""
+                for part in template {
+                    switch part {
+                    case .text(let t): text += t
+                    case .input(let slot):
+                        switch facts.values[slot] {
+                        case .string(let s)?: text += s
+                        case let value?: text += printer.value(value, type: policy.inputs[slot].type)
+                        case nil: text += "(\(policy.inputs[slot].path) not given)"
+                        }
+                    }
+                }
+                if !steps.contains(text) { steps.append(text) }
+            }
+        }
+        return steps
+    }
+}
