@@ -219,7 +219,7 @@ public struct PolicyChecker {
         case (_, .list):
             return fail("the default must be a single \(type), not a list")
         case (.list, .scalar), (.set, .scalar):
-            return fail("the default of a \(type) must be a list, like `[]`")
+            return fail("the default of \(type.withArticle) must be a list, like `[]`")
         case (.bool, .scalar(let text, let quoted)):
             if !quoted, text == "true" || text == "false" { return .bool(text == "true") }
             return fail("`\(text)` is not a boolean", hint: "use true or false")
@@ -290,7 +290,7 @@ public struct PolicyChecker {
     private mutating func checkBoolean(_ expression: Expr, _ what: String) -> CheckedExpr? {
         guard let (checked, type) = check(expression, expected: .bool) else { return nil }
         guard type == .bool else {
-            error("type.not-boolean", "\(what) must be true or false, but this is a \(type)", at: expression.range)
+            error("type.not-boolean", "\(what) must be true or false, but this is \(type.withArticle)", at: expression.range)
             return nil
         }
         return checked
@@ -309,7 +309,7 @@ public struct PolicyChecker {
                 if inputs[slot].type == .datetime {
                     dueFromSlot = slot
                 } else {
-                    error("type.due-from", "`due_from` must name a datetime input, but `\(dueFrom.value)` is a \(inputs[slot].type)",
+                    error("type.due-from", "`due_from` must name a datetime input, but `\(dueFrom.value)` is \(inputs[slot].type.withArticle)",
                         at: dueFrom.range)
                 }
             } else {
@@ -555,13 +555,13 @@ public struct PolicyChecker {
             }
             guard let (le, lt) = l, let (re, rt) = r else { return nil }
             guard lt.isComparable(with: rt) else {
-                error("type.mismatch", "cannot compare a \(lt) with a \(rt)", at: range,
+                error("type.mismatch", "cannot compare \(lt.withArticle) with \(rt.withArticle)", at: range,
                     hint: lt == .date && rt == .datetime || lt == .datetime && rt == .date
                         ? "a date and a datetime are different types" : nil)
                 return nil
             }
             if op != .equal, op != .notEqual, !Self.isOrdered(lt) {
-                error("type.not-ordered", "`\(op.rawValue)` does not apply to a \(lt)", at: range,
+                error("type.not-ordered", "`\(op.rawValue)` does not apply to \(lt.withArticle)", at: range,
                     hint: "only numbers, dates, datetimes and durations are ordered; use `==`, `!=` or `in`")
                 return nil
             }
@@ -585,11 +585,11 @@ public struct PolicyChecker {
             case (.datetime, .hours):
                 return (.shift(le, duration, sign: sign), .datetime)
             case (.date, _), (.datetime, _):
-                error("type.arithmetic", "cannot add `\(duration)` to a \(lt)", at: range,
+                error("type.arithmetic", "cannot add `\(duration)` to \(lt.withArticle)", at: range,
                     hint: "dates move by calendar days, months or years; datetimes by hours; business days belong to a turnaround decision")
                 return nil
             default:
-                error("type.arithmetic", "`\(op.rawValue)` needs a date or datetime on its left, not a \(lt)", at: left.range)
+                error("type.arithmetic", "`\(op.rawValue)` needs a date or datetime on its left, not \(lt.withArticle)", at: left.range)
                 return nil
             }
         }
@@ -602,7 +602,7 @@ public struct PolicyChecker {
             for item in items {
                 guard let (ie, it) = check(item, expected: lt) else { continue }
                 guard it.isComparable(with: lt) else {
-                    error("type.mismatch", "a \(it) in a list compared with a \(lt)", at: item.range)
+                    error("type.mismatch", "\(it.withArticle) in a list compared with \(lt.withArticle)", at: item.range)
                     continue
                 }
                 guard case .constant(let value) = ie else {
@@ -617,7 +617,7 @@ public struct PolicyChecker {
             usedSets.insert(index)
             guard let (le, lt) = check(left, expected: .code) else { return nil }
             guard lt == .code || lt == .string else {
-                error("type.mismatch", "set `\(name)` holds codes, but this is a \(lt)", at: left.range,
+                error("type.mismatch", "set `\(name)` holds codes, but this is \(lt.withArticle)", at: left.range,
                     hint: lt.elementType != nil ? "for a list of codes, write `any(\(sourceText(left)), it in \(name))`" : nil)
                 return nil
             }
@@ -625,13 +625,13 @@ public struct PolicyChecker {
         }
         guard let (re, rt) = check(right, expected: nil) else { return nil }
         guard let element = rt.elementType else {
-            error("type.not-collection", "`in` needs a list, a set or a value set on its right, not a \(rt)",
+            error("type.not-collection", "`in` needs a list, a set or a value set on its right, not \(rt.withArticle)",
                 at: right.range)
             return nil
         }
         guard let (le, lt) = check(left, expected: element) else { return nil }
         guard lt.isComparable(with: element) else {
-            error("type.mismatch", "cannot look for a \(lt) in a \(rt)", at: range)
+            error("type.mismatch", "cannot look for \(lt.withArticle) in \(rt.withArticle)", at: range)
             return nil
         }
         return .contains(collection: re, element: le)
@@ -654,7 +654,7 @@ public struct PolicyChecker {
             guard arity(2, "\(name)(service.cpt, it in covered_cpt)") else { return nil }
             guard let (collection, type) = check(arguments[0], expected: nil) else { return nil }
             guard let element = type.elementType else {
-                error("type.not-collection", "`\(name)` needs a list or set first, not a \(type)", at: arguments[0].range)
+                error("type.not-collection", "`\(name)` needs a list or set first, not \(type.withArticle)", at: arguments[0].range)
                 return nil
             }
             elementTypes.append(element)
@@ -665,7 +665,7 @@ public struct PolicyChecker {
             guard arity(1, "len(clinical_notes)") else { return nil }
             guard let (value, type) = check(arguments[0], expected: nil) else { return nil }
             guard type == .string || type == .code || type.elementType != nil else {
-                error("type.len", "`len` measures text, a list or a set, not a \(type)", at: arguments[0].range)
+                error("type.len", "`len` measures text, a list or a set, not \(type.withArticle)", at: arguments[0].range)
                 return nil
             }
             return (.length(value), .number)

@@ -280,7 +280,8 @@ public struct Evaluator: Sendable {
             let highest = (sure + maybe).sorted()
             for payload in maybe.isEmpty ? [lowest] : [lowest, highest] {
                 if decision.hit == .unique {
-                    payloads.append(payload.isEmpty ? fallback : [payload[0]])
+                    // Overlapping rules are all cited, so a conflict the checker warned about is visible.
+                    payloads.append(payload.isEmpty ? fallback : payload)
                 } else {
                     payloads.append(payload)
                 }

@@ -40,6 +40,14 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The type with "a" or "an" before it, for messages.
+    public var withArticle: String {
+        switch self {
+        case .enumeration: "an \(self)"
+        default: "a \(self)"
+        }
+    }
+
     /// The element type of a list or set.
     public var elementType: ValueType? {
         switch self {
