@@ -8,7 +8,7 @@ struct PrecertCommand: ParsableCommand {
         commandName: "precert",
         abstract: "Payer rules as data: check policies, evaluate prior-authorization cases, explain every answer.",
         version: Precert.engineVersion,
-        subcommands: [Check.self, Eval.self]
+        subcommands: [Check.self, Eval.self, Graph.self]
     )
 }
 
