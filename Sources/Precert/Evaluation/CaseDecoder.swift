@@ -236,23 +236,23 @@ public struct CaseDecoder: Sendable {
             case .date, .datetime, .duration, .enumeration:
                 guard kind == .string else { try mismatch(path, Self.expectation(type), typed: true); return nil }
                 let start = reader.offset
-                let parsed: Value? = try reader.readStringBytes { bytes -> Value? in
+                let (parsed, written): (Value?, String) = try reader.readStringBytes { bytes in
+                    let value: Value?
                     switch type {
-                    case .date: return CivilDate(utf8: bytes).map(Value.date)
-                    case .datetime: return Timestamp(utf8: bytes).map(Value.datetime)
-                    case .duration: return ClockDuration(text: String(decoding: bytes, as: UTF8.self)).map(Value.duration)
+                    case .date: value = CivilDate(utf8: bytes).map(Value.date)
+                    case .datetime: value = Timestamp(utf8: bytes).map(Value.datetime)
+                    case .duration: value = ClockDuration(text: String(decoding: bytes, as: UTF8.self)).map(Value.duration)
                     default:
-                        for (index, name) in decoder.enumBytes[slot].enumerated() where name.elementsEqual(bytes) {
-                            return .enumValue(index)
-                        }
-                        return nil
+                        value = decoder.enumBytes[slot].firstIndex { $0.elementsEqual(bytes) }.map(Value.enumValue)
                     }
+                    // Only short values of typed fields are echoed: free text may hold health information.
+                    let shown = value == nil && bytes.count <= 64 ? "\"\(String(decoding: bytes, as: UTF8.self))\"" : "text"
+                    return (value, shown)
                 }
                 if parsed == nil {
                     let (line, column) = reader.text.lineAndColumn(at: start)
-                    let shown = reader.text.token(at: start).flatMap { $0.utf8.count <= 64 ? $0 : nil } ?? "text"
                     problems.append(
-                        .error("case.type", "\(path): expected \(Self.expectation(type)), got \(shown)", at: range(line, column)))
+                        .error("case.type", "\(path): expected \(Self.expectation(type)), got \(written)", at: range(line, column)))
                 }
                 return parsed
             case .list, .set, .valueSet:

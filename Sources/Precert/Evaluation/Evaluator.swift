@@ -91,6 +91,7 @@ public struct Evaluator: Sendable {
             name: decision.name, status: .decided, outcomes: [], isList: decision.hit == .all, rules: [],
             duration: nil, due: nil, missing: [], possible: [], messages: [], trace: trace)
         if answers.count > 1 {
+            answers.sort(by: Self.answerOrder)
             result.status = .needsInformation
             result.missing = unknownSlots.sorted().map { policy.inputs[$0].path }
             var possible: [String] = []
@@ -130,6 +131,18 @@ public struct Evaluator: Sendable {
         }
     }
 
+    /// Outcomes in declaration order, then not applicable, then no rule: a stable order for `possible`.
+    private static func answerOrder(_ a: Answer, _ b: Answer) -> Bool {
+        func key(_ answer: Answer) -> [Int] {
+            switch answer {
+            case .outcomes(let outcomes): return [0] + outcomes
+            case .notApplicable: return [1]
+            case .noRule: return [2]
+            }
+        }
+        return key(a).lexicographicallyPrecedes(key(b))
+    }
+
     private func names(of answer: Answer, _ decision: Decision) -> [String] {
         switch answer {
         case .notApplicable: return [DecisionStatus.notApplicable.rawValue]
@@ -150,7 +163,11 @@ public struct Evaluator: Sendable {
     /// The branch variable `v` takes for this case (cached), or -1 when unknown.
     private func branch(_ v: Int32, _ state: inout EvaluationState, unknownSlots: inout Set<Int>, unknownDecisions: inout Set<Int>) -> Int8 {
         let cached = state.cache[Int(v)]
-        if cached != -2 { return cached }
+        if cached >= 0 { return cached }
+        if cached == -1 {
+            noteUnknown(compiled.variables[Int(v)], state.evaluator, &unknownSlots, &unknownDecisions)
+            return -1
+        }
         let variable = compiled.variables[Int(v)]
         var result: Int8 = -1
         switch variable {

@@ -2,7 +2,7 @@
 /// and everything it does not read is skipped (and still validated).
 ///
 /// The reader borrows its input: the buffer must outlive the reader and every byte view it hands out.
-/// Use `JSONReader.withReader(_:limits:_:)` to read an array safely.
+/// `JSONReader.withReader(_:limits:_:)` reads a `[UInt8]` with that lifetime guaranteed.
 ///
 /// Typical use, reading one field and skipping the rest:
 ///
@@ -18,31 +18,31 @@
 /// Nothing here recurses: nesting costs one bit per level, bounded by `JSONLimits.maxDepth`.
 public struct JSONReader {
     /// The whole document; all indices below are offsets into it.
-    @usableFromInline let text: JSONText
+    let text: JSONText
     /// Byte offset of the next unread byte.
-    @usableFromInline var position: Int = 0
+    var position: Int = 0
     /// The limits this reader enforces.
     public let limits: JSONLimits
     /// Open arrays and objects, counting the ones `skipValue()` is inside.
-    @usableFromInline var depth: Int = 0
+    var depth: Int = 0
     /// Bit `i` set means nesting level `i + 1` is an object; one word covers the default depth without allocating.
-    @usableFromInline var objectBits: UInt64 = 0
+    var objectBits: UInt64 = 0
     /// Levels past 64, only allocated for documents allowed to nest that deep.
-    @usableFromInline var deepObjectBits: [UInt64] = []
+    var deepObjectBits: [UInt64] = []
     /// A member or element (or the top-level value) has been announced but not read yet.
-    @usableFromInline var valuePending: Bool = true
+    var valuePending: Bool = true
     /// The innermost container was just opened, so its first member needs no comma.
-    @usableFromInline var justOpened: Bool = false
+    var justOpened: Bool = false
     /// The current key's bytes between its quotes, as written (escapes not decoded).
-    @usableFromInline var keyStart: Int = 0
+    var keyStart: Int = 0
     /// End (exclusive) of the current key's raw bytes.
-    @usableFromInline var keyEnd: Int = 0
+    var keyEnd: Int = 0
     /// Whether the current key contains escapes, in which case `keyScratch` holds it decoded.
-    @usableFromInline var keyHasEscapes: Bool = false
+    var keyHasEscapes: Bool = false
     /// Decoded form of an escaped key; reused so escaped keys allocate at most once per reader.
-    @usableFromInline var keyScratch: [UInt8] = []
+    var keyScratch: [UInt8] = []
     /// Decoded form of an escaped string value, reused for the same reason.
-    @usableFromInline var stringScratch: [UInt8] = []
+    var stringScratch: [UInt8] = []
 
     /// Creates a reader over `input`, which must stay valid while the reader is used.
     public init(_ input: UnsafeBufferPointer<UInt8>, limits: JSONLimits = .default) {
@@ -50,7 +50,7 @@ public struct JSONReader {
         self.limits = limits
     }
 
-    /// Runs `body` with a reader over `bytes`; the safe way to read an array.
+    /// Runs `body` with a reader over `bytes`, which stay valid for exactly as long as `body` runs.
     public static func withReader<R, E: Error>(
         _ bytes: [UInt8], limits: JSONLimits = .default,
         _ body: (inout JSONReader) throws(E) -> R
@@ -127,7 +127,7 @@ public struct JSONReader {
     }
 
     /// Reads `"key"` and `:` at the reading position, remembering where the key is.
-    @usableFromInline mutating func readMemberKey() throws(JSONReadError) {
+    mutating func readMemberKey() throws(JSONReadError) {
         guard position < text.count else { throw text.endError() }
         guard text[position] == UInt8(ascii: "\"") else {
             throw text.unexpected(at: position, expected: "a string key", typed: false)
@@ -160,7 +160,7 @@ public struct JSONReader {
 
     /// Whether the current key equals `other` (UTF-8 bytes), without allocating.
     public func keyEquals(_ other: UnsafeBufferPointer<UInt8>) -> Bool {
-        withKeyBytes { key in bytesEqual(key, other) }
+        withKeyBytes { key in JSONText.bytesEqual(key, other) }
     }
 
     /// Whether the current key equals `other` (UTF-8 bytes), without allocating.
@@ -368,14 +368,14 @@ public struct JSONReader {
     // MARK: - Shared machinery
 
     /// Scans the string at the reading position and moves past its closing quote.
-    @usableFromInline mutating func scanString() throws(JSONReadError) -> ScannedString {
+    mutating func scanString() throws(JSONReadError) -> JSONText.ScannedString {
         let scanned = try text.scanString(quote: position, maxLength: limits.maxStringBytes)
         position = scanned.end + 1
         return scanned
     }
 
     /// Scans the number at the reading position and moves past it.
-    @usableFromInline mutating func scanNumber() throws(JSONReadError) -> ScannedNumber {
+    mutating func scanNumber() throws(JSONReadError) -> JSONText.ScannedNumber {
         let scanned = try text.scanNumber(at: position)
         position = scanned.end
         return scanned
@@ -387,7 +387,7 @@ public struct JSONReader {
     }
 
     /// Skips JSON whitespace (space, tab, line feed, carriage return).
-    @usableFromInline mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         var i = position
         let n = text.count
         while i < n {
@@ -399,14 +399,14 @@ public struct JSONReader {
     }
 
     /// Skips whitespace and checks that the next value starts with `byte`, else explains what is there.
-    @usableFromInline mutating func expectValueStart(_ byte: UInt8, _ what: String) throws(JSONReadError) {
+    mutating func expectValueStart(_ byte: UInt8, _ what: String) throws(JSONReadError) {
         skipWhitespace()
         guard position < text.count else { throw text.endError() }
         guard text[position] == byte else { throw text.unexpected(at: position, expected: what) }
     }
 
     /// Opens a nesting level, enforcing the depth limit before any work is done inside it.
-    @usableFromInline mutating func push(object: Bool) throws(JSONReadError) {
+    mutating func push(object: Bool) throws(JSONReadError) {
         guard depth < limits.maxDepth else {
             throw text.error(.tooDeep, "nesting deeper than \(limits.maxDepth) levels", at: position)
         }
@@ -424,7 +424,7 @@ public struct JSONReader {
     }
 
     /// Whether the innermost open container is an object.
-    @usableFromInline var topIsObject: Bool {
+    var topIsObject: Bool {
         let level = depth - 1
         if level < 64 { return objectBits & (1 << UInt64(level)) != 0 }
         let deep = level - 64
@@ -432,47 +432,49 @@ public struct JSONReader {
     }
 
     /// Consumes `literal` if the input has it here, not followed by more letters or digits.
-    @usableFromInline mutating func matchLiteral(_ literal: StaticString) -> Bool {
+    mutating func matchLiteral(_ literal: StaticString) -> Bool {
         let n = literal.utf8CodeUnitCount
         guard position + n <= text.count else { return false }
         let p = literal.utf8Start
         for k in 0..<n where text[position + k] != p[k] { return false }
-        if position + n < text.count && isTokenByte(text[position + n]) { return false }
+        if position + n < text.count && JSONText.isTokenByte(text[position + n]) { return false }
         position += n
         return true
     }
 }
 
-/// Byte-wise equality of two buffers.
-@usableFromInline func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard a.count == b.count else { return false }
-    if a.isEmpty { return true }
-    // memcmp is not reachable without Glibc; a word loop is enough for keys of a few bytes.
-    let n = a.count
-    let pa = UnsafeRawPointer(a.baseAddress.unsafelyUnwrapped)
-    let pb = UnsafeRawPointer(b.baseAddress.unsafelyUnwrapped)
-    var i = 0
-    while i + 8 <= n {
-        if pa.loadUnaligned(fromByteOffset: i, as: UInt64.self) != pb.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
-            return false
+extension JSONText {
+    /// Byte-wise equality of two buffers.
+    static func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.isEmpty { return true }
+        // memcmp is not reachable without Glibc; a word loop is enough for keys of a few bytes.
+        let n = a.count
+        let pa = UnsafeRawPointer(a.baseAddress.unsafelyUnwrapped)
+        let pb = UnsafeRawPointer(b.baseAddress.unsafelyUnwrapped)
+        var i = 0
+        while i + 8 <= n {
+            if pa.loadUnaligned(fromByteOffset: i, as: UInt64.self) != pb.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                return false
+            }
+            i += 8
         }
-        i += 8
-    }
-    while i < n {
-        if a[i] != b[i] { return false }
-        i += 1
-    }
-    return true
-}
-
-/// Bytes that continue a bare token (number, literal): seeing one right after a token means the token is malformed.
-@usableFromInline func isTokenByte(_ c: UInt8) -> Bool {
-    switch c {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-         UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "+"),
-         UInt8(ascii: "-"), UInt8(ascii: "_"):
+        while i < n {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
         return true
-    default:
-        return c >= 0x80
+    }
+
+    /// Bytes that continue a bare token (number, literal): seeing one right after a token means the token is malformed.
+    static func isTokenByte(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "+"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"):
+            return true
+        default:
+            return c >= 0x80
+        }
     }
 }

@@ -1,58 +1,52 @@
 // Token scanners and error construction for JSONReader. These are the hot loops: they work on
 // offsets into the borrowed input and only allocate when building an error or decoding escapes.
 
-/// Where a scanned string's content lies in the input.
-@usableFromInline struct ScannedString {
-    /// First byte after the opening quote.
-    @usableFromInline var start: Int
-    /// Offset of the closing quote.
-    @usableFromInline var end: Int
-    /// Whether the content contains backslash escapes (and so needs decoding).
-    @usableFromInline var hasEscapes: Bool
-}
-
-/// What a number scan learned, enough to convert it without rescanning in the common case.
-@usableFromInline struct ScannedNumber {
-    /// Offset of the first byte (`-` or digit).
-    @usableFromInline var start: Int
-    /// Offset just past the last byte.
-    @usableFromInline var end: Int
-    /// Up to 19 significant decimal digits.
-    @usableFromInline var mantissa: UInt64
-    /// Power of ten to apply to `mantissa`.
-    @usableFromInline var exponent: Int
-    /// More significant digits than `mantissa` holds, so the fast conversion would be inexact.
-    @usableFromInline var truncated: Bool
-    /// Leading `-`.
-    @usableFromInline var negative: Bool
-}
-
-/// Powers of ten exactly representable as `Double`, for the exact fast path of number conversion.
-@usableFromInline let exactPowersOfTen: [Double] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-]
-
 /// The borrowed input with its scanners and error builders. Kept apart from `JSONReader` so the hot
 /// scanners and the cold error paths only touch these 16 bytes, never a copy of the whole reader.
-@usableFromInline struct JSONText {
+struct JSONText {
     /// The whole document.
-    @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
+    let bytes: UnsafeBufferPointer<UInt8>
 
     /// Wraps a document.
-    @usableFromInline init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     /// Number of bytes in the document.
-    @usableFromInline var count: Int { bytes.count }
+    var count: Int { bytes.count }
 
     /// The byte at `i` (unchecked in release builds; every caller bounds-checks first).
-    @usableFromInline subscript(i: Int) -> UInt8 { bytes[i] }
+    subscript(i: Int) -> UInt8 { bytes[i] }
+
+    /// Where a scanned string's content lies in the input.
+    struct ScannedString {
+        /// First byte after the opening quote.
+        var start: Int
+        /// Offset of the closing quote.
+        var end: Int
+        /// Whether the content contains backslash escapes (and so needs decoding).
+        var hasEscapes: Bool
+    }
+
+    /// What a number scan learned, enough to convert it without rescanning in the common case.
+    struct ScannedNumber {
+        /// Offset of the first byte (`-` or digit).
+        var start: Int
+        /// Offset just past the last byte.
+        var end: Int
+        /// Up to 19 significant decimal digits.
+        var mantissa: UInt64
+        /// Power of ten to apply to `mantissa`.
+        var exponent: Int
+        /// More significant digits than `mantissa` holds, so the fast conversion would be inexact.
+        var truncated: Bool
+        /// Leading `-`.
+        var negative: Bool
+    }
 
     // MARK: - Strings
 
     /// Scans the string whose opening quote is at `quote`, validating escapes, UTF-8, control
     /// characters and length (at most `maxLength` bytes between the quotes).
-    @usableFromInline func scanString(quote: Int, maxLength: Int) throws(JSONReadError) -> ScannedString {
+    func scanString(quote: Int, maxLength: Int) throws(JSONReadError) -> ScannedString {
         let n = bytes.count
         var i = quote + 1
         var hasEscapes = false
@@ -83,7 +77,7 @@
                     continue scan
                 }
                 if c < 0x20 {
-                    throw error(.controlCharacter, "unescaped control character \(scalarName(UInt32(c))) in a string", at: i)
+                    throw error(.controlCharacter, "unescaped control character \(JSONText.scalarName(UInt32(c))) in a string", at: i)
                 }
                 if c >= 0x80 {
                     let length = utf8SequenceLength(at: i)
@@ -104,7 +98,7 @@
     }
 
     /// Validates the escape whose backslash is at `i` and returns the offset after it.
-    @usableFromInline func scanEscape(at i: Int, quote: Int) throws(JSONReadError) -> Int {
+    func scanEscape(at i: Int, quote: Int) throws(JSONReadError) -> Int {
         let n = bytes.count
         guard i + 1 < n else { throw error(.unterminatedString, "unterminated string", at: quote) }
         switch bytes[i + 1] {
@@ -133,11 +127,11 @@
     }
 
     /// The code unit of the `\uXXXX` escape whose backslash is at `i`.
-    @usableFromInline func hex4(at i: Int, quote: Int) throws(JSONReadError) -> UInt32 {
+    func hex4(at i: Int, quote: Int) throws(JSONReadError) -> UInt32 {
         var value: UInt32 = 0
         for k in 2..<6 {
             guard i + k < bytes.count else { throw error(.unterminatedString, "unterminated string", at: quote) }
-            guard let digit = hexValue(bytes[i + k]) else {
+            guard let digit = JSONText.hexValue(bytes[i + k]) else {
                 let shown = snippet(at: i, length: 6)
                 throw error(.invalidEscape, "invalid escape `\(shown)`", at: i)
             }
@@ -147,10 +141,12 @@
     }
 
     /// Length of the well-formed UTF-8 sequence at `i`, or 0 (overlongs, surrogates, > U+10FFFF, truncation).
-    @usableFromInline func utf8SequenceLength(at i: Int) -> Int {
+    func utf8SequenceLength(at i: Int) -> Int {
         let n = bytes.count
         let b0 = bytes[i]
+        /// Whether byte `i + k` exists and is a continuation byte.
         @inline(__always) func cont(_ k: Int) -> Bool { i + k < n && bytes[i + k] & 0xC0 == 0x80 }
+        /// Whether byte `i + k` exists and lies in `lo...hi` (the restricted second bytes).
         @inline(__always) func inRange(_ k: Int, _ lo: UInt8, _ hi: UInt8) -> Bool {
             i + k < n && bytes[i + k] >= lo && bytes[i + k] <= hi
         }
@@ -175,7 +171,7 @@
     }
 
     /// Appends the decoded UTF-8 of already-validated string content `start..<end` to `out`.
-    @usableFromInline func decodeEscapes(from start: Int, to end: Int, into out: inout [UInt8]) {
+    func decodeEscapes(from start: Int, to end: Int, into out: inout [UInt8]) {
         out.reserveCapacity(end - start)
         var i = start
         var run = start
@@ -200,7 +196,7 @@
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     i += 6
                 }
-                appendUTF8(scalar, to: &out)
+                JSONText.appendUTF8(scalar, to: &out)
             default:
                 // `"`, `\` and `/` stand for themselves.
                 out.append(e)
@@ -212,9 +208,9 @@
     }
 
     /// The code unit of a `\uXXXX` escape that `scanString` already validated.
-    @usableFromInline func hex4Unchecked(at i: Int) -> UInt32 {
+    func hex4Unchecked(at i: Int) -> UInt32 {
         var value: UInt32 = 0
-        for k in 2..<6 { value = value << 4 | (hexValue(bytes[i + k]) ?? 0) }
+        for k in 2..<6 { value = value << 4 | (JSONText.hexValue(bytes[i + k]) ?? 0) }
         return value
     }
 
@@ -222,15 +218,17 @@
 
     /// Scans the number starting at `start` (a `-` or digit) against JSON's grammar: no leading
     /// zeros, no `+`, digits required after `.` and `e`.
-    @usableFromInline func scanNumber(at start: Int) throws(JSONReadError) -> ScannedNumber {
+    func scanNumber(at start: Int) throws(JSONReadError) -> ScannedNumber {
         let n = bytes.count
         var i = start
         var result = ScannedNumber(start: start, end: start, mantissa: 0, exponent: 0, truncated: false, negative: false)
         var significant = 0
 
+        /// Whether byte `k` exists and is an ASCII digit.
         @inline(__always) func isDigit(_ k: Int) -> Bool {
             k < n && bytes[k] &- UInt8(ascii: "0") < 10
         }
+        /// Accumulates one digit into the mantissa, or into the exponent once 19 digits are held.
         @inline(__always) func add(_ digit: UInt8, fraction: Bool) {
             if significant < 19 {
                 result.mantissa = result.mantissa &* 10 &+ UInt64(digit)
@@ -282,13 +280,13 @@
             }
             result.exponent += negativeExponent ? -exponent : exponent
         }
-        if i < n && isTokenByte(bytes[i]) { throw invalidNumber(from: start, to: i) }
+        if i < n && JSONText.isTokenByte(bytes[i]) { throw invalidNumber(from: start, to: i) }
         result.end = i
         return result
     }
 
     /// The error for a malformed number, quoting the whole token.
-    @usableFromInline func invalidNumber(from start: Int, to i: Int) -> JSONReadError {
+    func invalidNumber(from start: Int, to i: Int) -> JSONReadError {
         if i >= bytes.count && tokenText(from: start).utf8.count == bytes.count - start {
             return endError()
         }
@@ -297,14 +295,14 @@
 
     /// Converts a scanned number, exactly: Clinger's fast path when the digits and the power of ten
     /// are both exact doubles, the standard library's correctly rounded parser otherwise.
-    @usableFromInline func convert(_ number: ScannedNumber) throws(JSONReadError) -> Double {
+    func convert(_ number: ScannedNumber) throws(JSONReadError) -> Double {
         if number.mantissa == 0 && !number.truncated { return number.negative ? -0.0 : 0.0 }
         if !number.truncated && number.mantissa <= 1 << 53 && number.exponent >= -22 && number.exponent <= 22 {
             var value = Double(number.mantissa)
             if number.exponent >= 0 {
-                value *= exactPowersOfTen[number.exponent]
+                value *= JSONText.exactPowersOfTen[number.exponent]
             } else {
-                value /= exactPowersOfTen[-number.exponent]
+                value /= JSONText.exactPowersOfTen[-number.exponent]
             }
             return number.negative ? -value : value
         }
@@ -319,18 +317,18 @@
     // MARK: - Errors
 
     /// Builds an error at `offset`, computing its line and column (only ever done on failure).
-    @usableFromInline func error(_ kind: JSONReadError.Kind, _ message: String, at offset: Int) -> JSONReadError {
+    func error(_ kind: JSONReadError.Kind, _ message: String, at offset: Int) -> JSONReadError {
         let (line, column) = lineAndColumn(at: offset)
         return JSONReadError(kind: kind, message: message, offset: offset, line: line, column: column)
     }
 
     /// The error for input that stops where more is required.
-    @usableFromInline func endError() -> JSONReadError {
+    func endError() -> JSONReadError {
         error(.unexpectedEnd, "unexpected end of input", at: bytes.count)
     }
 
     /// One-based line and column (in Unicode scalars) of a byte offset, for error messages.
-    public func lineAndColumn(at offset: Int) -> (line: Int, column: Int) {
+    func lineAndColumn(at offset: Int) -> (line: Int, column: Int) {
         let end = min(max(offset, 0), bytes.count)
         var line = 1
         var column = 1
@@ -351,7 +349,7 @@
 
     /// The error for a byte that cannot start the value the caller asked for; with `typed`, a
     /// well-formed value of another kind is reported as a type mismatch rather than a syntax error.
-    @usableFromInline func unexpected(at offset: Int, expected: String, typed: Bool = true) -> JSONReadError {
+    func unexpected(at offset: Int, expected: String, typed: Bool = true) -> JSONReadError {
         guard offset < bytes.count else { return endError() }
         let c = bytes[offset]
         if typed {
@@ -374,7 +372,7 @@
             return error(.invalidUTF8, "invalid UTF-8", at: offset)
         }
         if c < 0x20 {
-            return error(.unexpectedCharacter, "expected \(expected) but found \(scalarName(UInt32(c)))", at: offset)
+            return error(.unexpectedCharacter, "expected \(expected) but found \(JSONText.scalarName(UInt32(c)))", at: offset)
         }
         // A document cut short inside `true`, `false` or `null` is truncated, not misspelled.
         let rest = tokenText(from: offset)
@@ -388,14 +386,17 @@
         return error(.unexpectedCharacter, "expected \(expected)", at: offset)
     }
 
-    /// The offending token at `offset` for a message: one structural character, or a bare word of at
-    /// most 24 bytes; nil when it is too long or not printable, so messages stay short.
-    @usableFromInline func token(at offset: Int) -> String? {
+    /// The offending token at `offset` for a message: one structural character, a short string with
+    /// its quotes (at most 40 bytes, no escapes), or a bare word of at most 24 bytes; nil when it is
+    /// too long or not printable, so messages stay short.
+    func token(at offset: Int) -> String? {
         guard offset < bytes.count else { return nil }
         let c = bytes[offset]
         switch c {
+        case UInt8(ascii: "\""):
+            return quotedString(at: offset) ?? "\""
         case UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "["), UInt8(ascii: "]"),
-             UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "\""):
+             UInt8(ascii: ","), UInt8(ascii: ":"):
             return String(UnicodeScalar(c))
         default:
             break
@@ -405,9 +406,30 @@
         return text
     }
 
+    /// The string starting at the quote at `offset`, quotes included, when it is at most 40 bytes of
+    /// well-formed text without escapes or control characters.
+    func quotedString(at offset: Int) -> String? {
+        var i = offset + 1
+        while i < bytes.count && i - offset < 40 {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") {
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[offset...i]), as: UTF8.self)
+            }
+            if c < 0x20 || c == UInt8(ascii: "\\") { return nil }
+            if c >= 0x80 {
+                let length = utf8SequenceLength(at: i)
+                if length == 0 { return nil }
+                i += length
+            } else {
+                i += 1
+            }
+        }
+        return nil
+    }
+
     /// The bare word starting at `offset` (up to whitespace, punctuation or an unprintable byte),
     /// at most 25 bytes and only if it is valid UTF-8.
-    @usableFromInline func tokenText(from offset: Int) -> String {
+    func tokenText(from offset: Int) -> String {
         var i = offset
         while i < bytes.count && i - offset <= 24 {
             let c = bytes[i]
@@ -431,46 +453,56 @@
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<i]), as: UTF8.self)
     }
 
-    /// Up to `length` printable ASCII bytes from `offset`, to quote an escape sequence.
-    @usableFromInline func snippet(at offset: Int, length: Int) -> String {
+    /// Up to `length` printable ASCII bytes from `offset`, to quote an escape sequence; stops at a
+    /// quote so the snippet never runs past the end of the string.
+    func snippet(at offset: Int, length: Int) -> String {
         var i = offset
-        while i < bytes.count && i - offset < length && bytes[i] > 0x20 && bytes[i] < 0x7F { i += 1 }
+        while i < bytes.count && i - offset < length && bytes[i] > 0x20 && bytes[i] < 0x7F
+            && (i == offset || bytes[i] != UInt8(ascii: "\"")) { i += 1 }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<i]), as: UTF8.self)
     }
 }
 
-/// The value of an ASCII hex digit.
-@usableFromInline func hexValue(_ c: UInt8) -> UInt32? {
-    switch c {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(c - UInt8(ascii: "0"))
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(c - UInt8(ascii: "a") + 10)
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(c - UInt8(ascii: "A") + 10)
-    default: return nil
-    }
-}
+extension JSONText {
+    /// Powers of ten exactly representable as `Double`, for the exact fast path of number conversion.
+    static let exactPowersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
 
-/// Appends the UTF-8 encoding of a scalar value (the caller guarantees it is not a surrogate).
-@usableFromInline func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
-    switch scalar {
-    case 0..<0x80:
-        out.append(UInt8(scalar))
-    case 0x80..<0x800:
-        out.append(UInt8(0xC0 | scalar >> 6))
-        out.append(UInt8(0x80 | scalar & 0x3F))
-    case 0x800..<0x10000:
-        out.append(UInt8(0xE0 | scalar >> 12))
-        out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-        out.append(UInt8(0x80 | scalar & 0x3F))
-    default:
-        out.append(UInt8(0xF0 | scalar >> 18))
-        out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-        out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-        out.append(UInt8(0x80 | scalar & 0x3F))
+    /// The value of an ASCII hex digit.
+    static func hexValue(_ c: UInt8) -> UInt32? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(c - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(c - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(c - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
     }
-}
 
-/// `U+000A`-style name of a scalar, for characters that cannot be shown in backticks.
-@usableFromInline func scalarName(_ value: UInt32) -> String {
-    let hex = String(value, radix: 16, uppercase: true)
-    return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    /// Appends the UTF-8 encoding of a scalar value (the caller guarantees it is not a surrogate).
+    static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80:
+            out.append(UInt8(scalar))
+        case 0x80..<0x800:
+            out.append(UInt8(0xC0 | scalar >> 6))
+            out.append(UInt8(0x80 | scalar & 0x3F))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | scalar >> 12))
+            out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            out.append(UInt8(0x80 | scalar & 0x3F))
+        default:
+            out.append(UInt8(0xF0 | scalar >> 18))
+            out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+            out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            out.append(UInt8(0x80 | scalar & 0x3F))
+        }
+    }
+
+    /// `U+000A`-style name of a scalar, for characters that cannot be shown in backticks.
+    static func scalarName(_ value: UInt32) -> String {
+        let hex = String(value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
 }

@@ -50,6 +50,7 @@ public enum JSONValue: Sendable, Equatable {
 
     /// Writes this value with `writer`, iteratively so that deep trees cannot exhaust the stack.
     public func write(to writer: inout JSONWriter) {
+        /// A container being written and the index of its next child.
         enum Frame {
             case array([JSONValue], Int)
             case object([Member], Int)
@@ -104,7 +105,7 @@ public enum JSONValue: Sendable, Equatable {
 extension JSONReader {
     /// Reads the next value, whole, as a tree; iterative, bounded by `limits.maxDepth`.
     public mutating func readValue() throws(JSONReadError) -> JSONValue {
-        // Containers under construction; the innermost is last.
+        /// A container under construction (the innermost is last on the stack).
         enum Frame {
             case array([JSONValue])
             case object([JSONValue.Member], key: String)

@@ -18,11 +18,11 @@ public struct JSONWriter {
     /// The layout this writer produces.
     public let style: Style
     /// Open arrays and objects.
-    @usableFromInline var depth = 0
+    var depth = 0
     /// The innermost container has no member or element yet (so no comma is due).
-    @usableFromInline var first = true
+    var first = true
     /// A key was just written, so the next value follows it directly.
-    @usableFromInline var afterKey = false
+    var afterKey = false
 
     /// Creates a writer; `capacity` reserves output space up front to avoid regrowth.
     public init(style: Style = .compact, capacity: Int = 0) {
@@ -165,7 +165,7 @@ public struct JSONWriter {
     // MARK: - Layout
 
     /// Emits the comma and line break that precede a value, unless it follows its key.
-    @usableFromInline mutating func beforeValue() {
+    mutating func beforeValue() {
         if afterKey {
             afterKey = false
             return
@@ -174,13 +174,14 @@ public struct JSONWriter {
     }
 
     /// Emits the comma and line break that precede a key.
-    @usableFromInline mutating func beforeKey() {
+    mutating func beforeKey() {
         assert(depth > 0 && !afterKey, "key(_:) outside an object or right after another key")
         separate()
     }
 
-    /// Comma between siblings and, when pretty, a new line indented to the current depth.
-    @usableFromInline mutating func separate() {
+    /// Comma between siblings and, when pretty, a new line indented to the current depth. Top-level
+    /// values get no separator, so JSON Lines output is the caller's `\n` between documents.
+    mutating func separate() {
         guard depth > 0 else { return }
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
@@ -188,14 +189,14 @@ public struct JSONWriter {
     }
 
     /// `:` or `": "` after a key.
-    @usableFromInline mutating func afterKeySeparator() {
+    mutating func afterKeySeparator() {
         bytes.append(UInt8(ascii: ":"))
         if style == .pretty { bytes.append(UInt8(ascii: " ")) }
         afterKey = true
     }
 
     /// Closes a container; an empty one stays on one line (`{}`, `[]`).
-    @usableFromInline mutating func close(_ bracket: UInt8) {
+    mutating func close(_ bracket: UInt8) {
         assert(depth > 0 && !afterKey, "unbalanced end of container")
         guard depth > 0 else { return }
         depth -= 1
@@ -205,18 +206,18 @@ public struct JSONWriter {
     }
 
     /// A line feed and `level` two-space indents.
-    @usableFromInline mutating func newline(indent level: Int) {
+    mutating func newline(indent level: Int) {
         bytes.append(UInt8(ascii: "\n"))
         for _ in 0..<(level * 2) { bytes.append(UInt8(ascii: " ")) }
     }
 
     /// Appends an ASCII literal.
-    @usableFromInline mutating func appendLiteral(_ literal: StaticString) {
+    mutating func appendLiteral(_ literal: StaticString) {
         literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     /// Appends decimal digits without going through `String`.
-    @usableFromInline mutating func writeInteger(_ value: Int) {
+    mutating func writeInteger(_ value: Int) {
         var magnitude = value.magnitude
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         // 20 digits hold UInt64.max; digits are produced backwards into a fixed buffer.
@@ -233,7 +234,7 @@ public struct JSONWriter {
     }
 
     /// Writes `"…"` with JSON escapes, copying unescaped runs in bulk.
-    @usableFromInline mutating func writeQuoted(_ text: UnsafeBufferPointer<UInt8>) {
+    mutating func writeQuoted(_ text: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
         let n = text.count
         var run = 0
@@ -267,8 +268,8 @@ public struct JSONWriter {
             case 0x0C: appendLiteral("\\f")
             default:
                 appendLiteral("\\u00")
-                bytes.append(hexDigit(c >> 4))
-                bytes.append(hexDigit(c & 0x0F))
+                bytes.append(JSONWriter.hexDigit(c >> 4))
+                bytes.append(JSONWriter.hexDigit(c & 0x0F))
             }
             i += 1
             run = i
@@ -278,7 +279,9 @@ public struct JSONWriter {
     }
 }
 
-/// Lowercase hex digit for a nibble.
-@usableFromInline func hexDigit(_ nibble: UInt8) -> UInt8 {
-    nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+extension JSONWriter {
+    /// Lowercase hex digit for a nibble.
+    static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
 }

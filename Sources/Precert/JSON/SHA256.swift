@@ -4,15 +4,15 @@
 /// `h.update(...)` any number of times, then `h.finalize()`.
 public struct SHA256: Sendable {
     /// The eight working hash words H0...H7.
-    @usableFromInline var state: SIMD8<UInt32> = SIMD8(
+    var state: SIMD8<UInt32> = SIMD8(
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
     )
     /// Bytes of an incomplete block waiting for more input (64 bytes as eight words, so no allocation).
-    @usableFromInline var pending: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    var pending: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     /// How many bytes of `pending` are filled.
-    @usableFromInline var pendingCount = 0
+    var pendingCount = 0
     /// Total message length so far, for the final length field.
-    @usableFromInline var length: UInt64 = 0
+    var length: UInt64 = 0
 
     /// A hasher with nothing hashed yet.
     public init() {}
@@ -34,8 +34,8 @@ public struct SHA256: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
         for b in bytes {
-            out.append(hexDigit(b >> 4))
-            out.append(hexDigit(b & 0x0F))
+            out.append(JSONWriter.hexDigit(b >> 4))
+            out.append(JSONWriter.hexDigit(b & 0x0F))
         }
         return String(decoding: out, as: UTF8.self)
     }
@@ -107,9 +107,9 @@ public struct SHA256: Sendable {
     }
 
     /// Runs the compression function over `count` consecutive 64-byte blocks.
-    @usableFromInline mutating func compress(blocks: UnsafeRawPointer, count: Int) {
+    mutating func compress(blocks: UnsafeRawPointer, count: Int) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            sha256RoundConstants.withUnsafeBufferPointer { k in
+            Self.roundConstants.withUnsafeBufferPointer { k in
                 var h = state
                 for block in 0..<count {
                     let p = blocks + block * 64
@@ -117,17 +117,17 @@ public struct SHA256: Sendable {
                         w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
                     }
                     for t in 16..<64 {
-                        let s0 = w[t - 15].rotateRight(7) ^ w[t - 15].rotateRight(18) ^ (w[t - 15] >> 3)
-                        let s1 = w[t - 2].rotateRight(17) ^ w[t - 2].rotateRight(19) ^ (w[t - 2] >> 10)
+                        let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+                        let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
                         w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
                     }
                     var a = h[0], b = h[1], c = h[2], d = h[3]
                     var e = h[4], f = h[5], g = h[6], hh = h[7]
                     for t in 0..<64 {
-                        let sigma1 = e.rotateRight(6) ^ e.rotateRight(11) ^ e.rotateRight(25)
+                        let sigma1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
                         let choose = (e & f) ^ (~e & g)
                         let t1 = hh &+ sigma1 &+ choose &+ k[t] &+ w[t]
-                        let sigma0 = a.rotateRight(2) ^ a.rotateRight(13) ^ a.rotateRight(22)
+                        let sigma0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
                         let majority = (a & b) ^ (a & c) ^ (b & c)
                         let t2 = sigma0 &+ majority
                         hh = g
@@ -147,21 +147,21 @@ public struct SHA256: Sendable {
     }
 }
 
-extension UInt32 {
+extension SHA256 {
     /// Rotation right by `n` bits (0 < n < 32), the primitive of SHA-2's sigma functions.
-    @usableFromInline @inline(__always) func rotateRight(_ n: UInt32) -> UInt32 {
-        (self >> n) | (self << (32 - n))
+    @inline(__always) static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {
+        (x >> n) | (x << (32 - n))
     }
-}
 
-/// SHA-256's 64 round constants (first 32 bits of the fractional parts of the cube roots of the first 64 primes).
-@usableFromInline let sha256RoundConstants: [UInt32] = [
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]
+    /// SHA-256's 64 round constants (first 32 bits of the fractional parts of the cube roots of the first 64 primes).
+    static let roundConstants: [UInt32] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    ]
+}

@@ -1,0 +1,716 @@
+/// JSON Schemas (draft 2020-12) for the three documents Precert reads and writes: policy files,
+/// case documents and decisions. `precert schema <kind>` prints them.
+///
+/// They are written out as text rather than generated so that a reviewer reads exactly what an
+/// editor receives. Only keywords that draft-07 editors also understand are used (`$defs` is only
+/// a place `$ref` points into), so the YAML and JSON language servers in common editors can
+/// complete, hover and validate with them. `SchemaTests` keeps them in step with `PolicyDecoder`,
+/// `CASE.md` and `DecisionEncoder`.
+public enum Schemas {
+    /// The schema of a policy file (format 1), mirroring what `PolicyDecoder` accepts.
+    ///
+    /// YAML is seen the way a YAML 1.2 editor sees it: `precert: 1` is the number 1, an unquoted
+    /// `2026-05-20` or `72 hours` is a string, and an unquoted `90837` is a number. Precert reads
+    /// every scalar as text, so text positions accept numbers and booleans too; the schema only
+    /// rejects what Precert rejects. Names, types and outcome words are the checker's business
+    /// (`precert check`), not the schema's.
+    public static let policy: String = #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://precert.dev/schema/policy-1.json",
+          "title": "Precert policy (format 1)",
+          "description": "One payer's prior-authorization rules, one version. Precert reads it with `precert check` and evaluates cases against it. Reference: docs/LANGUAGE.md.",
+          "type": "object",
+          "required": ["precert", "policy", "payer", "title", "effective", "sources", "timezone", "calendar", "decisions"],
+          "additionalProperties": false,
+          "properties": {
+            "precert": {
+              "description": "The policy format version. Write the plain number `precert: 1` (not \"1\").",
+              "const": 1
+            },
+            "policy": {
+              "description": "The policy's id, `payer/name` (e.g. `kaiser-norcal/behavioral-health`). Versions of one policy share the id and differ in `effective`.",
+              "$ref": "#/$defs/text"
+            },
+            "payer": {
+              "description": "The payer id that a case names in its `payer` field (e.g. `kaiser-norcal`); it selects this policy.",
+              "$ref": "#/$defs/text"
+            },
+            "title": {
+              "description": "A title for people.",
+              "$ref": "#/$defs/text"
+            },
+            "description": {
+              "description": "A longer description for people.",
+              "$ref": "#/$defs/text"
+            },
+            "effective": {
+              "description": "The first day this version is in force, YYYY-MM-DD. A case is evaluated against the version in force on the date it was received (or `--as-of`).",
+              "$ref": "#/$defs/date"
+            },
+            "expires": {
+              "description": "The first day this version is no longer in force, YYYY-MM-DD; must be after `effective`. Leave it out when the version does not end.",
+              "$ref": "#/$defs/date"
+            },
+            "sources": {
+              "description": "The documents this policy encodes: one text or a list of texts.",
+              "$ref": "#/$defs/texts"
+            },
+            "timezone": {
+              "description": "The payer's IANA time zone, written exactly (e.g. `America/Los_Angeles`, `UTC`); due dates are computed in it. Abbreviations such as `PST` and offsets such as `GMT-8` are refused.",
+              "$ref": "#/$defs/text"
+            },
+            "calendar": {
+              "description": "The name of the holiday calendar business days skip (the `calendar:` key of a file under Policies/calendars/, e.g. `us-federal`).",
+              "$ref": "#/$defs/text"
+            },
+            "inputs": {
+              "description": "The case fields this policy reads: each key is a dotted path into the case JSON (`service.date` reads {\"service\": {\"date\": ...}}), each value its type. Fields not declared here are never read.",
+              "type": ["object", "null"],
+              "patternProperties": {
+                "^[^.]+(\\.[^.]+)*$": { "$ref": "#/$defs/input" }
+              },
+              "additionalProperties": false
+            },
+            "sets": {
+              "description": "Named code sets, used after `in` / `not in`. A member ending in `*` matches by prefix (`F32*` covers F32, F32.9, ...). Quote numeric codes (\"90837\").",
+              "type": ["object", "null"],
+              "additionalProperties": {
+                "description": "The set's members: codes, or prefix patterns ending in one `*`.",
+                "$ref": "#/$defs/texts"
+              }
+            },
+            "conditions": {
+              "description": "Named true-or-false conditions that rules can use by name.",
+              "type": ["object", "null"],
+              "additionalProperties": {
+                "description": "The condition's expression (e.g. `payment.method == cash`).",
+                "$ref": "#/$defs/expression"
+              }
+            },
+            "decisions": {
+              "description": "What the policy answers: each key is a decision's name (e.g. `authorization`), each value its outcomes, hit policy and rules. A decision may read another decision's answer by name.",
+              "type": "object",
+              "additionalProperties": { "$ref": "#/$defs/decision" }
+            }
+          },
+          "$defs": {
+            "text": {
+              "description": "Text. Precert reads any YAML scalar as text, so an unquoted number or true/false is its text.",
+              "type": ["string", "number", "boolean"]
+            },
+            "texts": {
+              "description": "One text, or a list of texts.",
+              "anyOf": [
+                { "$ref": "#/$defs/text" },
+                { "type": "array", "items": { "$ref": "#/$defs/text" } }
+              ]
+            },
+            "expression": {
+              "description": "A true-or-false expression: `==  !=  <  <=  >  >=  in  not in  and  or  not`, parentheses, `any(list, pred)`, `all(list, pred)`, `len(x)`, `has(input)`, date arithmetic with durations. Quote it in YAML when it starts with a quote, `[` or `{`, or contains `: ` or ` #`.",
+              "type": ["string", "boolean"]
+            },
+            "date": {
+              "description": "A calendar date, YYYY-MM-DD.",
+              "type": "string",
+              "format": "date",
+              "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+            },
+            "duration": {
+              "description": "A clock length: a whole number and a unit, such as `72 hours`, `3 business days`, `14 calendar days`, `1 month`.",
+              "type": "string",
+              "pattern": "^ *(0|[1-9][0-9]{0,5}) +(hours?|days?|calendar +days?|business +days?|months?|years?) *$"
+            },
+            "inputType": {
+              "description": "The input's type: bool, number, string, code, date, datetime, duration, or list<T> / set<T> of one of those (no lists of lists; for a list of words use set<string>).",
+              "anyOf": [
+                {
+                  "enum": ["bool", "boolean", "number", "string", "text", "code", "date", "datetime", "duration",
+                    "list<code>", "list<string>", "set<string>", "set<code>"]
+                },
+                {
+                  "type": "string",
+                  "pattern": "^ *((bool|boolean|number|string|text|code|date|datetime|duration)|(list|set) *< *(bool|boolean|number|string|text|code|date|datetime|duration) *>) *$"
+                }
+              ]
+            },
+            "defaultValue": {
+              "description": "A value written in the input's own type: an enum word, true/false for a bool, YYYY-MM-DD for a date, an RFC 3339 date-time with an offset for a datetime, a list such as [] for a list or set. To have no default, leave `default` out (an empty or null default is not 'no default').",
+              "type": ["string", "number", "boolean", "array"],
+              "items": { "$ref": "#/$defs/defaultValue" }
+            },
+            "input": {
+              "description": "A case field the policy reads: exactly one of `type` and `enum`, and optionally a `default` and a `description`.",
+              "type": "object",
+              "additionalProperties": false,
+              "properties": {
+                "type": {
+                  "description": "The field's type: bool, number, string, code, date, datetime, duration, list<T> or set<T>.",
+                  "$ref": "#/$defs/inputType"
+                },
+                "enum": {
+                  "description": "The words the field may hold (e.g. [insurance, cash]); the field is one of them. Each word once.",
+                  "anyOf": [
+                    { "$ref": "#/$defs/text" },
+                    { "type": "array", "items": { "$ref": "#/$defs/text" }, "minItems": 1, "uniqueItems": true }
+                  ]
+                },
+                "default": {
+                  "description": "The value used when the case leaves the field out or sets it to null. Without one, an absent field is unknown and an answer it could change is `needs_information`.",
+                  "$ref": "#/$defs/defaultValue"
+                },
+                "description": {
+                  "description": "What the field means, for people.",
+                  "$ref": "#/$defs/text"
+                }
+              },
+              "oneOf": [
+                { "required": ["type"] },
+                { "required": ["enum"] }
+              ]
+            },
+            "decision": {
+              "description": "One decision: its outcomes (or `type: duration`), how matching rules combine, and its rules in order.",
+              "type": "object",
+              "required": ["rules"],
+              "additionalProperties": false,
+              "properties": {
+                "description": {
+                  "description": "What the decision answers, for people.",
+                  "$ref": "#/$defs/text"
+                },
+                "outcomes": {
+                  "description": "The answers this decision may give: a list of words, or a mapping from each word to a message shown with it (e.g. the fix for a denial reason; leave the message empty for none). Each word once. Required unless `type: duration`.",
+                  "anyOf": [
+                    { "$ref": "#/$defs/text" },
+                    { "type": "array", "items": { "$ref": "#/$defs/text" }, "uniqueItems": true },
+                    {
+                      "type": "object",
+                      "additionalProperties": {
+                        "description": "The message shown with this outcome; empty for none.",
+                        "type": ["string", "number", "boolean", "null"]
+                      }
+                    }
+                  ]
+                },
+                "type": {
+                  "description": "Only `duration`: the answers are clock lengths (`72 hours`, `3 business days`) and a due date is computed from `due_from`. Such a decision has no `outcomes`.",
+                  "const": "duration"
+                },
+                "due_from": {
+                  "description": "For `type: duration`: the declared datetime input the clock starts from (e.g. `request.received_at`).",
+                  "$ref": "#/$defs/text"
+                },
+                "hit": {
+                  "description": "How matching rules combine: `first` (the first matching rule answers; the default), `all` (every matching rule adds its outcome; no `default`), `unique` (at most one rule may match).",
+                  "enum": ["first", "all", "unique"],
+                  "default": "first"
+                },
+                "applies_when": {
+                  "description": "When the decision applies at all; when false its status is `not_applicable`.",
+                  "$ref": "#/$defs/expression"
+                },
+                "rules": {
+                  "description": "The rules, in order.",
+                  "type": ["array", "null"],
+                  "items": { "$ref": "#/$defs/rule" }
+                },
+                "default": {
+                  "description": "The answer when no rule matches (for `first` and `unique`): an outcome word or duration, or {then, because, next_step}. Reported as the rule `default`.",
+                  "anyOf": [
+                    { "$ref": "#/$defs/text" },
+                    { "$ref": "#/$defs/defaultAnswer" }
+                  ]
+                }
+              },
+              "allOf": [
+                {
+                  "if": { "required": ["type"] },
+                  "then": {
+                    "required": ["due_from"],
+                    "not": { "required": ["outcomes"] },
+                    "properties": {
+                      "rules": { "items": { "properties": { "then": { "$ref": "#/$defs/duration" } } } },
+                      "default": {
+                        "anyOf": [
+                          { "$ref": "#/$defs/duration" },
+                          { "type": "object", "properties": { "then": { "$ref": "#/$defs/duration" } } }
+                        ]
+                      }
+                    }
+                  },
+                  "else": {
+                    "required": ["outcomes"],
+                    "not": { "required": ["due_from"] }
+                  }
+                },
+                {
+                  "if": { "required": ["hit"], "properties": { "hit": { "const": "all" } } },
+                  "then": { "not": { "required": ["default"] } }
+                }
+              ]
+            },
+            "rule": {
+              "description": "One rule: when it applies, what it answers, and why.",
+              "type": "object",
+              "required": ["id", "then"],
+              "additionalProperties": false,
+              "properties": {
+                "id": {
+                  "description": "A short name, unique in the whole policy; answers cite it.",
+                  "$ref": "#/$defs/text"
+                },
+                "when": {
+                  "description": "A true-or-false expression; left out, the rule always matches.",
+                  "$ref": "#/$defs/expression"
+                },
+                "then": {
+                  "description": "The answer: one of the decision's outcome words, or for a duration decision a duration such as `72 hours`.",
+                  "$ref": "#/$defs/text"
+                },
+                "because": {
+                  "description": "Why, in plain words; shown with the answer.",
+                  "$ref": "#/$defs/text"
+                },
+                "sources": {
+                  "description": "The documents this rule encodes: one text or a list of texts.",
+                  "$ref": "#/$defs/texts"
+                },
+                "next_step": {
+                  "description": "An instruction for the provider or member when this rule answers; `{input.path}` is replaced by the case's value of a declared input. Quote it in YAML when it starts with `{`.",
+                  "$ref": "#/$defs/text"
+                }
+              }
+            },
+            "defaultAnswer": {
+              "description": "The answer when no rule matches, with an explanation.",
+              "type": "object",
+              "required": ["then"],
+              "additionalProperties": false,
+              "properties": {
+                "then": {
+                  "description": "The outcome word, or for a duration decision a duration.",
+                  "$ref": "#/$defs/text"
+                },
+                "because": {
+                  "description": "Why, in plain words; shown with the answer.",
+                  "$ref": "#/$defs/text"
+                },
+                "next_step": {
+                  "description": "An instruction for the provider or member, with `{input.path}` placeholders.",
+                  "$ref": "#/$defs/text"
+                }
+              }
+            }
+          }
+        }
+        """#
+
+    /// The schema of a case document, as `domain/CASE.md` describes it.
+    ///
+    /// Open at every level (`additionalProperties: true`): a policy may read fields added for a new
+    /// payer. Every field may be `null`, which Precert treats as absent.
+    public static let `case`: String = #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://precert.dev/schema/case-1.json",
+          "title": "Precert case",
+          "description": "One prior-authorization case: the member, provider, requested service, referral, booking and payment. Every shipped policy reads its inputs from this shape by dotted path; a field left out or null is unknown unless the policy gives it a default.",
+          "type": "object",
+          "additionalProperties": true,
+          "properties": {
+            "case_id": {
+              "description": "The caller's id for the case, echoed in the decision.",
+              "type": ["string", "null"]
+            },
+            "payer": {
+              "description": "The payer id; selects the policy (e.g. `kaiser-norcal`).",
+              "type": ["string", "null"]
+            },
+            "request": {
+              "description": "The authorization request.",
+              "type": ["object", "null"],
+              "additionalProperties": true,
+              "properties": {
+                "received_at": {
+                  "description": "When the payer received the request, an RFC 3339 date-time with an offset (2026-11-23T10:15:00-08:00); the turnaround clock starts here, and its date picks the policy version in force.",
+                  "$ref": "#/$defs/datetime"
+                },
+                "urgency": {
+                  "description": "How urgent the request is: `standard` or `urgent`.",
+                  "type": ["string", "null"],
+                  "enum": ["standard", "urgent", null]
+                }
+              }
+            },
+            "member": {
+              "description": "The health-plan member.",
+              "type": ["object", "null"],
+              "additionalProperties": true,
+              "properties": {
+                "id": {
+                  "description": "The member's id on the payer's card.",
+                  "type": ["string", "null"]
+                },
+                "name": {
+                  "description": "The member's name.",
+                  "type": ["string", "null"]
+                },
+                "dob": {
+                  "description": "The member's date of birth, YYYY-MM-DD.",
+                  "$ref": "#/$defs/date"
+                },
+                "plan": {
+                  "description": "The kind of plan: `commercial`, `medicare_advantage`, `medicaid`, `medicare` (traditional), `exchange`.",
+                  "type": ["string", "null"],
+                  "enum": ["commercial", "medicare_advantage", "medicaid", "medicare", "exchange", null]
+                },
+                "state": {
+                  "description": "The member's state, two capital letters (CA).",
+                  "type": ["string", "null"],
+                  "pattern": "^[A-Z]{2}$"
+                }
+              }
+            },
+            "provider": {
+              "description": "The provider who will see the member.",
+              "type": ["object", "null"],
+              "additionalProperties": true,
+              "properties": {
+                "npi": {
+                  "description": "The provider's NPI: 10 digits, the last a Luhn check digit per the NPI standard.",
+                  "type": ["string", "null"],
+                  "pattern": "^[0-9]{10}$"
+                },
+                "name": {
+                  "description": "The provider's name.",
+                  "type": ["string", "null"]
+                },
+                "practice": {
+                  "description": "The provider's practice.",
+                  "type": ["string", "null"]
+                },
+                "phone": {
+                  "description": "The provider's phone number.",
+                  "type": ["string", "null"]
+                },
+                "fax": {
+                  "description": "The provider's fax number.",
+                  "type": ["string", "null"]
+                },
+                "network": {
+                  "description": "The provider's relation to the payer: `payer` (employed by the payer, e.g. a Kaiser in-house clinician), `affiliate` (directly contracted with the payer), `contracted_platform` (in a network that contracts with the payer, e.g. a therapy platform), `out_of_network`.",
+                  "type": ["string", "null"],
+                  "enum": ["payer", "affiliate", "contracted_platform", "out_of_network", null]
+                },
+                "in_directory": {
+                  "description": "Whether the provider is listed in the payer's provider directory.",
+                  "type": ["boolean", "null"]
+                },
+                "licensed_states": {
+                  "description": "The states the provider is licensed in, two capital letters each.",
+                  "type": ["array", "null"],
+                  "items": { "type": "string", "pattern": "^[A-Z]{2}$" }
+                }
+              }
+            },
+            "service": {
+              "description": "The requested service.",
+              "type": ["object", "null"],
+              "additionalProperties": true,
+              "properties": {
+                "cpt": {
+                  "description": "The CPT/HCPCS codes requested (e.g. [\"90837\"]).",
+                  "type": ["array", "null"],
+                  "items": { "type": "string" }
+                },
+                "icd10": {
+                  "description": "The ICD-10-CM diagnosis codes, written with the dot (e.g. [\"F33.1\"]).",
+                  "type": ["array", "null"],
+                  "items": { "type": "string" }
+                },
+                "date": {
+                  "description": "The date of service (first visit), YYYY-MM-DD.",
+                  "$ref": "#/$defs/date"
+                },
+                "setting": {
+                  "description": "Where the service happens: `office` or `telehealth`.",
+                  "type": ["string", "null"],
+                  "enum": ["office", "telehealth", null]
+                },
+                "visits_this_year": {
+                  "description": "Visits already used this benefit year.",
+                  "type": ["number", "null"]
+                }
+              }
+            },
+            "referral": {
+              "description": "The payer's referral or authorization for this service.",
+              "type": ["object", "null"],
+              "additionalProperties": true,
+              "properties": {
+                "status": {
+                  "description": "The referral's state: `none`, `requested`, `authorized`, `denied`.",
+                  "type": ["string", "null"],
+                  "enum": ["none", "requested", "authorized", "denied", null]
+                },
+                "issued_on": {
+                  "description": "When the authorization was issued, YYYY-MM-DD.",
+                  "$ref": "#/$defs/date"
+                },
+                "valid_until": {
+                  "description": "The last day the authorization covers, YYYY-MM-DD, when the payer states it.",
+                  "$ref": "#/$defs/date"
+                },
+                "initiated_by": {
+                  "description": "Who started the referral: `pcp` (the member's payer primary care provider), `member`, `provider`.",
+                  "type": ["string", "null"],
+                  "enum": ["pcp", "member", "provider", null]
+                }
+              }
+            },
+            "booking": {
+              "description": "How the visit was booked.",
+              "type": ["object", "null"],
+              "additionalProperties": true,
+              "properties": {
+                "channel": {
+                  "description": "`payer_referral` (booked from the payer's referral), `scheduling_link` (booked directly through the provider's link), `phone`.",
+                  "type": ["string", "null"],
+                  "enum": ["payer_referral", "scheduling_link", "phone", null]
+                }
+              }
+            },
+            "payment": {
+              "description": "How the member pays.",
+              "type": ["object", "null"],
+              "additionalProperties": true,
+              "properties": {
+                "method": {
+                  "description": "`insurance` or `cash`.",
+                  "type": ["string", "null"],
+                  "enum": ["insurance", "cash", null]
+                }
+              }
+            },
+            "documents": {
+              "description": "The documents attached, as a set of names: `clinical_notes`, `pcp_referral`, `in_network_unavailable`, `chart_notes`, `lab_results`, `treatment_plan` (new names may be added).",
+              "type": ["array", "null"],
+              "items": {
+                "anyOf": [
+                  { "enum": ["clinical_notes", "pcp_referral", "in_network_unavailable", "chart_notes", "lab_results", "treatment_plan"] },
+                  { "type": "string" }
+                ]
+              }
+            },
+            "clinical_notes": {
+              "description": "The clinical notes, free text; may be long.",
+              "type": ["string", "null"]
+            },
+            "history": {
+              "description": "The member's earlier care with the payer.",
+              "type": ["object", "null"],
+              "additionalProperties": true,
+              "properties": {
+                "payer_group_therapy_completed": {
+                  "description": "Whether the member went through the payer's group treatment.",
+                  "type": ["boolean", "null"]
+                },
+                "payer_sessions_completed": {
+                  "description": "Sessions with the payer's own clinicians.",
+                  "type": ["number", "null"]
+                }
+              }
+            }
+          },
+          "$defs": {
+            "date": {
+              "description": "A calendar date, YYYY-MM-DD.",
+              "type": ["string", "null"],
+              "format": "date",
+              "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+            },
+            "datetime": {
+              "description": "An RFC 3339 date-time with a UTC offset or Z, e.g. 2026-11-23T10:15:00-08:00.",
+              "type": ["string", "null"],
+              "format": "date-time",
+              "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+            }
+          }
+        }
+        """#
+
+    /// The schema of a decision as `DecisionEncoder` writes it (contract 1).
+    ///
+    /// Closed at every level: the decision is a stable contract, so a field that appears without a
+    /// schema change is a bug, and a caller validating against this schema should notice.
+    public static let decision: String = #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://precert.dev/schema/decision-1.json",
+          "title": "Precert decision (contract 1)",
+          "description": "Everything Precert answers for one case against one policy version, with the rule behind every answer. Field names are a stable contract; `engine.contract` changes when they do.",
+          "type": "object",
+          "required": ["case_id", "policy", "engine", "decisions", "next_steps"],
+          "additionalProperties": false,
+          "properties": {
+            "case_id": {
+              "description": "The case's `case_id`, echoed; null when the case has none.",
+              "type": ["string", "null"]
+            },
+            "policy": {
+              "description": "The policy version the case was evaluated against.",
+              "type": "object",
+              "required": ["id", "payer", "effective", "digest"],
+              "additionalProperties": false,
+              "properties": {
+                "id": {
+                  "description": "The policy id (e.g. `kaiser-norcal/behavioral-health`).",
+                  "type": "string"
+                },
+                "payer": {
+                  "description": "The payer id.",
+                  "type": "string"
+                },
+                "effective": {
+                  "description": "The first day this policy version is in force, YYYY-MM-DD.",
+                  "type": "string",
+                  "format": "date",
+                  "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+                },
+                "digest": {
+                  "description": "The SHA-256 of the policy file's bytes, so an answer can be tied to the exact text that produced it.",
+                  "type": "string",
+                  "pattern": "^sha256:[0-9a-f]{64}$"
+                }
+              }
+            },
+            "engine": {
+              "description": "The program that produced the decision.",
+              "type": "object",
+              "required": ["name", "version", "contract"],
+              "additionalProperties": false,
+              "properties": {
+                "name": {
+                  "description": "Always `precert`.",
+                  "const": "precert"
+                },
+                "version": {
+                  "description": "The engine's semantic version.",
+                  "type": "string",
+                  "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.+-]+)?$"
+                },
+                "contract": {
+                  "description": "The version of this decision format.",
+                  "const": 1
+                }
+              }
+            },
+            "decisions": {
+              "description": "Every decision of the policy by name, in the order the policy declares them.",
+              "type": "object",
+              "additionalProperties": { "$ref": "#/$defs/decision" }
+            },
+            "next_steps": {
+              "description": "Ordered instructions for the provider or member, from the rules that answered, placeholders filled in.",
+              "type": "array",
+              "items": { "type": "string" }
+            }
+          },
+          "$defs": {
+            "decision": {
+              "description": "The answer to one decision. `outcome`, `due`, `rules`, `because`, `source` and `messages` appear only when `decided`; `missing` and `possible` only when `needs_information`.",
+              "type": "object",
+              "required": ["status"],
+              "additionalProperties": false,
+              "properties": {
+                "status": {
+                  "description": "`decided` (answered), `needs_information` (an unknown input could change the answer; see `missing`), `not_applicable` (the decision's `applies_when` is false), `no_match` (no rule matched and the decision has no default).",
+                  "enum": ["decided", "needs_information", "not_applicable", "no_match"]
+                },
+                "outcome": {
+                  "description": "The answer: one outcome word for hit policies `first` and `unique`, or a duration's text (`3 business days`) for a duration decision; a list of outcome words, possibly empty, for hit policy `all`.",
+                  "type": ["string", "array"],
+                  "items": { "type": "string" }
+                },
+                "due": {
+                  "description": "For a duration decision, when the clock runs out: an RFC 3339 date-time with the offset of the policy's time zone.",
+                  "type": "string",
+                  "format": "date-time",
+                  "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?[+-]([01][0-9]|2[0-3]):[0-5][0-9]$"
+                },
+                "rules": {
+                  "description": "The ids of the rules that answered (`default` for the decision's default).",
+                  "type": "array",
+                  "items": { "type": "string" }
+                },
+                "because": {
+                  "description": "Each answering rule's `because`, in the order of `rules`; null where a rule has none.",
+                  "type": "array",
+                  "items": { "type": ["string", "null"] }
+                },
+                "source": {
+                  "description": "Where each answering rule is written, `file:line`, in the order of `rules`.",
+                  "type": "array",
+                  "items": { "type": "string", "pattern": "^.+:[0-9]+$" }
+                },
+                "messages": {
+                  "description": "The policy's message for each outcome given that has one (e.g. the fix for a denial reason), by outcome word.",
+                  "type": "object",
+                  "additionalProperties": { "type": "string" }
+                },
+                "missing": {
+                  "description": "For `needs_information`: the input paths whose values would settle the answer.",
+                  "type": "array",
+                  "items": { "type": "string" }
+                },
+                "possible": {
+                  "description": "For `needs_information`: the outcomes still possible.",
+                  "type": "array",
+                  "items": { "type": "string" }
+                },
+                "trace": {
+                  "description": "With --explain: the path taken through the decision diagram, one step per input tested.",
+                  "type": "array",
+                  "items": {
+                    "description": "One test on the path and the value the case gave it.",
+                    "type": "object",
+                    "required": ["test", "value"],
+                    "additionalProperties": false,
+                    "properties": {
+                      "test": {
+                        "description": "What was tested, in the policy's words (`provider.network`, `len(clinical_notes) < 50`).",
+                        "type": "string"
+                      },
+                      "value": {
+                        "description": "The value the case gave it (`out_of_network`, `true`, `unknown`).",
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              },
+              "allOf": [
+                {
+                  "if": { "required": ["status"], "properties": { "status": { "const": "decided" } } },
+                  "then": { "required": ["outcome", "rules", "because", "source"] },
+                  "else": {
+                    "not": {
+                      "anyOf": [
+                        { "required": ["outcome"] }, { "required": ["due"] }, { "required": ["rules"] },
+                        { "required": ["because"] }, { "required": ["source"] }, { "required": ["messages"] }
+                      ]
+                    }
+                  }
+                },
+                {
+                  "if": { "required": ["status"], "properties": { "status": { "const": "needs_information" } } },
+                  "then": { "required": ["missing", "possible"] },
+                  "else": { "not": { "anyOf": [{ "required": ["missing"] }, { "required": ["possible"] }] } }
+                }
+              ]
+            }
+          }
+        }
+        """#
+}

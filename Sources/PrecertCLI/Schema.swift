@@ -1,0 +1,41 @@
+import ArgumentParser
+import Precert
+
+extension PrecertCommand {
+    /// `precert schema`: prints the JSON Schema of a policy file, a case or a decision.
+    struct Schema: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the JSON Schema of a policy file, a case or a decision.",
+            discussion: """
+                Save the output and point your editor at it: for policy files, put \
+                `# yaml-language-server: $schema=precert-policy.schema.json` at the top of the YAML \
+                (with the path to the saved file) to get completion, hover help and validation. The \
+                schemas check shape only; `precert check` remains the authority on a policy. Exits 0, \
+                or 2 on a usage error.
+                """
+        )
+
+        /// Which document's schema to print.
+        enum Kind: String, ExpressibleByArgument, CaseIterable {
+            case policy
+            case `case`
+            case decision
+
+            var text: String {
+                switch self {
+                case .policy: Schemas.policy
+                case .case: Schemas.case
+                case .decision: Schemas.decision
+                }
+            }
+        }
+
+        @Argument(help: "The document: policy, case or decision.")
+        var kind: Kind
+
+        func run() throws {
+            // The newline makes `> file.json` a well-formed text file.
+            writeOut(Array(kind.text.utf8) + [UInt8(ascii: "\n")])
+        }
+    }
+}

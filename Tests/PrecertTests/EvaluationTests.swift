@@ -1,0 +1,247 @@
+import Foundation
+import Testing
+
+@testable import Precert
+
+/// The fixture catalog: two versions of a small clinic policy, with the shipped calendars.
+enum ClinicCatalog {
+    static let loaded: PolicyCatalog.LoadResult = PolicyCatalog.load(paths: [
+        Fixtures.path("catalog"), Fixtures.repositoryRoot.appendingPathComponent("Policies/calendars").path,
+    ])
+
+    static var catalog: PolicyCatalog { loaded.catalog }
+
+    static func evaluate(_ json: String, asOf: CivilDate? = nil, explain: Bool = false) -> Result<CaseDecision, CaseErrors> {
+        catalog.evaluate(Array(json.utf8), file: "case.json", asOf: asOf, explain: explain)
+    }
+
+    static func decide(_ json: String, asOf: CivilDate? = nil) throws -> CaseDecision {
+        try evaluate(json, asOf: asOf).get()
+    }
+}
+
+func result(_ decision: CaseDecision, _ name: String) -> DecisionResult? {
+    decision.decisions.first { $0.name == name }
+}
+
+@Suite("Evaluation")
+struct EvaluationTests {
+    @Test("the fixture catalog loads clean")
+    func loadsClean() {
+        #expect(ClinicCatalog.loaded.diagnostics.filter { $0.severity == .error }.isEmpty)
+        #expect(ClinicCatalog.catalog.policies.count == 2)
+    }
+
+    @Test("a decided case: outcomes, rules with file:line, because, due date, next steps")
+    func decided() throws {
+        let decision = try ClinicCatalog.decide(
+            #"{"case_id": "c-1", "payer": "test-clinic", "request": {"received_at": "2026-11-23T10:15:00-08:00"}, "provider": {"network": "out_of_network"}, "service": {"date": "2026-12-01"}, "referral": {"valid_until": "2026-11-30"}}"#)
+        #expect(decision.caseID == "c-1")
+        #expect(decision.effective == CivilDate(year: 2026, month: 7, day: 1))
+        let authorization = try #require(result(decision, "authorization"))
+        #expect(authorization.status == .decided)
+        #expect(authorization.outcomes == ["required"])
+        #expect(authorization.rules.map(\.id) == ["default"])
+        let turnaround = try #require(result(decision, "turnaround"))
+        #expect(turnaround.outcomes == ["3 business days"])
+        // Received Monday of Thanksgiving week: Tue, Wed, (Thu holiday), Fri.
+        #expect(turnaround.due?.rfc3339 == "2026-11-27T23:59:59-08:00")
+        #expect(turnaround.rules.first?.because == "Standard requests get three business days.")
+        #expect(turnaround.rules.first?.location.fileAndLine.hasSuffix("clinic-v2.yaml:36") == true)
+    }
+
+    @Test("next steps fill placeholders from the case")
+    func nextSteps() throws {
+        let decision = try ClinicCatalog.decide(
+            #"{"payer": "test-clinic", "request": {"received_at": "2026-11-23T10:15:00-08:00"}, "member": {"id": "K42"}, "provider": {"network": "out_of_network"}, "service": {"date": "2026-12-01"}, "referral": {"valid_until": "2027-01-01"}}"#)
+        #expect(result(decision, "authorization")?.outcomes == ["on_file"])
+        #expect(result(decision, "turnaround")?.status == .notApplicable)
+        #expect(decision.nextSteps == ["Bring member K42's referral letter."])
+    }
+
+    @Test("an unknown input that could change the answer gives needs_information with what is missing")
+    func needsInformation() throws {
+        let decision = try ClinicCatalog.decide(
+            #"{"payer": "test-clinic", "request": {"received_at": "2026-11-23T10:15:00-08:00"}, "provider": {"network": "out_of_network"}, "referral": {"valid_until": null}}"#)
+        let authorization = try #require(result(decision, "authorization"))
+        #expect(authorization.status == .needsInformation)
+        #expect(authorization.missing == ["service.date", "referral.valid_until"])
+        #expect(authorization.possible == ["on_file", "required"])
+        // The turnaround reads the authorization, so it inherits the open question.
+        let turnaround = try #require(result(decision, "turnaround"))
+        #expect(turnaround.status == .needsInformation)
+        #expect(turnaround.missing == ["service.date", "referral.valid_until"])
+        #expect(turnaround.possible == ["3 business days", "not_applicable"])
+    }
+
+    @Test("a decision that does not depend on the unknown input is decided as usual")
+    func unknownButIrrelevant() throws {
+        let decision = try ClinicCatalog.decide(
+            #"{"payer": "test-clinic", "request": {"received_at": "2026-11-23T10:15:00-08:00"}, "provider": {"network": "payer"}}"#)
+        #expect(result(decision, "authorization")?.status == .decided)
+        #expect(result(decision, "authorization")?.outcomes == ["not_required"])
+        #expect(result(decision, "turnaround")?.status == .notApplicable)
+    }
+
+    @Test("the version in force on the received date is chosen; --as-of overrides")
+    func versions() throws {
+        let urgent = #"{"payer": "test-clinic", "request": {"received_at": "RECEIVED", "urgency": "urgent"}, "provider": {"network": "out_of_network"}, "service": {"date": "2026-12-01"}, "referral": {"valid_until": "2026-01-01"}}"#
+        let june = try ClinicCatalog.decide(urgent.replacingOccurrences(of: "RECEIVED", with: "2026-06-30T09:00:00-07:00"))
+        #expect(june.effective == CivilDate(year: 2026, month: 1, day: 1))
+        #expect(result(june, "turnaround")?.outcomes == ["72 hours"])
+        #expect(result(june, "turnaround")?.due?.rfc3339 == "2026-07-03T09:00:00-07:00")
+        let july = try ClinicCatalog.decide(urgent.replacingOccurrences(of: "RECEIVED", with: "2026-07-01T09:00:00-07:00"))
+        #expect(july.effective == CivilDate(year: 2026, month: 7, day: 1))
+        #expect(result(july, "turnaround")?.outcomes == ["48 hours"])
+        let asOf = try ClinicCatalog.decide(
+            urgent.replacingOccurrences(of: "RECEIVED", with: "2026-07-01T09:00:00-07:00"), asOf: CivilDate(year: 2026, month: 3, day: 1))
+        #expect(asOf.effective == CivilDate(year: 2026, month: 1, day: 1))
+    }
+
+    @Test("no policy in force, or none for the payer, is an error that lists what exists")
+    func noPolicy() throws {
+        guard case .failure(let early) = ClinicCatalog.evaluate(#"{"payer": "test-clinic", "request": {"received_at": "2025-06-01T09:00:00-07:00"}}"#) else {
+            Issue.record("evaluated")
+            return
+        }
+        #expect(early.diagnostics.first?.message == "no policy is in force on 2025-06-01")
+        #expect(early.diagnostics.first?.hint?.contains("`test/clinic` from 2026-01-01; `test/clinic` from 2026-07-01") == true)
+        guard case .failure(let unknown) = ClinicCatalog.evaluate(#"{"payer": "test-clinik"}"#) else {
+            Issue.record("evaluated")
+            return
+        }
+        #expect(unknown.diagnostics.first?.message == "no policy for payer `test-clinik`")
+        #expect(unknown.diagnostics.first?.hint == "did you mean `test-clinic`?")
+    }
+
+    @Test("two versions of one policy with the same effective date are an error at load time")
+    func duplicateVersion() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("precert-dup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = try String(contentsOfFile: Fixtures.path("catalog/clinic-v1.yaml"), encoding: .utf8)
+        try text.write(to: directory.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        try text.write(to: directory.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
+        let loaded = PolicyCatalog.load(paths: [directory.path, Fixtures.repositoryRoot.appendingPathComponent("Policies/calendars").path])
+        let error = loaded.diagnostics.first { $0.id == "catalog.duplicate-version" }
+        #expect(error?.message == "policy `test/clinic` already has a version effective 2026-01-01")
+        #expect(error?.location?.file.hasSuffix("b.yaml") == true)
+        #expect(error?.location?.line == 5)
+    }
+
+    @Test("the same case gives byte-identical decision JSON")
+    func deterministic() throws {
+        let json = #"{"case_id": "c-9", "payer": "test-clinic", "request": {"received_at": "2026-11-23T10:15:00-08:00"}, "provider": {"network": "out_of_network"}}"#
+        let first = DecisionEncoder.encode(try ClinicCatalog.decide(json))
+        for _ in 0..<20 { #expect(DecisionEncoder.encode(try ClinicCatalog.decide(json)) == first) }
+        let text = String(decoding: first, as: UTF8.self)
+        #expect(text.hasPrefix(#"{"case_id":"c-9","policy":{"id":"test/clinic","payer":"test-clinic","effective":"2026-07-01","digest":"sha256:"#))
+        #expect(text.contains(#""engine":{"name":"precert","version":"\#(Precert.engineVersion)","contract":1}"#))
+        #expect(text.contains(#""authorization":{"status":"needs_information","missing":["service.date","referral.valid_until"],"possible":["on_file","required"]}"#))
+        #expect(text.hasSuffix(#""next_steps":[]}"#))
+    }
+
+    @Test("concurrent evaluation from many tasks gives the same answers as one")
+    func concurrent() async throws {
+        let catalog = ClinicCatalog.catalog
+        let cases = (0..<200).map { i in
+            let network = i % 3 == 0 ? "payer" : "out_of_network"
+            let day = 1 + i % 28
+            return Array(#"{"case_id": "c-\#(i)", "payer": "test-clinic", "request": {"received_at": "2026-11-\#(String(format: "%02d", day))T10:00:00-08:00", "urgency": "\#(i % 2 == 0 ? "urgent" : "standard")"}, "provider": {"network": "\#(network)"}, "service": {"date": "2026-12-01"}, "referral": {"valid_until": "2026-11-\#(String(format: "%02d", 1 + i % 30))"}}"#.utf8)
+        }
+        let serial = cases.map { DecisionEncoder.encode(try! catalog.evaluate($0).get()) }
+        let parallel = await withTaskGroup(of: (Int, [[UInt8]]).self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    (task, cases.map { DecisionEncoder.encode(try! catalog.evaluate($0).get()) })
+                }
+            }
+            var all: [[[UInt8]]] = []
+            for await (_, results) in group { all.append(results) }
+            return all
+        }
+        #expect(parallel.count == 8)
+        for results in parallel { #expect(results == serial) }
+    }
+
+    @Test("--explain shows the path through the diagram with each tested value")
+    func explain() throws {
+        let decision = try ClinicCatalog.evaluate(
+            #"{"payer": "test-clinic", "request": {"received_at": "2026-11-23T10:15:00-08:00"}, "provider": {"network": "out_of_network"}, "service": {"date": "2026-12-01"}, "referral": {"valid_until": "2026-11-30"}}"#,
+            explain: true
+        ).get()
+        let trace = try #require(result(decision, "authorization")?.trace)
+        #expect(trace == [
+            TraceStep(test: "provider.network", value: "out_of_network"),
+            TraceStep(test: "service.date <= referral.valid_until", value: "false"),
+        ])
+    }
+}
+
+@Suite("Bad case input")
+struct BadCaseTests {
+    private func errors(_ json: String) -> [Diagnostic] {
+        guard case .failure(let errors) = ClinicCatalog.evaluate(json) else { return [] }
+        return errors.diagnostics
+    }
+
+    static let classes: [(json: String, id: String, position: String, message: String)] = [
+        (#"{"payer": "test-clinic", "service": {"date": "12/01/2026"}}"#, "case.type", "1:46",
+         #"$.service.date: expected a date YYYY-MM-DD, got "12/01/2026""#),
+        (#"{"payer": "test-clinic", "provider": {"network": "outside"}}"#, "case.type", "1:50",
+         #"$.provider.network: expected one of payer, out_of_network, got "outside""#),
+        (#"{"payer": "test-clinic", "provider": {"network": 3}}"#, "case.type", "1:50",
+         "$.provider.network: expected one of payer, out_of_network, got 3"),
+        (#"{"payer": "test-clinic", "member": {"id": 123}}"#, "case.type", "1:43", "$.member.id: expected text, got a number"),
+        (#"{"payer": "test-clinic", "provider": "x"}"#, "case.type", "1:38", "$.provider: expected an object, got text"),
+        ("{\"payer\": \"test-clinic\",\n \"provider\": {\"network\": \"payer\"", "case.json", "2:33", "unexpected end of input"),
+        ("[1, 2]", "case.not-object", "1:1", "a case must be a JSON object"),
+        (#"{"payer": "test-clinic", "request": {"received_at": "2026-11-23 10:15"}}"#, "case.type", "1:53",
+         #"$.request.received_at: expected an RFC 3339 date-time with an offset, like 2026-11-23T10:15:00-08:00, got "2026-11-23 10:15""#),
+    ]
+
+    @Test("each bad input gets a diagnostic naming the JSON path at its place", arguments: classes)
+    func badInput(_ expected: (json: String, id: String, position: String, message: String)) {
+        let diagnostic = errors(expected.json).first
+        #expect(diagnostic?.id.code == expected.id)
+        #expect(position(diagnostic) == expected.position)
+        #expect(diagnostic?.message.hasPrefix(expected.message) == true, "\(diagnostic?.message ?? "none")")
+    }
+
+    @Test("every type error of a case is reported at once")
+    func allErrors() {
+        let found = errors(#"{"payer": "test-clinic", "service": {"date": "soon"}, "provider": {"network": "x"}, "member": {"id": false}}"#)
+        #expect(found.map(\.id.code) == ["case.type", "case.type", "case.type"])
+    }
+
+    @Test("huge, deep and hostile documents are rejected quickly and safely")
+    func hostile() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(errors(#"{"payer": "test-clinic", "x": "# + deep + "}").first?.id == "case.json")
+        let huge = #"{"payer": "test-clinic", "pad": ""# + String(repeating: "a", count: 2 << 20) + "\"}"
+        #expect(errors(huge).first?.id == "limit.case-size")
+        let numeric = try! compilePolicy(RandomPolicies.header + "\ndecisions:\n  d:\n    outcomes: [x]\n    rules: [{id: r, when: n1 > 1, then: x}]\n")
+        guard case .failure(let range) = numeric.decoder.decode(Array(#"{"n1": 1e999}"#.utf8)) else {
+            Issue.record("decoded")
+            return
+        }
+        #expect(range.diagnostics.first?.message.contains("out of range") == true)
+        #expect(position(range.diagnostics.first) == "1:8")
+        let invalidUTF8 = Array(#"{"payer": "test-clinic", "member": {"id": ""#.utf8) + [0xFF, 0xFE] + Array("\"}}".utf8)
+        guard case .failure(let bad) = ClinicCatalog.catalog.evaluate(invalidUTF8) else {
+            Issue.record("evaluated")
+            return
+        }
+        #expect(bad.diagnostics.first?.id == "case.json")
+    }
+
+    @Test("free text of the case never appears in an error message")
+    func privacy() {
+        let marker = "SECRET-MARKER-7731"
+        let found = errors(#"{"payer": "test-clinic", "member": {"id": ["\#(marker)"]}, "service": {"date": "\#(marker)"}}"#)
+        #expect(!found.isEmpty)
+        // Only a short value of a typed field is echoed; the free-text id is not.
+        #expect(found.filter { $0.message.contains(marker) }.map(\.id.code) == ["case.type"])
+        #expect(found.first { $0.message.hasPrefix("$.member.id") }?.message == "$.member.id: expected text, got a list")
+    }
+}
