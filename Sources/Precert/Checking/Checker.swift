@@ -70,13 +70,14 @@ public struct PolicyChecker {
         }
         if let calendars = context.calendars, !calendars.contains(syntax.calendar.value) {
             let hint = Suggestion.didYouMean(syntax.calendar.value, in: calendars)
-                ?? "calendars available: \(calendars.sorted().map { "`\($0)`" }.joined(separator: ", "))"
+                ?? (calendars.isEmpty
+                    ? "no calendars were loaded: holiday calendars live under `Policies/calendars/`; check them together with the policy"
+                    : "calendars available: \(calendars.sorted().map { "`\($0)`" }.joined(separator: ", "))")
             error(
                 "policy.unknown-calendar", "no holiday calendar named `\(syntax.calendar.value)`",
                 at: syntax.calendar.range, hint: hint)
         }
         declareInputs()
-        declareSets()
         for (index, condition) in syntax.conditions.enumerated() {
             if let first = conditionIndex[condition.name.value] {
                 error(
@@ -85,6 +86,13 @@ public struct PolicyChecker {
                     notes: [DiagnosticNote("first declared here", at: syntax.conditions[first].name.range)])
             } else {
                 conditionIndex[condition.name.value] = index
+            }
+        }
+        declareSets()
+        for condition in syntax.conditions {
+            if inputIndex[condition.name.value] != nil {
+                error("policy.name-clash", "`\(condition.name.value)` is already an input", at: condition.name.range,
+                    hint: "give each input, set, condition and decision its own name")
             }
         }
         conditions = Array(repeating: nil, count: syntax.conditions.count)
@@ -335,7 +343,7 @@ public struct PolicyChecker {
             } else if let (outcome, duration) = checkThen(written.then, in: declaration) {
                 defaultRule = Rule(
                     id: "default", when: .constant(.bool(true)), outcome: outcome, duration: duration,
-                    because: written.because, sources: [], nextStep: written.nextStep.flatMap { template($0) },
+                    because: written.because, sources: written.sources, nextStep: written.nextStep.flatMap { template($0) },
                     location: written.location, isDefault: true)
             }
         }
@@ -571,6 +579,11 @@ public struct PolicyChecker {
             return (op == .in ? membership : .not(membership), .bool)
         case .plus, .minus:
             guard let (le, lt) = check(left, expected: nil), let (re, rt) = check(right, expected: .duration) else {
+                return nil
+            }
+            guard lt == .date || lt == .datetime else {
+                error("type.arithmetic", "`\(op.rawValue)` needs a date or datetime on its left, not \(lt.withArticle)", at: left.range,
+                    hint: "only dates and datetimes can be moved by a duration; numbers cannot be added")
                 return nil
             }
             guard rt == .duration, case .constant(.duration(let duration)) = re else {

@@ -144,6 +144,8 @@ public struct DefaultDeclaration: Sendable, Hashable {
     public var then: Located<String>
     /// Why.
     public var because: String?
+    /// The documents it encodes.
+    public var sources: [String]
     /// An instruction for the provider or member.
     public var nextStep: Located<String>?
     /// Where the default is written.

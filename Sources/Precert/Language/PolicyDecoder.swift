@@ -16,7 +16,7 @@ public struct PolicyDecoder {
         "description", "outcomes", "type", "due_from", "hit", "applies_when", "rules", "default",
     ]
     static let ruleKeys = ["id", "when", "then", "because", "sources", "next_step"]
-    static let defaultKeys = ["then", "because", "next_step"]
+    static let defaultKeys = ["then", "because", "sources", "next_step"]
 
     private let source: SourceText
     private let expressionLimits: ExpressionParser.Limits
@@ -353,11 +353,13 @@ public struct PolicyDecoder {
                 {
                     defaultOutcome = DefaultDeclaration(
                         then: then, because: fields["because"].flatMap { text($0.value, "`because`") }?.value,
+                        sources: fields["sources"].map { textList($0.value, "`sources`").map(\.value) } ?? [],
                         nextStep: fields["next_step"].flatMap { text($0.value, "`next_step`") },
                         location: pair.key.location)
                 }
             } else if let then = text(pair.value, "the default of \(what)") {
-                defaultOutcome = DefaultDeclaration(then: then, because: nil, nextStep: nil, location: pair.key.location)
+                defaultOutcome = DefaultDeclaration(
+                    then: then, because: nil, sources: [], nextStep: nil, location: pair.key.location)
             }
         }
         let description = body["description"].flatMap { text($0.value, "a description") }?.value
