@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Precert", targets: ["Precert"]),
+        .library(name: "PrecertWorkloads", targets: ["PrecertWorkloads"]),
         .executable(name: "precert", targets: ["PrecertCLI"]),
     ],
     dependencies: [
@@ -21,16 +22,21 @@ let package = Package(
             name: "Precert",
             dependencies: ["CYAML"]
         ),
+        .target(
+            name: "PrecertWorkloads",
+            dependencies: ["Precert"]
+        ),
         .executableTarget(
             name: "PrecertCLI",
             dependencies: [
                 "Precert",
+                "PrecertWorkloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "PrecertTests",
-            dependencies: ["Precert"],
+            dependencies: ["Precert", "PrecertWorkloads"],
             exclude: ["Fixtures"]
         ),
     ],

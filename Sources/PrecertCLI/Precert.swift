@@ -8,8 +8,23 @@ struct PrecertCommand: ParsableCommand {
         commandName: "precert",
         abstract: "Payer rules as data: check policies, evaluate prior-authorization cases, explain every answer.",
         version: Precert.engineVersion,
-        subcommands: [Check.self, Eval.self, Graph.self]
+        subcommands: [Check.self, Eval.self, Graph.self, Schema.self, Bench.self]
     )
+
+    /// Runs the command line; a usage error exits 2, as documented (ArgumentParser's own default
+    /// is 64, `EX_USAGE`).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                writeError(fullMessage(for: error) + "\n")
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// How diagnostics and results are printed.

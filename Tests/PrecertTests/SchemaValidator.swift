@@ -9,7 +9,7 @@ import Foundation
 struct SchemaValidator {
     /// Keywords that only annotate; they never make a document invalid.
     static let annotations: Set<String> = ["$schema", "$id", "title", "description", "default", "examples", "format", "$comment"]
-    /// Keywords that hold a map of subschemas, not a subschema.
+    /// The other keywords it understands; `lint()` reports any keyword in neither set.
     static let assertions: Set<String> = [
         "$defs", "$ref", "type", "enum", "const", "pattern", "properties", "patternProperties", "additionalProperties",
         "required", "items", "minItems", "uniqueItems", "allOf", "anyOf", "oneOf", "not", "if", "then", "else",
@@ -32,7 +32,7 @@ struct SchemaValidator {
     /// that do not compile, and properties an editor could not explain on hover (no `description`).
     func lint() -> [String] {
         var problems: [String] = []
-        lint(root, at: "#", into: &problems)
+        lint(root, at: "#", hovered: true, into: &problems)
         return problems
     }
 
@@ -90,11 +90,9 @@ struct SchemaValidator {
                     errors.append("\(path): \(Self.describe(value)) does not match \(pattern)")
                 }
             case "properties", "patternProperties", "additionalProperties":
-                if member.key == "properties" || schema["properties"] == nil && member.key == "patternProperties"
-                    || schema["properties"] == nil && schema["patternProperties"] == nil
-                {
-                    checkMembers(schema, value, at: path, into: &errors)
-                }
+                // The three are checked together once, at whichever of them comes up first.
+                let owner = ["properties", "patternProperties", "additionalProperties"].first { schema[$0] != nil }
+                if member.key == owner { checkMembers(schema, value, at: path, into: &errors) }
             case "required":
                 guard case .object(let fields) = value, case .array(let names) = keyword else { continue }
                 for case .string(let name) in names where !fields.contains(where: { $0.key == name }) {
@@ -198,7 +196,9 @@ struct SchemaValidator {
 
     // MARK: Linting
 
-    private func lint(_ schema: JSONValue, at path: String, into problems: inout [String]) {
+    /// `hovered` is false inside `if`/`then`/`else`/`not`: those only add constraints to
+    /// properties declared (and described) elsewhere.
+    private func lint(_ schema: JSONValue, at path: String, hovered: Bool, into problems: inout [String]) {
         guard case .object(let members) = schema else {
             if case .bool = schema { return }
             problems.append("\(path): not a schema")
@@ -208,7 +208,7 @@ struct SchemaValidator {
             let here = "\(path)/\(Self.escape(member.key))"
             switch member.key {
             case _ where Self.annotations.contains(member.key):
-                if member.key == "pattern" { break }
+                break
             case "$ref":
                 if case .string(let reference) = member.value, resolve(reference) != nil { break }
                 problems.append("\(here): does not resolve")
@@ -224,19 +224,23 @@ struct SchemaValidator {
                     if member.key == "patternProperties", (try? Regex(entry.key)) == nil {
                         problems.append("\(here): the pattern \(entry.key) does not compile")
                     }
-                    if member.key != "$defs", !Self.explains(entry.value) {
+                    if hovered, member.key != "$defs", !explains(entry.value) {
                         problems.append("\(here)/\(Self.escape(entry.key)): no description for an editor to show")
                     }
-                    lint(entry.value, at: "\(here)/\(Self.escape(entry.key))", into: &problems)
+                    lint(entry.value, at: "\(here)/\(Self.escape(entry.key))", hovered: hovered, into: &problems)
                 }
-            case "additionalProperties", "items", "not", "if", "then", "else":
-                lint(member.value, at: here, into: &problems)
+            case "additionalProperties", "items":
+                lint(member.value, at: here, hovered: hovered, into: &problems)
+            case "not", "if", "then", "else":
+                lint(member.value, at: here, hovered: false, into: &problems)
             case "allOf", "anyOf", "oneOf":
                 guard case .array(let schemas) = member.value else {
                     problems.append("\(here): not a list")
                     continue
                 }
-                for (index, subschema) in schemas.enumerated() { lint(subschema, at: "\(here)/\(index)", into: &problems) }
+                for (index, subschema) in schemas.enumerated() {
+                    lint(subschema, at: "\(here)/\(index)", hovered: hovered, into: &problems)
+                }
             case _ where Self.assertions.contains(member.key):
                 break
             default:
@@ -246,8 +250,9 @@ struct SchemaValidator {
     }
 
     /// Whether hovering over this property would show text: its own description or its `$ref`'s.
-    private static func explains(_ schema: JSONValue) -> Bool {
+    private func explains(_ schema: JSONValue) -> Bool {
         if case .string(let text)? = schema["description"], !text.isEmpty { return true }
+        if case .string(let reference)? = schema["$ref"], let target = resolve(reference) { return explains(target) }
         return false
     }
 
@@ -321,16 +326,16 @@ enum YAMLCoreJSON {
         case ".nan", ".NaN", ".NAN": return .number(.nan)
         default: break
         }
-        if text.wholeMatch(of: /[-+]?\.(inf|Inf|INF)/) != nil {
+        if text.wholeMatch(of: #/[-+]?\.(inf|Inf|INF)/#) != nil {
             return .number(text.hasPrefix("-") ? -.infinity : .infinity)
         }
-        if text.wholeMatch(of: /0o[0-7]+/) != nil, let value = Int(text.dropFirst(2), radix: 8) {
+        if text.wholeMatch(of: #/0o[0-7]+/#) != nil, let value = Int(text.dropFirst(2), radix: 8) {
             return .number(Double(value))
         }
-        if text.wholeMatch(of: /0x[0-9a-fA-F]+/) != nil, let value = Int(text.dropFirst(2), radix: 16) {
+        if text.wholeMatch(of: #/0x[0-9a-fA-F]+/#) != nil, let value = Int(text.dropFirst(2), radix: 16) {
             return .number(Double(value))
         }
-        if text.wholeMatch(of: /[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?/) != nil {
+        if text.wholeMatch(of: #/[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?/#) != nil {
             // Swift's parser does not take a trailing `.` (`1.`), which YAML does.
             let normalized = text.hasSuffix(".") ? text + "0" : text.replacingOccurrences(of: ".e", with: ".0e").replacingOccurrences(of: ".E", with: ".0E")
             if let value = Double(normalized) { return .number(value) }

@@ -77,17 +77,47 @@ public struct CodeSet: Sendable, Hashable {
     /// The set's name.
     public var name: String
     /// Members matched exactly.
-    public var exact: Set<String>
+    public var exact: Set<String> { didSet { exactBytes = exact.sorted().map { Array($0.utf8) } } }
     /// Prefixes of members written with a trailing `*`.
-    public var prefixes: [String]
+    public var prefixes: [String] { didSet { prefixBytes = prefixes.map { Array($0.utf8) } } }
     /// Where it is declared.
     public var location: SourceLocation
+    /// The members as bytes: code sets are small, so comparing bytes beats hashing strings.
+    private var exactBytes: [[UInt8]]
+    private var prefixBytes: [[UInt8]]
+
+    /// Creates a code set.
+    public init(name: String, exact: Set<String>, prefixes: [String], location: SourceLocation) {
+        self.name = name
+        self.exact = exact
+        self.prefixes = prefixes
+        self.location = location
+        self.exactBytes = exact.sorted().map { Array($0.utf8) }
+        self.prefixBytes = prefixes.map { Array($0.utf8) }
+    }
 
     /// Whether `code` is in the set: equal to a member, or starting with a `*` member's prefix.
     public func contains(_ code: String) -> Bool {
-        if exact.contains(code) { return true }
-        for prefix in prefixes where code.hasPrefix(prefix) { return true }
-        return false
+        var code = code
+        return code.withUTF8 { bytes in
+            for member in exactBytes where member.count == bytes.count && member.elementsEqual(bytes) { return true }
+            for prefix in prefixBytes where prefix.count <= bytes.count && prefix.elementsEqual(bytes.prefix(prefix.count)) {
+                return true
+            }
+            return false
+        }
+    }
+
+    /// Compares name, members and prefixes.
+    public static func == (lhs: CodeSet, rhs: CodeSet) -> Bool {
+        lhs.name == rhs.name && lhs.exact == rhs.exact && lhs.prefixes == rhs.prefixes
+    }
+
+    /// Hashes name, members and prefixes.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(exact)
+        hasher.combine(prefixes)
     }
 }
 
@@ -157,31 +187,54 @@ public struct Decision: Sendable, Hashable {
 }
 
 /// A policy whose names, types and dependencies have been checked: the input of the compiler.
-public struct CheckedPolicy: Sendable {
+///
+/// A class, so that the evaluator's hot path shares one instance instead of copying dozens of
+/// arrays; it is immutable and therefore `Sendable`.
+public final class CheckedPolicy: Sendable {
     /// The syntax it was checked from.
-    public var syntax: PolicySyntax
+    public let syntax: PolicySyntax
     /// The policy id.
-    public var id: String
+    public let id: String
     /// The payer id.
-    public var payer: String
+    public let payer: String
     /// The first day in force.
-    public var effective: CivilDate
+    public let effective: CivilDate
     /// The first day no longer in force, if any.
-    public var expires: CivilDate?
+    public let expires: CivilDate?
     /// The payer's time zone.
-    public var timeZone: PolicyTimeZone
+    public let timeZone: PolicyTimeZone
     /// The holiday calendar's name.
-    public var calendarName: String
+    public let calendarName: String
     /// Inputs; an input's index is its slot.
-    public var inputs: [Input]
+    public let inputs: [Input]
     /// Code sets.
-    public var codeSets: [CodeSet]
+    public let codeSets: [CodeSet]
     /// Conditions.
-    public var conditions: [Condition]
+    public let conditions: [Condition]
     /// Decisions in the order written.
-    public var decisions: [Decision]
+    public let decisions: [Decision]
     /// Decision indexes in an order where each comes after the decisions it reads.
-    public var evaluationOrder: [Int]
+    public let evaluationOrder: [Int]
+
+    /// Creates a checked policy.
+    public init(
+        syntax: PolicySyntax, id: String, payer: String, effective: CivilDate, expires: CivilDate?,
+        timeZone: PolicyTimeZone, calendarName: String, inputs: [Input], codeSets: [CodeSet],
+        conditions: [Condition], decisions: [Decision], evaluationOrder: [Int]
+    ) {
+        self.syntax = syntax
+        self.id = id
+        self.payer = payer
+        self.effective = effective
+        self.expires = expires
+        self.timeZone = timeZone
+        self.calendarName = calendarName
+        self.inputs = inputs
+        self.codeSets = codeSets
+        self.conditions = conditions
+        self.decisions = decisions
+        self.evaluationOrder = evaluationOrder
+    }
 
     /// The slot of an input path, if declared.
     public func slot(of path: String) -> Int? { inputs.firstIndex { $0.path == path } }

@@ -7,17 +7,89 @@ public struct Evaluator: Sendable {
     /// Whether to evaluate rule by rule instead of walking the diagrams (the reference semantics).
     public let ruleByRule: Bool
 
+    /// What each reachable leaf of each decision's diagram means, worked out once so that a case
+    /// whose inputs are all known is answered without building anything.
+    struct LeafInfo: Sendable {
+        /// The result, without a due date.
+        var template: DecisionResult
+        /// The value other decisions read.
+        var value: DecisionValue
+    }
+
+    /// Per decision, the meaning of each leaf by leaf index (`nil` for leaves it cannot reach).
+    let leafInfo: [[LeafInfo?]]
+    /// Per decision, the value each leaf gives readers, apart from the templates so the hot path
+    /// copies no results.
+    let leafValues: [[DecisionValue?]]
+    /// Per variable, what the fast path reads: 0 enum, 1 bool, 2 interval, 3 atom.
+    let variableKinds: [UInt8]
+    /// Per variable, the input slot it reads (-1 for atoms).
+    let variableSlots: [Int32]
+    /// Whether every decision has a diagram, so the fast path can answer every case with known inputs.
+    let allDiagrams: Bool
+
     /// Creates an evaluator.
     public init(compiled: CompiledPolicy, calendar: HolidayCalendar, ruleByRule: Bool = false) {
         self.compiled = compiled
         self.calendar = calendar
         self.ruleByRule = ruleByRule
+        self.allDiagrams = !ruleByRule && compiled.roots.allSatisfy { $0 != nil }
+        var info: [[LeafInfo?]] = []
+        let policy = compiled.checked
+        for (index, root) in compiled.roots.enumerated() {
+            var row: [LeafInfo?] = Array(repeating: nil, count: compiled.leaves.count)
+            if let root {
+                for leaf in Self.reachableLeaves(compiled, root) {
+                    let payload = compiled.leaves[Int(-leaf - 1)]
+                    let (template, _, value) = Self.summarize(
+                        policy, index, payloads: [payload], unknownSlots: [], trace: [], received: nil, calendar: calendar)
+                    row[Int(-leaf - 1)] = LeafInfo(template: template, value: value)
+                }
+            }
+            info.append(row)
+        }
+        leafInfo = info
+        leafValues = info.map { row in row.map { $0?.value } }
+        variableKinds = compiled.variables.map { variable in
+            switch variable {
+            case .enumSlot: 0
+            case .boolSlot: 1
+            case .intervalSlot: 2
+            case .atom: 3
+            }
+        }
+        variableSlots = compiled.variables.map { Int32($0.slot ?? -1) }
     }
 
     private var policy: CheckedPolicy { compiled.checked }
 
+    private static func reachableLeaves(_ compiled: CompiledPolicy, _ root: NodeRef) -> Set<NodeRef> {
+        var seen: Set<NodeRef> = []
+        var leaves: Set<NodeRef> = []
+        var stack = [root]
+        while let ref = stack.popLast() {
+            if ref < 0 {
+                leaves.insert(ref)
+                continue
+            }
+            guard seen.insert(ref).inserted else { continue }
+            let first = Int(compiled.nodeFirstChild[Int(ref)])
+            for branch in 0..<compiled.variables[Int(compiled.nodeVariable[Int(ref)])].domainSize {
+                stack.append(compiled.children[first + branch])
+            }
+        }
+        return leaves
+    }
+
     /// The result of every decision, in declaration order, and the next steps.
     public func evaluate(_ facts: CaseFacts, explain: Bool = false) -> (decisions: [DecisionResult], nextSteps: [String]) {
+        if !explain, allDiagrams {
+            var scratch = EvaluationScratch()
+            if evaluateLeaves(facts, scratch: &scratch) {
+                let decisions = materialize(scratch, facts)
+                return (decisions, nextSteps(decisions, facts))
+            }
+        }
         var state = EvaluationState(
             evaluator: ExpressionEvaluator(policy: policy, facts: facts, decisions: Array(repeating: nil, count: policy.decisions.count)),
             cache: Array(repeating: -2, count: compiled.variables.count))
@@ -48,7 +120,7 @@ public struct Evaluator: Sendable {
         case outcomes([Int])
     }
 
-    private func answer(_ decision: Decision, _ payload: [Int32]) -> Answer {
+    private static func answer(_ decision: Decision, _ payload: [Int32]) -> Answer {
         if payload.first == LeafMarker.notApplicable { return .notApplicable }
         if payload.first == LeafMarker.noRule { return .noRule }
         let rules = payload.map { rule(decision, Int($0)) }
@@ -60,7 +132,7 @@ public struct Evaluator: Sendable {
         return .outcomes([first.outcome])
     }
 
-    private func rule(_ decision: Decision, _ index: Int) -> Rule {
+    private static func rule(_ decision: Decision, _ index: Int) -> Rule {
         index < decision.rules.count ? decision.rules[index] : decision.defaultRule!
     }
 
@@ -79,7 +151,23 @@ public struct Evaluator: Sendable {
             payloads = evaluateRules(decision, state.evaluator, unknownSlots: &unknownSlots, unknownDecisions: &unknownDecisions)
         }
         for d in unknownDecisions { unknownSlots.formUnion(missingByDecision[d] ?? []) }
+        var received: Timestamp?
+        if let slot = decision.dueFromSlot, slot >= 0, case .datetime(let instant)? = state.evaluator.facts.values[slot] {
+            received = instant
+        }
+        return Self.summarize(
+            policy, index, payloads: payloads, unknownSlots: unknownSlots, trace: trace, received: received,
+            calendar: calendar, dueKnown: true)
+    }
 
+    /// What a set of reached leaves (or matched rule sets) amounts to for decision `index`.
+    ///
+    /// With `dueKnown` false (precomputing a leaf), a duration decision is summarized without its due date.
+    private static func summarize(
+        _ policy: CheckedPolicy, _ index: Int, payloads: [[Int32]], unknownSlots: Set<Int>, trace: [TraceStep],
+        received: Timestamp?, calendar: HolidayCalendar, dueKnown: Bool = false
+    ) -> (DecisionResult, Set<Int>, DecisionValue) {
+        let decision = policy.decisions[index]
         var answers: [Answer] = []
         var ruleIndexes: [Int] = []
         for payload in payloads {
@@ -114,9 +202,9 @@ public struct Evaluator: Sendable {
             if decision.isDuration, let deciding = rules.first, let duration = deciding.duration {
                 result.duration = duration
                 result.outcomes = [duration.description]
-                if let slot = decision.dueFromSlot, slot >= 0, case .datetime(let received)? = state.evaluator.facts.values[slot] {
+                if let received {
                     result.due = dueDate(receivedAt: received, duration: duration, zone: policy.timeZone, calendar: calendar)
-                } else if let slot = decision.dueFromSlot, slot >= 0 {
+                } else if dueKnown, let slot = decision.dueFromSlot, slot >= 0 {
                     result.status = .needsInformation
                     result.missing = [policy.inputs[slot].path]
                     result.possible = [duration.description]
@@ -143,7 +231,7 @@ public struct Evaluator: Sendable {
         return key(a).lexicographicallyPrecedes(key(b))
     }
 
-    private func names(of answer: Answer, _ decision: Decision) -> [String] {
+    private static func names(of answer: Answer, _ decision: Decision) -> [String] {
         switch answer {
         case .notApplicable: return [DecisionStatus.notApplicable.rawValue]
         case .noRule: return [DecisionStatus.noMatch.rawValue]

@@ -160,6 +160,7 @@ public struct PolicyDecoder {
         let id = top["policy"].flatMap { text($0.value, "`policy`") } ?? required("policy")
         let payer = top["payer"].flatMap { text($0.value, "`payer`") } ?? required("payer")
         let title = top["title"].flatMap { text($0.value, "`title`") }?.value ?? ""
+        _ = top["description"].flatMap { text($0.value, "`description`") }
         let effective = top["effective"].flatMap { text($0.value, "`effective`") } ?? required("effective")
         let expires = top["expires"].flatMap { text($0.value, "`expires`") }
         let sources = top["sources"].map { textList($0.value, "`sources`").map(\.value) } ?? []
@@ -245,8 +246,13 @@ public struct PolicyDecoder {
                 .error("policy.missing-key", "\(what) needs a `type` or an `enum`", at: pair.key.range))
         }
         guard let type else { return nil }
+        if let written = body["default"]?.value, written.isNull {
+            diagnostics.report(
+                .error("policy.bad-default", "an empty default gives no value", at: written.range,
+                    hint: "remove `default` to leave the input unknown when the case omits it, or write `\"\"` for empty text"))
+        }
         let defaultValue = body["default"].flatMap { pair in
-            yamlValue(pair.value).map { Located($0, at: pair.value.range) }
+            pair.value.isNull ? nil : yamlValue(pair.value).map { Located($0, at: pair.value.range) }
         }
         let description = body["description"].flatMap { text($0.value, "a description") }?.value
         return InputDeclaration(path: path, type: type, defaultValue: defaultValue, description: description)
@@ -254,7 +260,12 @@ public struct PolicyDecoder {
 
     /// Parses a written type such as `date` or `list<code>`.
     static func parseType(_ text: String) -> ValueType? {
-        let trimmed = text.filter { $0 != " " }
+        // Spaces may stand around the brackets (`list< code >`), not inside a name.
+        var trimmed = text.trimmingSpaces
+        for bracket in ["<", ">"] {
+            trimmed = trimmed.split(separator: Character(bracket), omittingEmptySubsequences: false)
+                .map { $0.trimmingSpaces }.joined(separator: bracket)
+        }
         switch trimmed {
         case "bool", "boolean": return .bool
         case "number": return .number

@@ -216,7 +216,7 @@ public enum Schemas {
                   "items": { "$ref": "#/$defs/rule" }
                 },
                 "default": {
-                  "description": "The answer when no rule matches (for `first` and `unique`): an outcome word or duration, or {then, because, next_step}. Reported as the rule `default`.",
+                  "description": "The answer when no rule matches (for `first` and `unique`): an outcome word or duration, or {then, because, sources, next_step}. Reported as the rule `default`.",
                   "anyOf": [
                     { "$ref": "#/$defs/text" },
                     { "$ref": "#/$defs/defaultAnswer" }
@@ -228,8 +228,8 @@ public enum Schemas {
                   "if": { "required": ["type"] },
                   "then": {
                     "required": ["due_from"],
-                    "not": { "required": ["outcomes"] },
                     "properties": {
+                      "outcomes": false,
                       "rules": { "items": { "properties": { "then": { "$ref": "#/$defs/duration" } } } },
                       "default": {
                         "anyOf": [
@@ -241,12 +241,12 @@ public enum Schemas {
                   },
                   "else": {
                     "required": ["outcomes"],
-                    "not": { "required": ["due_from"] }
+                    "properties": { "due_from": false }
                   }
                 },
                 {
                   "if": { "required": ["hit"], "properties": { "hit": { "const": "all" } } },
-                  "then": { "not": { "required": ["default"] } }
+                  "then": { "properties": { "default": false } }
                 }
               ]
             },
@@ -295,6 +295,10 @@ public enum Schemas {
                 "because": {
                   "description": "Why, in plain words; shown with the answer.",
                   "$ref": "#/$defs/text"
+                },
+                "sources": {
+                  "description": "The documents this default encodes: one text or a list of texts.",
+                  "$ref": "#/$defs/texts"
                 },
                 "next_step": {
                   "description": "An instruction for the provider or member, with `{input.path}` placeholders.",
@@ -695,18 +699,15 @@ public enum Schemas {
                   "if": { "required": ["status"], "properties": { "status": { "const": "decided" } } },
                   "then": { "required": ["outcome", "rules", "because", "source"] },
                   "else": {
-                    "not": {
-                      "anyOf": [
-                        { "required": ["outcome"] }, { "required": ["due"] }, { "required": ["rules"] },
-                        { "required": ["because"] }, { "required": ["source"] }, { "required": ["messages"] }
-                      ]
+                    "properties": {
+                      "outcome": false, "due": false, "rules": false, "because": false, "source": false, "messages": false
                     }
                   }
                 },
                 {
                   "if": { "required": ["status"], "properties": { "status": { "const": "needs_information" } } },
                   "then": { "required": ["missing", "possible"] },
-                  "else": { "not": { "anyOf": [{ "required": ["missing"] }, { "required": ["possible"] }] } }
+                  "else": { "properties": { "missing": false, "possible": false } }
                 }
               ]
             }
