@@ -25,6 +25,8 @@ public struct Evaluator: Sendable {
     let variableKinds: [UInt8]
     /// Per variable, the input slot it reads (-1 for atoms).
     let variableSlots: [Int32]
+    /// Per variable, its atom in specialized form (`nil` for input variables).
+    let fastAtoms: [FastAtom?]
     /// Whether every decision has a diagram, so the fast path can answer every case with known inputs.
     let allDiagrams: Bool
 
@@ -59,6 +61,10 @@ public struct Evaluator: Sendable {
             }
         }
         variableSlots = compiled.variables.map { Int32($0.slot ?? -1) }
+        fastAtoms = compiled.variables.map { variable in
+            if case .atom(let expression) = variable { return FastAtom(expression) }
+            return nil
+        }
     }
 
     private var policy: CheckedPolicy { compiled.checked }

@@ -120,22 +120,28 @@ struct ExpressionEvaluator {
             default: return nil
             }
         case .shift(let inner, let duration, let sign):
-            switch value(inner, element: element) {
-            case .date(let date)?:
-                let amount = duration.amount * sign
-                switch duration.unit {
-                case .calendarDays: return .date(date.adding(days: amount))
-                case .months: return .date(date.adding(months: amount))
-                case .years: return .date(date.adding(years: amount))
-                default: return nil
-                }
-            case .datetime(let instant)?:
-                guard duration.unit == .hours else { return nil }
-                return .datetime(instant.adding(seconds: Int64(duration.amount * sign) * 3600))
-            default: return nil
-            }
+            return value(inner, element: element).flatMap { Self.shifted($0, duration, sign: sign) }
         default:
             return truth(expression, element: element).map(Value.bool)
+        }
+    }
+
+    /// A date or datetime moved by a duration; `nil` for other values or units that do not apply.
+    static func shifted(_ value: Value, _ duration: ClockDuration, sign: Int) -> Value? {
+        let amount = duration.amount * sign
+        switch value {
+        case .date(let date):
+            switch duration.unit {
+            case .calendarDays: return .date(date.adding(days: amount))
+            case .months: return .date(date.adding(months: amount))
+            case .years: return .date(date.adding(years: amount))
+            default: return nil
+            }
+        case .datetime(let instant):
+            guard duration.unit == .hours else { return nil }
+            return .datetime(instant.adding(seconds: Int64(amount) * 3600))
+        default:
+            return nil
         }
     }
 

@@ -58,6 +58,9 @@ extension Evaluator {
         case 1:
             if case .bool(let b)? = facts.values[Int(variableSlots[v])] { return b ? 1 : 0 }
             return -1
+        case 3:
+            guard let truth = fastAtoms[v]!.truth(facts, compiled.checked, decisions) else { return -1 }
+            return truth ? 1 : 0
         default:
             break
         }

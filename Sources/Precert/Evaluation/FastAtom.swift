@@ -1,0 +1,122 @@
+/// A diagram atom in a specialized form for the shapes policies use most, so the hot path tests
+/// it with a few loads and compares instead of walking an expression tree.
+///
+/// Every form answers exactly as `ExpressionEvaluator` does on the same expression (three-valued:
+/// `nil` is unknown); the property tests compare the two.
+enum FastAtom: Sendable {
+    /// `has(input)`.
+    case has(slot: Int)
+    /// `len(input) op constant`, for text, lists and sets.
+    case lengthOfInput(slot: Int, op: BinaryOperator, constant: Double)
+    /// `len(decision) op constant`, for a decision with hit policy `all`.
+    case lengthOfDecision(decision: Int, op: BinaryOperator, constant: Double)
+    /// `any(input, it in set)` or `all(input, it in set)`, possibly with `not in`.
+    case quantifiedCodeSet(slot: Int, set: Int, isAny: Bool, negated: Bool)
+    /// `input in set` for a single code.
+    case inCodeSet(slot: Int, set: Int)
+    /// `constant in input` for a list or set of text.
+    case containsText(slot: Int, text: String)
+    /// `input op input (± duration)`, for numbers, dates and datetimes.
+    case compareInputs(op: BinaryOperator, left: Int, right: Int, shift: ClockDuration?, sign: Int)
+    /// `input ± duration op constant`.
+    case compareShifted(op: BinaryOperator, slot: Int, shift: ClockDuration, sign: Int, constant: Value)
+    /// Anything else, through the general evaluator.
+    case general(CheckedExpr)
+
+    /// The specialized form of an atom expression.
+    init(_ expression: CheckedExpr) {
+        switch expression {
+        case .has(let slot):
+            self = .has(slot: slot)
+        case .compare(let op, .length(.input(let slot)), .constant(.number(let n))):
+            self = .lengthOfInput(slot: slot, op: op, constant: n)
+        case .compare(let op, .length(.decision(let d)), .constant(.number(let n))):
+            self = .lengthOfDecision(decision: d, op: op, constant: n)
+        case .any(.input(let slot), .inCodeSet(.element, let set)):
+            self = .quantifiedCodeSet(slot: slot, set: set, isAny: true, negated: false)
+        case .any(.input(let slot), .not(.inCodeSet(.element, let set))):
+            self = .quantifiedCodeSet(slot: slot, set: set, isAny: true, negated: true)
+        case .all(.input(let slot), .inCodeSet(.element, let set)):
+            self = .quantifiedCodeSet(slot: slot, set: set, isAny: false, negated: false)
+        case .all(.input(let slot), .not(.inCodeSet(.element, let set))):
+            self = .quantifiedCodeSet(slot: slot, set: set, isAny: false, negated: true)
+        case .inCodeSet(.input(let slot), let set):
+            self = .inCodeSet(slot: slot, set: set)
+        case .contains(.input(let slot), .constant(.string(let text))):
+            self = .containsText(slot: slot, text: text)
+        case .compare(let op, .input(let left), .input(let right)):
+            self = .compareInputs(op: op, left: left, right: right, shift: nil, sign: 1)
+        case .compare(let op, .input(let left), .shift(.input(let right), let duration, let sign)):
+            self = .compareInputs(op: op, left: left, right: right, shift: duration, sign: sign)
+        case .compare(let op, .shift(.input(let slot), let duration, let sign), .constant(let constant)):
+            self = .compareShifted(op: op, slot: slot, shift: duration, sign: sign, constant: constant)
+        default:
+            self = .general(expression)
+        }
+    }
+
+    /// The atom's truth for a case; `nil` when unknown.
+    func truth(_ facts: CaseFacts, _ policy: CheckedPolicy, _ decisions: [DecisionValue?]) -> Bool? {
+        switch self {
+        case .has(let slot):
+            return facts.present[slot]
+        case .lengthOfInput(let slot, let op, let constant):
+            let length: Int
+            switch facts.values[slot] {
+            case .string(let text)?: length = ExpressionEvaluator.scalarCount(text)
+            case .list(let items)?: length = items.count
+            default: return nil
+            }
+            return Self.compare(op, Double(length), constant)
+        case .lengthOfDecision(let d, let op, let constant):
+            switch decisions[d] {
+            case .value(.list(let items))?: return Self.compare(op, Double(items.count), constant)
+            case .none?: return false
+            default: return nil
+            }
+        case .quantifiedCodeSet(let slot, let set, let isAny, let negated):
+            guard case .list(let items)? = facts.values[slot] else { return nil }
+            let codes = policy.codeSets[set]
+            for item in items {
+                guard case .string(let code) = item else { return nil }
+                let holds = codes.contains(code) != negated
+                if isAny && holds { return true }
+                if !isAny && !holds { return false }
+            }
+            return !isAny
+        case .inCodeSet(let slot, let set):
+            guard case .string(let code)? = facts.values[slot] else { return nil }
+            return policy.codeSets[set].contains(code)
+        case .containsText(let slot, let text):
+            guard case .list(let items)? = facts.values[slot] else { return nil }
+            for item in items { if case .string(let s) = item, s == text { return true } }
+            return false
+        case .compareInputs(let op, let left, let right, let shift, let sign):
+            guard let a = facts.values[left], var b = facts.values[right] else { return nil }
+            if let shift {
+                guard let moved = ExpressionEvaluator.shifted(b, shift, sign: sign) else { return nil }
+                b = moved
+            }
+            return ExpressionEvaluator.compare(op, a, b)
+        case .compareShifted(let op, let slot, let shift, let sign, let constant):
+            guard let value = facts.values[slot], let moved = ExpressionEvaluator.shifted(value, shift, sign: sign) else {
+                return nil
+            }
+            return ExpressionEvaluator.compare(op, moved, constant)
+        case .general(let expression):
+            return ExpressionEvaluator(policy: policy, facts: facts, decisions: decisions).truth(expression)
+        }
+    }
+
+    private static func compare(_ op: BinaryOperator, _ a: Double, _ b: Double) -> Bool {
+        switch op {
+        case .equal: a == b
+        case .notEqual: a != b
+        case .less: a < b
+        case .lessOrEqual: a <= b
+        case .greater: a > b
+        case .greaterOrEqual: a >= b
+        default: false
+        }
+    }
+}
