@@ -100,11 +100,17 @@ public struct CodeSet: Sendable, Hashable {
     public func contains(_ code: String) -> Bool {
         var code = code
         return code.withUTF8 { bytes in
-            for member in exactBytes where member.count == bytes.count && member.elementsEqual(bytes) { return true }
-            for prefix in prefixBytes where prefix.count <= bytes.count && prefix.elementsEqual(bytes.prefix(prefix.count)) {
-                return true
-            }
+            for member in exactBytes where member.count == bytes.count && Self.startsWith(bytes, member) { return true }
+            for prefix in prefixBytes where prefix.count <= bytes.count && Self.startsWith(bytes, prefix) { return true }
             return false
+        }
+    }
+
+    /// Whether `bytes` starts with `prefix` (a plain loop: codes are a few bytes long).
+    private static func startsWith(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: [UInt8]) -> Bool {
+        prefix.withUnsafeBufferPointer { prefix in
+            for i in 0..<prefix.count where prefix[i] != bytes[i] { return false }
+            return true
         }
     }
 

@@ -44,6 +44,11 @@ public enum DiagramVariable: Sendable, Hashable {
     /// The interval branch of `key`: 2i for values strictly between thresholds i-1 and i, 2i+1 for
     /// a value equal to threshold i.
     static func region(of key: Double, in thresholds: [Double]) -> Int {
+        thresholds.withUnsafeBufferPointer { region(of: key, in: $0) }
+    }
+
+    /// `region(of:in:)` over a buffer, for the evaluation hot path.
+    static func region(of key: Double, in thresholds: UnsafeBufferPointer<Double>) -> Int {
         var low = 0
         var high = thresholds.count
         while low < high {

@@ -25,8 +25,12 @@ public struct Evaluator: Sendable {
     let variableKinds: [UInt8]
     /// Per variable, the input slot it reads (-1 for atoms).
     let variableSlots: [Int32]
-    /// Per variable, its atom in specialized form (`nil` for input variables).
-    let fastAtoms: [FastAtom?]
+    /// Per variable, its atom in specialized form (`.general(-1)` for input variables).
+    let fastAtoms: [FastAtom]
+    /// The payloads of `fastAtoms`.
+    let fastAtomTable: FastAtoms
+    /// Per variable, the thresholds of an interval variable (empty for others).
+    let variableThresholds: [[Double]]
     /// Whether every decision has a diagram, so the fast path can answer every case with known inputs.
     let allDiagrams: Bool
 
@@ -61,9 +65,15 @@ public struct Evaluator: Sendable {
             }
         }
         variableSlots = compiled.variables.map { Int32($0.slot ?? -1) }
+        var table = FastAtoms()
         fastAtoms = compiled.variables.map { variable in
-            if case .atom(let expression) = variable { return FastAtom(expression) }
-            return nil
+            if case .atom(let expression) = variable { return FastAtom(expression, table: &table) }
+            return .general(-1)
+        }
+        fastAtomTable = table
+        variableThresholds = compiled.variables.map { variable in
+            if case .intervalSlot(_, let thresholds) = variable { return thresholds }
+            return []
         }
     }
 

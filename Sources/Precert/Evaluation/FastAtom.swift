@@ -14,17 +14,18 @@ enum FastAtom: Sendable {
     case quantifiedCodeSet(slot: Int, set: Int, isAny: Bool, negated: Bool)
     /// `input in set` for a single code.
     case inCodeSet(slot: Int, set: Int)
-    /// `constant in input` for a list or set of text.
-    case containsText(slot: Int, text: String)
+    /// `constant in input` for a list or set of text (the constant by index in `FastAtoms.texts`).
+    case containsText(slot: Int, text: Int)
     /// `input op input (± duration)`, for numbers, dates and datetimes.
     case compareInputs(op: BinaryOperator, left: Int, right: Int, shift: ClockDuration?, sign: Int)
-    /// `input ± duration op constant`.
-    case compareShifted(op: BinaryOperator, slot: Int, shift: ClockDuration, sign: Int, constant: Value)
-    /// Anything else, through the general evaluator.
-    case general(CheckedExpr)
+    /// `input ± duration op constant` (the constant by index in `FastAtoms.constants`).
+    case compareShifted(op: BinaryOperator, slot: Int, shift: ClockDuration, sign: Int, constant: Int)
+    /// Anything else, through the general evaluator (by index in `FastAtoms.general`).
+    case general(Int)
 
-    /// The specialized form of an atom expression.
-    init(_ expression: CheckedExpr) {
+    /// The specialized form of an atom expression; payloads that need reference counting go into
+    /// `table`, so the atom itself is plain data that costs nothing to copy.
+    init(_ expression: CheckedExpr, table: inout FastAtoms) {
         switch expression {
         case .has(let slot):
             self = .has(slot: slot)
@@ -43,20 +44,23 @@ enum FastAtom: Sendable {
         case .inCodeSet(.input(let slot), let set):
             self = .inCodeSet(slot: slot, set: set)
         case .contains(.input(let slot), .constant(.string(let text))):
-            self = .containsText(slot: slot, text: text)
+            table.texts.append(text)
+            self = .containsText(slot: slot, text: table.texts.count - 1)
         case .compare(let op, .input(let left), .input(let right)):
             self = .compareInputs(op: op, left: left, right: right, shift: nil, sign: 1)
         case .compare(let op, .input(let left), .shift(.input(let right), let duration, let sign)):
             self = .compareInputs(op: op, left: left, right: right, shift: duration, sign: sign)
         case .compare(let op, .shift(.input(let slot), let duration, let sign), .constant(let constant)):
-            self = .compareShifted(op: op, slot: slot, shift: duration, sign: sign, constant: constant)
+            table.constants.append(constant)
+            self = .compareShifted(op: op, slot: slot, shift: duration, sign: sign, constant: table.constants.count - 1)
         default:
-            self = .general(expression)
+            table.general.append(expression)
+            self = .general(table.general.count - 1)
         }
     }
 
     /// The atom's truth for a case; `nil` when unknown.
-    func truth(_ facts: CaseFacts, _ policy: CheckedPolicy, _ decisions: [DecisionValue?]) -> Bool? {
+    func truth(_ facts: CaseFacts, _ policy: CheckedPolicy, _ decisions: [DecisionValue?], _ table: FastAtoms) -> Bool? {
         switch self {
         case .has(let slot):
             return facts.present[slot]
@@ -89,7 +93,8 @@ enum FastAtom: Sendable {
             return policy.codeSets[set].contains(code)
         case .containsText(let slot, let text):
             guard case .list(let items)? = facts.values[slot] else { return nil }
-            for item in items { if case .string(let s) = item, s == text { return true } }
+            let needle = table.texts[text]
+            for item in items { if case .string(let s) = item, s == needle { return true } }
             return false
         case .compareInputs(let op, let left, let right, let shift, let sign):
             guard let a = facts.values[left], var b = facts.values[right] else { return nil }
@@ -102,9 +107,9 @@ enum FastAtom: Sendable {
             guard let value = facts.values[slot], let moved = ExpressionEvaluator.shifted(value, shift, sign: sign) else {
                 return nil
             }
-            return ExpressionEvaluator.compare(op, moved, constant)
-        case .general(let expression):
-            return ExpressionEvaluator(policy: policy, facts: facts, decisions: decisions).truth(expression)
+            return ExpressionEvaluator.compare(op, moved, table.constants[constant])
+        case .general(let index):
+            return ExpressionEvaluator(policy: policy, facts: facts, decisions: decisions).truth(table.general[index])
         }
     }
 
@@ -119,4 +124,14 @@ enum FastAtom: Sendable {
         default: false
         }
     }
+}
+
+/// The reference-counted payloads of a policy's fast atoms, kept apart so atoms stay plain data.
+struct FastAtoms: Sendable {
+    /// Text constants of `containsText`.
+    var texts: [String] = []
+    /// Constants of `compareShifted`.
+    var constants: [Value] = []
+    /// Expressions of `general` atoms.
+    var general: [CheckedExpr] = []
 }

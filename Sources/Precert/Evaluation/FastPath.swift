@@ -31,21 +31,30 @@ extension Evaluator {
         } else {
             for i in 0..<decisionCount { scratch.decisionValues[i] = nil }
         }
-        for index in policy.evaluationOrder {
-            var ref = compiled.roots[index]!
-            while ref >= 0 {
-                let v = Int(compiled.nodeVariable[Int(ref)])
-                var branch = scratch.cache[v]
-                if branch == -2 {
-                    branch = knownBranch(v, facts, scratch.decisionValues)
-                    scratch.cache[v] = branch
+        // Unsafe buffers keep array bounds checks and reference counting out of the walk.
+        let walked = compiled.nodeVariable.withUnsafeBufferPointer { nodeVariable in
+            compiled.nodeFirstChild.withUnsafeBufferPointer { nodeFirstChild in
+                compiled.children.withUnsafeBufferPointer { children in
+                    for index in policy.evaluationOrder {
+                        var ref = compiled.roots[index]!
+                        while ref >= 0 {
+                            let v = Int(nodeVariable[Int(ref)])
+                            var branch = scratch.cache[v]
+                            if branch == -2 {
+                                branch = knownBranch(v, facts, scratch.decisionValues)
+                                scratch.cache[v] = branch
+                            }
+                            if branch < 0 { return false }
+                            ref = children[Int(nodeFirstChild[Int(ref)]) + Int(branch)]
+                        }
+                        scratch.leaves[index] = ref
+                        scratch.decisionValues[index] = leafValues[index][Int(-ref - 1)]
+                    }
+                    return true
                 }
-                if branch < 0 { return false }
-                ref = compiled.children[Int(compiled.nodeFirstChild[Int(ref)]) + Int(branch)]
             }
-            scratch.leaves[index] = ref
-            scratch.decisionValues[index] = leafValues[index][Int(-ref - 1)]
         }
+        if !walked { return false }
         return true
     }
 
@@ -58,21 +67,19 @@ extension Evaluator {
         case 1:
             if case .bool(let b)? = facts.values[Int(variableSlots[v])] { return b ? 1 : 0 }
             return -1
-        case 3:
-            guard let truth = fastAtoms[v]!.truth(facts, compiled.checked, decisions) else { return -1 }
-            return truth ? 1 : 0
+        case 2:
+            let key: Double
+            switch facts.values[Int(variableSlots[v])] {
+            case .date(let date)?: key = Double(date.dayNumber)
+            case .number(let n)?: key = n
+            case .datetime(let t)?: key = Double(t.epochSeconds)
+            default: return -1
+            }
+            return variableThresholds[v].withUnsafeBufferPointer { thresholds in
+                Int8(truncatingIfNeeded: DiagramVariable.region(of: key, in: thresholds))
+            }
         default:
-            break
-        }
-        switch compiled.variables[v] {
-        case .enumSlot, .boolSlot:
-            return -1
-        case .intervalSlot(let slot, let thresholds):
-            guard let value = facts.values[slot], let key = ExpressionEvaluator.orderKey(value) else { return -1 }
-            return Int8(truncatingIfNeeded: DiagramVariable.region(of: key, in: thresholds))
-        case .atom(let expression):
-            let evaluator = ExpressionEvaluator(policy: compiled.checked, facts: facts, decisions: decisions)
-            guard let truth = evaluator.truth(expression) else { return -1 }
+            guard let truth = fastAtoms[v].truth(facts, compiled.checked, decisions, fastAtomTable) else { return -1 }
             return truth ? 1 : 0
         }
     }

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Precert
+
+extension PrecertCommand {
+    /// `precert test`: runs the policy test files and reports failures and rule coverage.
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run policy test files (*.test.yaml) and report failures and rule coverage.",
+            discussion: """
+                Loads the policies, calendars and test files under the given paths (default: Policies/), \
+                evaluates every test case against the policy its file names, and prints each failing \
+                case with what was expected, what the policy answered and the rule that decided, then \
+                `N passed, M failed`. Exits 0 when every case passes, 1 on a failure, an error in a \
+                policy or test file, or coverage under --min-coverage, 2 on a usage error.
+                """
+        )
+
+        @Argument(help: "Directories or files holding the policies, their calendars and their test files.")
+        var paths: [String] = ["Policies"]
+
+        @Flag(help: "List every rule and default that no test case reaches, and each policy's coverage.")
+        var coverage = false
+
+        @Option(
+            name: .customLong("min-coverage"),
+            help: ArgumentHelp("Exit 1 when any policy's rule coverage is below this percentage.", valueName: "percent"))
+        var minCoverage: Double?
+
+        func validate() throws {
+            if let minCoverage, !(0...100).contains(minCoverage) {
+                throw ValidationError("--min-coverage must be a percentage from 0 to 100, not \(Self.percent(minCoverage))")
+            }
+        }
+
+        func run() throws {
+            let run = PolicyTestRunner.run(paths: paths)
+            let below = minCoverage.map { minimum in run.coverage.filter { $0.percent < minimum } } ?? []
+            let shortfalls: [Diagnostic] = below.map { policy in
+                .error(
+                    "test.coverage",
+                    "rule coverage of `\(policy.policyID)` (effective \(policy.effective)) is \(PolicyTestReport.percentText(policy.percent)), below the minimum of \(Self.percent(minCoverage ?? 0))",
+                    at: nil, hint: "run `precert test --coverage` to list the rules no test reaches")
+            }
+            emit(run.diagnostics + shortfalls, sources: run.sources, format: .text)
+            var out = PolicyTestReport.failures(run)
+            if coverage {
+                out += PolicyTestReport.coverage(run)
+            } else {
+                // Without --coverage, still show the numbers of the policies that fall short.
+                out += below.map(PolicyTestReport.coverageLine).joined()
+            }
+            out += PolicyTestReport.summary(run) + "\n"
+            writeOut(Array(out.utf8))
+            if !run.succeeded || !below.isEmpty { throw ExitCode(1) }
+        }
+
+        /// The bound as the user wrote it (`100%`, `92.5%`); `percentText` rounds down, which suits
+        /// measured coverage but would misstate a bound.
+        private static func percent(_ value: Double) -> String {
+            value == value.rounded() && abs(value) < 1e6 ? "\(Int(value))%" : "\(value)%"
+        }
+    }
+}
