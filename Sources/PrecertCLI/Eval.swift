@@ -85,13 +85,11 @@ extension PrecertCommand {
             var failed = false
             var lineNumber = 0
             var writer = JSONWriter(style: .compact, capacity: 1 << 16)
+            var session = CaseSession(catalog: catalog)
             for line in LineReader(handle: handle) {
                 lineNumber += 1
                 if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) { continue }
-                switch catalog.evaluate(line, file: "line \(lineNumber)", policyID: policy, asOf: asOf, explain: explain) {
-                case .success(let decision):
-                    DecisionEncoder.write(decision, to: &writer)
-                case .failure(let errors):
+                if let errors = session.write(line, file: "line \(lineNumber)", policyID: policy, asOf: asOf, explain: explain, to: &writer) {
                     failed = true
                     LineError.write(line: lineNumber, errors.diagnostics, to: &writer)
                 }

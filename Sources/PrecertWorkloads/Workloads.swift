@@ -48,13 +48,12 @@ public enum Workloads {
     }
 
     /// (b) JSON Lines end to end: route, decode, evaluate and encode each line; returns output bytes.
-    public static func jsonLines(_ lines: [[UInt8]], catalog: PolicyCatalog) -> Int {
+    public static func jsonLines(_ lines: [[UInt8]], catalog: PolicyCatalog, explain: Bool = false) -> Int {
         var writer = JSONWriter(style: .compact, capacity: 1 << 16)
+        var session = CaseSession(catalog: catalog)
         var total = 0
         for line in lines {
-            if case .success(let decision) = catalog.evaluate(line) {
-                DecisionEncoder.write(decision, to: &writer)
-            }
+            _ = session.write(line, explain: explain, to: &writer)
             writer.bytes.append(UInt8(ascii: "\n"))
             if writer.bytes.count > 1 << 16 {
                 total += writer.bytes.count

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Precert
+import PrecertWorkloads
 
 /// The fixture catalog: two versions of a small clinic policy, with the shipped calendars.
 enum ClinicCatalog {
@@ -243,5 +244,49 @@ struct BadCaseTests {
         // Only a short value of a typed field is echoed; the free-text id is not.
         #expect(found.filter { $0.message.contains(marker) }.map(\.id.code) == ["case.type"])
         #expect(found.first { $0.message.hasPrefix("$.member.id") }?.message == "$.member.id: expected text, got a list")
+    }
+}
+
+@Suite("Case sessions")
+struct CaseSessionTests {
+    static let shipped = PolicyCatalog.load(paths: [Fixtures.repositoryRoot.appendingPathComponent("Policies").path]).catalog
+
+    @Test("the fast path writes the same bytes as the full encoder, for thousands of generated cases")
+    func fastBytesEqualFull() {
+        var corpus = CaseCorpus(seed: 99)
+        var session = CaseSession(catalog: Self.shipped)
+        var fast = 0
+        for i in 0..<3000 {
+            let payer = ["kaiser-norcal", "kaiser-norcal", "medicare", "optum-uhc", "aetna", "texas-medicaid"][i % 6]
+            var line = Array(corpus.next(payer: payer).utf8)
+            if i % 7 == 0 {
+                // Leave a field out now and then, so some cases take the slow path.
+                line = Array(String(decoding: line, as: UTF8.self).replacingOccurrences(of: #""date": "2026-12-"#, with: #""date_": "2026-12-"#).utf8)
+            }
+            var writer = JSONWriter(style: .compact)
+            let errors = session.write(line, to: &writer)
+            let full = Self.shipped.evaluate(line)
+            switch full {
+            case .success(let decision):
+                #expect(errors == nil)
+                let expected = DecisionEncoder.encode(decision)
+                #expect(writer.bytes == expected, "case \(i): \(String(decoding: writer.bytes, as: UTF8.self))\n\(String(decoding: expected, as: UTF8.self))")
+                if writer.bytes != expected { return }
+                fast += 1
+            case .failure(let expectedErrors):
+                #expect(errors?.diagnostics.map(\.message) == expectedErrors.diagnostics.map(\.message))
+            }
+        }
+        #expect(fast > 2500)
+    }
+
+    @Test("a session follows the payer from case to case")
+    func switchesPolicies() throws {
+        var corpus = CaseCorpus(seed: 5)
+        var session = CaseSession(catalog: Self.shipped)
+        for payer in ["medicare", "kaiser-norcal", "medicare", "texas-medicaid", "kaiser-norcal"] {
+            let decision = try session.decide(Array(corpus.next(payer: payer).utf8)).get()
+            #expect(decision.payer == payer)
+        }
     }
 }

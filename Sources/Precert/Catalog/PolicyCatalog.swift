@@ -14,6 +14,8 @@ public struct LoadedPolicy: Sendable {
     public let decoder: CaseDecoder
     /// Evaluates decoded cases.
     public let evaluator: Evaluator
+    /// Pre-encoded decision JSON pieces for the fast path.
+    private(set) var fragments: DecisionFragments
 
     /// Compiles a checked policy and prepares its decoder and evaluator.
     public init(checked: CheckedPolicy, calendar: HolidayCalendar, source: SourceText, digest: String,
@@ -33,6 +35,9 @@ public struct LoadedPolicy: Sendable {
         self.digest = digest
         self.decoder = CaseDecoder(policy: compiled.checked, limits: caseLimits)
         self.evaluator = Evaluator(compiled: compiled, calendar: calendar)
+        self.fragments = DecisionFragments(
+            header: [], leaves: [])
+        self.fragments = DecisionFragments(policy: self)
     }
 
     /// Evaluates a decoded case.

@@ -40,6 +40,19 @@ extension PolicyCatalog {
         return routing
     }
 
+    /// The index of the policy version in force on `date` for `policyID` (or else `payer`), without
+    /// building anything; `nil` when there is none (then `select` explains why).
+    public func selectIndex(payer: String?, policyID: String?, date: CivilDate) -> Int? {
+        var best: Int?
+        for index in policies.indices {
+            let policy = policies[index].policy
+            if let policyID { if policy.id != policyID { continue } } else if policy.payer != payer { continue }
+            guard policies[index].isInForce(on: date) else { continue }
+            if best == nil || policies[best!].policy.effective < policy.effective { best = index }
+        }
+        return best
+    }
+
     /// The policy version for a case: by `policyID` or else the case's payer, in force on `date`.
     public func select(payer: String?, policyID: String?, date: CivilDate) -> Result<LoadedPolicy, Diagnostic> {
         let candidates: [LoadedPolicy]

@@ -19,6 +19,10 @@ public struct CaseLimits: Sendable, Equatable {
 public struct DecodedCase: Sendable, Hashable {
     /// The caller's `case_id`, if given.
     public var caseID: String?
+    /// The case's `payer`, which picks the policy.
+    public var payer: String?
+    /// The case's `request.received_at`, which picks the policy version.
+    public var receivedAt: Timestamp?
     /// The facts.
     public var facts: CaseFacts
 }
@@ -31,6 +35,7 @@ public struct CaseDecoder: Sendable {
     private struct TrieNode: Sendable {
         var keys: [[UInt8]] = []
         var targets: [Int] = []  // >= 0: a slot; < 0: -(child node index + 1)
+        var paths: [String] = []  // the JSON path of each key, for messages
     }
 
     /// The policy whose inputs are read.
@@ -40,6 +45,10 @@ public struct CaseDecoder: Sendable {
     private var nodes: [TrieNode] = [TrieNode()]
     private let enumBytes: [[[UInt8]]]
     private static let caseIDSlot = Int.max
+    private static let payerSlot = Int.max - 1
+    private static let receivedSlot = Int.max - 2
+    /// The slot of `request.received_at` when the policy declares it as a datetime input.
+    private let receivedInput: Int?
 
     /// Creates a decoder for `policy`'s declared inputs.
     public init(policy: CheckedPolicy, limits: CaseLimits = CaseLimits()) {
@@ -51,8 +60,15 @@ public struct CaseDecoder: Sendable {
             if case .enumeration(let names) = type { return names.map { Array($0.utf8) } }
             return []
         }
+        let received = policy.inputs.firstIndex { $0.path == "request.received_at" && $0.type == .datetime }
+        receivedInput = received
         for (slot, input) in policy.inputs.enumerated() { insert(input.components, slot: slot) }
+        // Routing fields are read in the same pass, so a case is read once whichever policy it needs.
         if nodes[0].keys.firstIndex(of: Array("case_id".utf8)) == nil { insert(["case_id"], slot: Self.caseIDSlot) }
+        if nodes[0].keys.firstIndex(of: Array("payer".utf8)) == nil { insert(["payer"], slot: Self.payerSlot) }
+        if received == nil, policy.slot(of: "request.received_at") == nil, policy.inputs.allSatisfy({ $0.path != "request" }) {
+            insert(["request", "received_at"], slot: Self.receivedSlot)
+        }
     }
 
     private mutating func insert(_ components: [String], slot: Int) {
@@ -60,6 +76,7 @@ public struct CaseDecoder: Sendable {
         for (depth, component) in components.enumerated() {
             let key = Array(component.utf8)
             let isLast = depth == components.count - 1
+            let path = "$." + components[...depth].joined(separator: ".")
             if let index = nodes[node].keys.firstIndex(of: key) {
                 let target = nodes[node].targets[index]
                 if isLast || target >= 0 { return }  // the checker forbids overlapping paths
@@ -67,6 +84,7 @@ public struct CaseDecoder: Sendable {
                 continue
             }
             nodes[node].keys.append(key)
+            nodes[node].paths.append(path)
             if isLast {
                 nodes[node].targets.append(slot)
             } else {
@@ -98,6 +116,8 @@ public struct CaseDecoder: Sendable {
         let file: String
         var facts: CaseFacts
         var caseID: String?
+        var payer: String?
+        var receivedAt: Timestamp?
         var problems: [Diagnostic] = []
 
         init(decoder: CaseDecoder, reader: JSONReader, file: String) {
@@ -116,7 +136,7 @@ public struct CaseDecoder: Sendable {
                             hint: "write the case as `{ \"payer\": ..., \"service\": {...} }`")
                     ]))
                 }
-                try readObject(node: 0, path: "$")
+                try readObject(node: 0)
                 try reader.finish()
             } catch {
                 problems.append(
@@ -127,39 +147,53 @@ public struct CaseDecoder: Sendable {
             for (slot, input) in decoder.policy.inputs.enumerated() where facts.values[slot] == nil {
                 facts.values[slot] = input.defaultValue
             }
-            return .success(DecodedCase(caseID: caseID, facts: facts))
+            if let slot = decoder.receivedInput, case .datetime(let instant)? = facts.values[slot] { receivedAt = instant }
+            return .success(DecodedCase(caseID: caseID, payer: payer, receivedAt: receivedAt, facts: facts))
         }
 
         private func range(_ line: Int, _ column: Int) -> SourceRange {
             SourceRange(SourceLocation(file: file, line: line, column: column))
         }
 
-        private mutating func readObject(node: Int, path: String) throws(JSONReadError) {
+        private mutating func readObject(node: Int) throws(JSONReadError) {
             try reader.beginObject()
-            let trie = decoder.nodes[node]
             while try reader.nextKey() {
-                var target: Int?
-                for (index, key) in trie.keys.enumerated() where reader.keyEquals(key) {
-                    target = trie.targets[index]
+                var found: Int?
+                let keys = decoder.nodes[node].keys
+                for index in keys.indices where reader.keyEquals(keys[index]) {
+                    found = index
                     break
                 }
-                guard let target else {
+                guard let found else {
                     try reader.skipValue()
                     continue
                 }
-                let childPath = path + "." + reader.keyString()
+                let target = decoder.nodes[node].targets[found]
                 if reader.peekKind() == .null {
                     try reader.readNull()
                     continue
                 }
-                if target == CaseDecoder.caseIDSlot {
-                    if reader.peekKind() == .string { caseID = try reader.readString() } else { try mismatch(childPath, "a string", typed: false) }
-                } else if target >= 0 {
-                    try readSlot(target, path: childPath)
-                } else if reader.peekKind() == .object {
-                    try readObject(node: -target - 1, path: childPath)
-                } else {
-                    try mismatch(childPath, "an object", typed: false)
+                switch target {
+                case CaseDecoder.caseIDSlot, CaseDecoder.payerSlot:
+                    guard reader.peekKind() == .string else {
+                        try mismatch(decoder.nodes[node].paths[found], "text", typed: false)
+                        continue
+                    }
+                    let text = try reader.readString()
+                    if target == CaseDecoder.caseIDSlot { caseID = text } else { payer = text }
+                case CaseDecoder.receivedSlot:
+                    // Only routing reads it; a malformed value simply leaves the date to `--as-of` or today.
+                    if reader.peekKind() == .string {
+                        receivedAt = try reader.readStringBytes { Timestamp(utf8: $0) }
+                    }
+                case 0...:
+                    try readSlot(target, path: decoder.nodes[node].paths[found])
+                default:
+                    if reader.peekKind() == .object {
+                        try readObject(node: -target - 1)
+                    } else {
+                        try mismatch(decoder.nodes[node].paths[found], "an object", typed: false)
+                    }
                 }
             }
         }

@@ -52,7 +52,7 @@ public enum DecisionEncoder {
         writer.endObject()
     }
 
-    private static func write(_ result: DecisionResult, to writer: inout JSONWriter) {
+    static func write(_ result: DecisionResult, to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("status")
         writer.string(result.status.rawValue)

@@ -21,6 +21,8 @@ public struct Evaluator: Sendable {
     /// Per decision, the value each leaf gives readers, apart from the templates so the hot path
     /// copies no results.
     let leafValues: [[DecisionValue?]]
+    /// Per decision and leaf, the `next_step` templates of the rules the leaf cites, in order.
+    let leafSteps: [[[[TemplatePart]]]]
     /// Per variable, what the fast path reads: 0 enum, 1 bool, 2 interval, 3 atom.
     let variableKinds: [UInt8]
     /// Per variable, the input slot it reads (-1 for atoms).
@@ -56,6 +58,15 @@ public struct Evaluator: Sendable {
         }
         leafInfo = info
         leafValues = info.map { row in row.map { $0?.value } }
+        leafSteps = info.enumerated().map { index, row in
+            row.map { leaf in
+                guard let template = leaf?.template, template.status == .decided else { return [] }
+                let decision = policy.decisions[index]
+                return template.rules.compactMap { citation in
+                    (decision.rules.first { $0.id == citation.id } ?? decision.defaultRule)?.nextStep
+                }
+            }
+        }
         variableKinds = compiled.variables.map { variable in
             switch variable {
             case .enumSlot: 0
@@ -417,28 +428,47 @@ public struct Evaluator: Sendable {
     // MARK: Next steps
 
     private func nextSteps(_ decisions: [DecisionResult], _ facts: CaseFacts) -> [String] {
-        let printer = ExpressionPrinter(policy: policy)
         var steps: [String] = []
         for (index, result) in decisions.enumerated() where result.status == .decided {
             let decision = policy.decisions[index]
             for citation in result.rules {
                 let rule = decision.rules.first { $0.id == citation.id } ?? decision.defaultRule
                 guard let template = rule?.nextStep else { continue }
-                var text = ""
-                for part in template {
-                    switch part {
-                    case .text(let t): text += t
-                    case .input(let slot):
-                        switch facts.values[slot] {
-                        case .string(let s)?: text += s
-                        case let value?: text += printer.value(value, type: policy.inputs[slot].type)
-                        case nil: text += "(\(policy.inputs[slot].path) not given)"
-                        }
-                    }
-                }
+                let text = render(template, facts)
                 if !steps.contains(text) { steps.append(text) }
             }
         }
         return steps
+    }
+
+    /// The next steps of a fast-path walk, from the rules its leaves cite; the same as
+    /// `nextSteps(_:_:)` on the materialized results.
+    func nextSteps(leaves: [NodeRef], _ facts: CaseFacts) -> [String] {
+        var steps: [String] = []
+        for (index, leaf) in leaves.enumerated() {
+            for template in leafSteps[index][Int(-leaf - 1)] {
+                let text = render(template, facts)
+                if !steps.contains(text) { steps.append(text) }
+            }
+        }
+        return steps
+    }
+
+    /// A `next_step` template with its placeholders filled from the case.
+    private func render(_ template: [TemplatePart], _ facts: CaseFacts) -> String {
+        if template.count == 1, case .text(let text) = template[0] { return text }
+        var text = ""
+        for part in template {
+            switch part {
+            case .text(let t): text += t
+            case .input(let slot):
+                switch facts.values[slot] {
+                case .string(let s)?: text += s
+                case let value?: text += ExpressionPrinter(policy: policy).value(value, type: policy.inputs[slot].type)
+                case nil: text += "(\(policy.inputs[slot].path) not given)"
+                }
+            }
+        }
+        return text
     }
 }

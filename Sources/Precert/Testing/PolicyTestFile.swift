@@ -174,10 +174,11 @@ struct PolicyTestDecoder {
         guard let top = fields(root, of: "the test file", allowed: PolicyTestFile.topKeys, required: ["precert-test", "policy", "cases"])
         else { return nil }
         if let node = top["precert-test"]?.value, !(node.scalar == "1" && node.scalarStyle == .plain) {
+            let message = node.scalar == "1"
+                ? "`precert-test` must be the plain number `1`, not quoted text"
+                : "unsupported test file format `\(node.scalar ?? node.kindDescription)`"
             diagnostics.report(
-                .error(
-                    "test.format", "unsupported test file format `\(node.scalar ?? node.kindDescription)`", at: node.range,
-                    hint: "this version of Precert reads `precert-test: 1`"))
+                .error("test.format", message, at: node.range, hint: "this version of Precert reads `precert-test: 1`"))
         }
         let policyID = top["policy"].flatMap { text($0.value, "`policy`") }
         let asOf = top["as_of"].flatMap { date($0.value, "`as_of`") }

@@ -117,7 +117,7 @@ public enum PolicyTestRunner {
             diagnostics.append(contentsOf: problems)
             if let decoded { files.append(decoded) }
         }
-        var run = run(files, catalog: loaded.catalog)
+        var run = run(files, catalog: loaded.catalog, catalogHasErrors: diagnostics.containsErrors)
         run.diagnostics = (diagnostics + run.diagnostics).sortedByLocation()
         sources += run.sources
         run.sources = sources
@@ -126,7 +126,12 @@ public enum PolicyTestRunner {
 
     /// Runs decoded test files against a loaded catalog.
     public static func run(_ files: [PolicyTestFile], catalog: PolicyCatalog) -> PolicyTestRun {
+        run(files, catalog: catalog, catalogHasErrors: false)
+    }
+
+    static func run(_ files: [PolicyTestFile], catalog: PolicyCatalog, catalogHasErrors: Bool) -> PolicyTestRun {
         var session = Session(catalog: catalog)
+        session.catalogHasErrors = catalogHasErrors
         var results: [PolicyTestCaseResult] = []
         for file in files {
             results += session.run(file)
@@ -156,6 +161,8 @@ public enum PolicyTestRunner {
     /// The state of one run: what was cited, what went wrong, which case files were read.
     struct Session {
         let catalog: PolicyCatalog
+        /// Whether some policy failed to load, which would explain a test file naming an unknown policy.
+        var catalogHasErrors = false
         var diagnostics: [Diagnostic] = []
         var sources: [SourceText] = []
         /// Rules cited by some answer, by policy file.
@@ -173,8 +180,9 @@ public enum PolicyTestRunner {
                 diagnostics.append(
                     .error(
                         "test.unknown-policy", "no policy `\(id.value)`", at: id.range,
-                        hint: Suggestion.didYouMean(id.value, in: ids)
-                            ?? "policies: \(ids.map { "`\($0)`" }.joined(separator: ", "))"))
+                        hint: (Suggestion.didYouMean(id.value, in: ids)
+                            ?? "policies: \(ids.map { "`\($0)`" }.joined(separator: ", "))")
+                            + (catalogHasErrors ? "; a policy file with errors is not loaded: fix its errors first" : "")))
             }
             for testCase in file.cases {
                 var result = PolicyTestCaseResult(
@@ -220,6 +228,9 @@ public enum PolicyTestRunner {
                 switch catalog.select(payer: nil, policyID: policyID, date: date) {
                 case .failure(var diagnostic):
                     diagnostic.range = dateRange
+                    // The catalog's hint names the CLI option; a test file says it with `as_of`.
+                    diagnostic.hint = diagnostic.hint?.replacing(
+                        "pass `--as-of DATE` to choose a date", with: "give the case `as_of: YYYY-MM-DD` to choose a date")
                     diagnostics.append(diagnostic)
                 case .success(let chosen): version = chosen
                 }

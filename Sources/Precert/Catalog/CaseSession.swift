@@ -1,0 +1,176 @@
+/// Pre-encoded pieces of a policy's decision JSON, so that a case answered on the fast path is
+/// written by copying bytes instead of escaping the same rule texts again for every case.
+struct DecisionFragments: Sendable {
+    /// `,"policy":{…},"engine":{…},"decisions":{`, the same for every case of the policy.
+    let header: [UInt8]
+    /// Per decision, per leaf index: the whole `"name":{…}` member, or, for a duration with a due
+    /// date, the bytes before and after the date.
+    let leaves: [[(before: [UInt8], after: [UInt8]?)?]]
+
+    init(header: [UInt8], leaves: [[(before: [UInt8], after: [UInt8]?)?]]) {
+        self.header = header
+        self.leaves = leaves
+    }
+
+    init(policy: LoadedPolicy) {
+        let evaluator = policy.evaluator
+        var probe = JSONWriter(style: .compact)
+        DecisionEncoder.write(
+            CaseDecision(
+                caseID: nil, policyID: policy.policy.id, payer: policy.policy.payer, effective: policy.policy.effective,
+                digest: policy.digest, decisions: [], nextSteps: []),
+            to: &probe)
+        let opening = Array(#"{"case_id":null"#.utf8)
+        let marker = Array(#""decisions":{"#.utf8)
+        let end = Self.index(of: marker, in: probe.bytes)! + marker.count
+        header = Array(probe.bytes[opening.count..<end])
+        let sentinel = Timestamp(epochSeconds: -9_000_000_000)
+        let sentinelText = Array(sentinel.rfc3339.utf8)
+        leaves = evaluator.leafInfo.map { row in
+            row.map { info -> (before: [UInt8], after: [UInt8]?)? in
+                guard var result = info?.template else { return nil }
+                let hasDue = result.status == .decided && result.duration != nil
+                if hasDue { result.due = sentinel }
+                var writer = JSONWriter(style: .compact)
+                writer.beginObject()
+                writer.key(result.name)
+                DecisionEncoder.write(result, to: &writer)
+                writer.endObject()
+                let member = Array(writer.bytes.dropFirst().dropLast())
+                guard hasDue, let at = Self.index(of: sentinelText, in: member) else { return (member, nil) }
+                return (Array(member[..<at]), Array(member[(at + sentinelText.count)...]))
+            }
+        }
+    }
+
+    static func index(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard needle.count <= haystack.count else { return nil }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return start }
+        }
+        return nil
+    }
+}
+
+/// Evaluates a stream of cases against a catalog, keeping buffers and the last policy used between
+/// cases. One session per thread; the catalog itself is shared.
+public struct CaseSession {
+    /// The catalog cases are evaluated against.
+    public let catalog: PolicyCatalog
+    private var scratch = EvaluationScratch()
+    private var lastPolicy: Int?
+    private let today: CivilDate
+
+    /// Creates a session; `today` picks the version for cases with neither a received date nor `asOf`.
+    public init(catalog: PolicyCatalog, today: CivilDate? = nil) {
+        self.catalog = catalog
+        self.today = today ?? Timestamp.now.localDate
+    }
+
+    /// Decodes and evaluates one case, returning the full decision.
+    public mutating func decide(
+        _ bytes: [UInt8], file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil, explain: Bool = false
+    ) -> Result<CaseDecision, CaseErrors> {
+        switch locate(bytes, file: file, policyID: policyID, asOf: asOf) {
+        case .failure(let errors): return .failure(errors)
+        case .success(let (index, decoded)):
+            return .success(catalog.policies[index].evaluate(decoded, explain: explain))
+        }
+    }
+
+    /// Decodes and evaluates one case and appends its compact decision JSON to `writer`.
+    public mutating func write(
+        _ bytes: [UInt8], file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil, explain: Bool = false,
+        to writer: inout JSONWriter
+    ) -> CaseErrors? {
+        switch locate(bytes, file: file, policyID: policyID, asOf: asOf) {
+        case .failure(let errors): return errors
+        case .success(let (index, decoded)):
+            let policy = catalog.policies[index]
+            if !explain, policy.evaluator.evaluateLeaves(decoded.facts, scratch: &scratch) {
+                writeFast(policy, decoded, to: &writer)
+            } else {
+                DecisionEncoder.write(policy.evaluate(decoded, explain: explain), to: &writer)
+            }
+            return nil
+        }
+    }
+
+    /// The policy for a case and the case decoded for it, reading the case once when the previous
+    /// case's policy is the right one.
+    private mutating func locate(
+        _ bytes: [UInt8], file: String, policyID: String?, asOf: CivilDate?
+    ) -> Result<(Int, DecodedCase), CaseErrors> {
+        let policies = catalog.policies
+        guard !policies.isEmpty else {
+            return .failure(CaseErrors([.error("catalog.empty", "no policies are loaded", at: nil)]))
+        }
+        var candidate = lastPolicy ?? routedIndex(bytes, policyID: policyID, asOf: asOf) ?? 0
+        var decoded = policies[candidate].decoder.decode(bytes, file: file)
+        if case .failure = decoded, let routed = routedIndex(bytes, policyID: policyID, asOf: asOf), routed != candidate {
+            candidate = routed
+            decoded = policies[candidate].decoder.decode(bytes, file: file)
+        }
+        switch decoded {
+        case .failure(let errors):
+            return .failure(errors)
+        case .success(let decodedCase):
+            let date = asOf ?? decodedCase.receivedAt?.localDate ?? today
+            guard let selected = catalog.selectIndex(payer: decodedCase.payer, policyID: policyID, date: date) else {
+                if case .failure(let diagnostic) = catalog.select(payer: decodedCase.payer, policyID: policyID, date: date) {
+                    return .failure(CaseErrors([diagnostic]))
+                }
+                return .failure(CaseErrors([.error("catalog.not-in-force", "no policy is in force on \(date)", at: nil)]))
+            }
+            lastPolicy = selected
+            if selected == candidate { return .success((selected, decodedCase)) }
+            switch policies[selected].decoder.decode(bytes, file: file) {
+            case .failure(let errors): return .failure(errors)
+            case .success(let again): return .success((selected, again))
+            }
+        }
+    }
+
+    private func routedIndex(_ bytes: [UInt8], policyID: String?, asOf: CivilDate?) -> Int? {
+        let routing = PolicyCatalog.route(bytes)
+        return catalog.selectIndex(
+            payer: routing.payer, policyID: policyID, date: asOf ?? routing.receivedAt?.localDate ?? today)
+    }
+
+    /// Writes the decision of a case answered on the fast path from the policy's fragments; the
+    /// bytes equal `DecisionEncoder`'s for the same decision (a test holds them to it).
+    private func writeFast(_ policy: LoadedPolicy, _ decoded: DecodedCase, to writer: inout JSONWriter) {
+        let fragments = policy.fragments
+        let checked = policy.policy
+        writer.bytes.append(contentsOf: #"{"case_id":"#.utf8)
+        if var id = decoded.caseID {
+            id.withUTF8 { writer.writeQuoted($0) }
+        } else {
+            writer.bytes.append(contentsOf: "null".utf8)
+        }
+        writer.bytes.append(contentsOf: fragments.header)
+        for index in checked.decisions.indices {
+            if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+            let leaf = Int(-scratch.leaves[index] - 1)
+            let (before, after) = fragments.leaves[index][leaf]!
+            writer.bytes.append(contentsOf: before)
+            if let after {
+                let decision = checked.decisions[index]
+                let duration = policy.evaluator.leafInfo[index][leaf]!.template.duration!
+                if let slot = decision.dueFromSlot, slot >= 0, case .datetime(let received)? = decoded.facts.values[slot] {
+                    let due = dueDate(receivedAt: received, duration: duration, zone: checked.timeZone, calendar: policy.calendar)
+                    writer.bytes.append(contentsOf: due.rfc3339.utf8)
+                }
+                writer.bytes.append(contentsOf: after)
+            }
+        }
+        writer.bytes.append(contentsOf: #"},"next_steps":["#.utf8)
+        var first = true
+        for var step in policy.evaluator.nextSteps(leaves: scratch.leaves, decoded.facts) {
+            if !first { writer.bytes.append(UInt8(ascii: ",")) }
+            first = false
+            step.withUTF8 { writer.writeQuoted($0) }
+        }
+        writer.bytes.append(contentsOf: "]}".utf8)
+    }
+}
