@@ -8,7 +8,7 @@ struct PrecertCommand: ParsableCommand {
         commandName: "precert",
         abstract: "Payer rules as data: check policies, evaluate prior-authorization cases, explain every answer.",
         version: Precert.engineVersion,
-        subcommands: [Check.self, Eval.self, Graph.self, Schema.self, Bench.self]
+        subcommands: [Check.self, Eval.self, Test.self, Graph.self, Schema.self, Bench.self]
     )
 
     /// Runs the command line; a usage error exits 2, as documented (ArgumentParser's own default

@@ -165,12 +165,7 @@ public struct CaseSession {
             }
         }
         writer.bytes.append(contentsOf: #"},"next_steps":["#.utf8)
-        var first = true
-        for var step in policy.evaluator.nextSteps(leaves: scratch.leaves, decoded.facts) {
-            if !first { writer.bytes.append(UInt8(ascii: ",")) }
-            first = false
-            step.withUTF8 { writer.writeQuoted($0) }
-        }
+        policy.evaluator.writeNextSteps(leaves: scratch.leaves, decoded.facts, to: &writer)
         writer.bytes.append(contentsOf: "]}".utf8)
     }
 }

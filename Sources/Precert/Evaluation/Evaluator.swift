@@ -23,6 +23,8 @@ public struct Evaluator: Sendable {
     let leafValues: [[DecisionValue?]]
     /// Per decision and leaf, the `next_step` templates of the rules the leaf cites, in order.
     let leafSteps: [[[[TemplatePart]]]]
+    /// The same steps JSON-escaped, where a step has no placeholder.
+    let leafStepBytes: [[[[UInt8]?]]]
     /// Per variable, what the fast path reads: 0 enum, 1 bool, 2 interval, 3 atom.
     let variableKinds: [UInt8]
     /// Per variable, the input slot it reads (-1 for atoms).
@@ -64,6 +66,14 @@ public struct Evaluator: Sendable {
                 let decision = policy.decisions[index]
                 return template.rules.compactMap { citation in
                     (decision.rules.first { $0.id == citation.id } ?? decision.defaultRule)?.nextStep
+                }
+            }
+        }
+        leafStepBytes = leafSteps.map { row in
+            row.map { templates in
+                templates.map { template -> [UInt8]? in
+                    guard template.count == 1, case .text(let text) = template[0] else { return nil }
+                    return JSONWriter.escaped(text)
                 }
             }
         }
@@ -452,6 +462,28 @@ public struct Evaluator: Sendable {
             }
         }
         return steps
+    }
+
+    /// Writes the next steps of a fast-path walk as JSON strings separated by commas, static texts
+    /// from pre-escaped bytes; the same list as `nextSteps(leaves:_:)`.
+    func writeNextSteps(leaves: [NodeRef], _ facts: CaseFacts, to writer: inout JSONWriter) {
+        var texts: [String] = []
+        for (index, leaf) in leaves.enumerated() {
+            let templates = leafSteps[index][Int(-leaf - 1)]
+            for (position, template) in templates.enumerated() {
+                var text = render(template, facts)
+                if texts.contains(text) { continue }
+                if !texts.isEmpty { writer.bytes.append(UInt8(ascii: ",")) }
+                texts.append(text)
+                if let bytes = leafStepBytes[index][Int(-leaf - 1)][position] {
+                    writer.bytes.append(UInt8(ascii: "\""))
+                    writer.bytes.append(contentsOf: bytes)
+                    writer.bytes.append(UInt8(ascii: "\""))
+                } else {
+                    text.withUTF8 { writer.writeQuoted($0) }
+                }
+            }
+        }
     }
 
     /// A `next_step` template with its placeholders filled from the case.
