@@ -35,18 +35,37 @@ extension PrecertCommand {
         @Flag(help: "Read JSON Lines (one case per line) and write one decision per line.")
         var jsonl = false
 
+        @Option(help: "With --jsonl, evaluate on this many threads; the output keeps the input order.")
+        var jobs = 1
+
+        @Option(help: "Write to this file instead of standard output; it appears whole or not at all.")
+        var output: String?
+
         func validate() throws {
             if jsonl && format == .text && formatWasGiven {
                 throw ValidationError("--jsonl writes JSON; drop --format text")
             }
+            if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
+            if jobs > 1 && !jsonl { throw ValidationError("--jobs applies to --jsonl") }
         }
 
         private var formatWasGiven: Bool { CommandLine.arguments.contains("--format") }
 
         func run() throws {
             let catalog = try policyOptions.loadCatalog()
+            let sink = try OutputSink(path: output)
+            do {
+                try evaluate(catalog, into: sink)
+                try sink.commit()
+            } catch {
+                sink.discard()
+                throw error
+            }
+        }
+
+        private func evaluate(_ catalog: PolicyCatalog, into sink: OutputSink) throws {
             if jsonl {
-                try runLines(catalog)
+                try runLines(catalog, into: sink)
                 return
             }
             let bytes: [UInt8]
@@ -64,14 +83,14 @@ extension PrecertCommand {
             case .success(let decision):
                 switch format {
                 case .json:
-                    writeOut(DecisionEncoder.encode(decision, style: .pretty) + [UInt8(ascii: "\n")])
+                    try sink.write(DecisionEncoder.encode(decision, style: .pretty) + [UInt8(ascii: "\n")])
                 case .text:
-                    print(DecisionText.render(decision, explain: explain), terminator: "")
+                    try sink.write(Array(DecisionText.render(decision, explain: explain).utf8))
                 }
             }
         }
 
-        private func runLines(_ catalog: PolicyCatalog) throws {
+        private func runLines(_ catalog: PolicyCatalog, into sink: OutputSink) throws {
             let handle: FileHandle
             if input == "-" {
                 handle = .standardInput
@@ -82,25 +101,161 @@ extension PrecertCommand {
                 }
                 handle = file
             }
+            let pool = LineEvaluatorPool(catalog: catalog, jobs: jobs, policyID: policy, asOf: asOf, explain: explain)
             var failed = false
+            var batch: [[UInt8]] = []
+            var firstLine = 1
             var lineNumber = 0
-            var writer = JSONWriter(style: .compact, capacity: 1 << 16)
-            var session = CaseSession(catalog: catalog)
+            // Lines are evaluated in batches so several threads can share one; output keeps input order.
+            let batchSize = jobs == 1 ? 256 : 2048 * jobs
             for line in LineReader(handle: handle) {
                 lineNumber += 1
-                if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) { continue }
-                if let errors = session.write(line, file: "line \(lineNumber)", policyID: policy, asOf: asOf, explain: explain, to: &writer) {
-                    failed = true
-                    LineError.write(line: lineNumber, errors.diagnostics, to: &writer)
-                }
-                writer.bytes.append(UInt8(ascii: "\n"))
-                if writer.bytes.count > 1 << 16 {
-                    writeOut(writer.bytes)
-                    writer.reset()
+                batch.append(line)
+                if batch.count == batchSize {
+                    let (bytes, anyFailed) = pool.evaluate(batch, firstLine: firstLine)
+                    try sink.write(bytes)
+                    failed = failed || anyFailed
+                    firstLine = lineNumber + 1
+                    batch.removeAll(keepingCapacity: true)
                 }
             }
-            writeOut(writer.bytes)
-            if failed { throw ExitCode(1) }
+            if !batch.isEmpty {
+                let (bytes, anyFailed) = pool.evaluate(batch, firstLine: firstLine)
+                try sink.write(bytes)
+                failed = failed || anyFailed
+            }
+            if failed {
+                try sink.commit()
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// Evaluates batches of JSON Lines on one or more threads, each with its own session.
+final class LineEvaluatorPool: @unchecked Sendable {
+    private var sessions: [CaseSession]
+    private let jobs: Int
+    private let policyID: String?
+    private let asOf: CivilDate?
+    private let explain: Bool
+
+    init(catalog: PolicyCatalog, jobs: Int, policyID: String?, asOf: CivilDate?, explain: Bool) {
+        self.sessions = (0..<jobs).map { _ in CaseSession(catalog: catalog) }
+        self.jobs = jobs
+        self.policyID = policyID
+        self.asOf = asOf
+        self.explain = explain
+    }
+
+    /// The output bytes for `lines` (numbered from `firstLine`), in order, and whether any failed.
+    func evaluate(_ lines: [[UInt8]], firstLine: Int) -> ([UInt8], Bool) {
+        let parts = min(jobs, max(1, lines.count))
+        var outputs = [[UInt8]](repeating: [], count: parts)
+        var failures = [Bool](repeating: false, count: parts)
+        let chunk = (lines.count + parts - 1) / parts
+        outputs.withUnsafeMutableBufferPointer { outputs in
+            failures.withUnsafeMutableBufferPointer { failures in
+                sessions.withUnsafeMutableBufferPointer { sessions in
+                    // Each part touches only its own slots of these buffers.
+                    nonisolated(unsafe) let outputs = outputs
+                    nonisolated(unsafe) let failures = failures
+                    nonisolated(unsafe) let sessions = sessions
+                    let work: @Sendable (Int) -> Void = { part in
+                        var writer = JSONWriter(style: .compact, capacity: chunk * 1024)
+                        let range = (part * chunk)..<min(lines.count, (part + 1) * chunk)
+                        for index in range {
+                            let line = lines[index]
+                            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) {
+                                continue
+                            }
+                            let number = firstLine + index
+                            if let errors = sessions[part].write(
+                                line, file: "line \(number)", policyID: self.policyID, asOf: self.asOf, explain: self.explain,
+                                to: &writer)
+                            {
+                                failures[part] = true
+                                LineError.write(line: number, errors.diagnostics, to: &writer)
+                            }
+                            writer.bytes.append(UInt8(ascii: "\n"))
+                        }
+                        outputs[part] = writer.bytes
+                    }
+                    if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
+                }
+            }
+        }
+        var joined: [UInt8] = []
+        joined.reserveCapacity(outputs.reduce(0) { $0 + $1.count })
+        for part in outputs { joined.append(contentsOf: part) }
+        return (joined, failures.contains(true))
+    }
+}
+
+/// Where `eval` writes: standard output, or a file that is renamed into place only when complete.
+final class OutputSink {
+    private let destination: String?
+    private let temporary: String?
+    private let handle: FileHandle
+
+    init(path: String?) throws {
+        destination = path
+        guard let path else {
+            temporary = nil
+            handle = .standardOutput
+            return
+        }
+        let url = URL(fileURLWithPath: path)
+        let temp = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).precert-\(ProcessInfo.processInfo.processIdentifier).tmp").path
+        guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
+            emit([.error("io.unwritable", "cannot write next to `\(path)`", at: nil)], sources: [], format: .text)
+            throw ExitCode(1)
+        }
+        temporary = temp
+        self.handle = handle
+        InterruptCleanup.watch(temp)
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        guard !bytes.isEmpty else { return }
+        try handle.write(contentsOf: Data(bytes))
+    }
+
+    /// Moves the finished file into place (an atomic rename on one file system).
+    func commit() throws {
+        guard let temporary, let destination else { return }
+        try handle.close()
+        if rename(temporary, destination) != 0 {
+            discard()
+            emit([.error("io.unwritable", "cannot move the output into `\(destination)`", at: nil)], sources: [], format: .text)
+            throw ExitCode(1)
+        }
+        InterruptCleanup.watch(nil)
+    }
+
+    /// Removes the unfinished file.
+    func discard() {
+        guard let temporary else { return }
+        try? handle.close()
+        unlink(temporary)
+        InterruptCleanup.watch(nil)
+    }
+}
+
+/// Removes an unfinished output file when the run is interrupted (Ctrl-C, `kill`).
+enum InterruptCleanup {
+    nonisolated(unsafe) private static var path: UnsafeMutablePointer<CChar>?
+
+    static func watch(_ file: String?) {
+        if let old = path { free(old) }
+        path = file.map { strdup($0) }
+        guard file != nil else { return }
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig) { number in
+                if let path = InterruptCleanup.path { unlink(path) }
+                _exit(128 + number)
+            }
         }
     }
 }
