@@ -53,6 +53,9 @@ public struct DecisionResult: Sendable, Hashable {
     public var messages: [(outcome: String, message: String)]
     /// The path taken through the diagram, when asked for.
     public var trace: [TraceStep]
+    /// Whether `rules` are candidates of which some applies (unknown inputs left several paths to
+    /// the same outcome with no rule in common), so none of their next steps is given.
+    public var rulesAreAlternatives = false
 
     /// Compares every field.
     public static func == (lhs: DecisionResult, rhs: DecisionResult) -> Bool {

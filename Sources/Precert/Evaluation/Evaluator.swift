@@ -207,10 +207,19 @@ public struct Evaluator: Sendable {
         let decision = policy.decisions[index]
         var answers: [Answer] = []
         var ruleIndexes: [Int] = []
+        var certain: Set<Int>?
         for payload in payloads {
             let a = answer(decision, payload)
             if !answers.contains(a) { answers.append(a) }
             for r in payload where r >= 0 && !ruleIndexes.contains(Int(r)) { ruleIndexes.append(Int(r)) }
+            let here = Set(payload.filter { $0 >= 0 }.map(Int.init))
+            certain = certain.map { $0.intersection(here) } ?? here
+        }
+        // When unknown inputs leave several paths to one outcome, cite the rules every path shares;
+        // if none is shared, cite all candidates but mark them so their next steps are not given.
+        var alternatives = false
+        if payloads.count > 1, let certain {
+            if certain.isEmpty { alternatives = true } else { ruleIndexes = ruleIndexes.filter(certain.contains) }
         }
         var result = DecisionResult(
             name: decision.name, status: .decided, outcomes: [], isList: decision.hit == .all, rules: [],
@@ -236,6 +245,7 @@ public struct Evaluator: Sendable {
         case .outcomes(let outcomes):
             let rules = ruleIndexes.map { rule(decision, $0) }
             result.rules = rules.map { RuleCitation(id: $0.id, because: $0.because, location: $0.location) }
+            result.rulesAreAlternatives = alternatives
             if decision.isDuration, let deciding = rules.first, let duration = deciding.duration {
                 result.duration = duration
                 result.outcomes = [duration.description]
@@ -439,7 +449,7 @@ public struct Evaluator: Sendable {
 
     private func nextSteps(_ decisions: [DecisionResult], _ facts: CaseFacts) -> [String] {
         var steps: [String] = []
-        for (index, result) in decisions.enumerated() where result.status == .decided {
+        for (index, result) in decisions.enumerated() where result.status == .decided && !result.rulesAreAlternatives {
             let decision = policy.decisions[index]
             for citation in result.rules {
                 let rule = decision.rules.first { $0.id == citation.id } ?? decision.defaultRule
