@@ -72,8 +72,9 @@ public enum Workloads {
         return objects
     }
 
-    /// (c) Compiles a generated policy from YAML text to diagrams; returns its node count.
-    public static func compile(yaml: String, calendars: [String: HolidayCalendar]) throws -> Int {
+    /// (c) Compiles a generated policy from YAML text to diagrams (with `analyze`, also runs the
+    /// analysis `precert check` reports); returns its node count.
+    public static func compile(yaml: String, calendars: [String: HolidayCalendar], analyze: Bool = false) throws -> Int {
         let file = "synthetic.yaml"
         let loaded = YAMLLoader.load(yaml, file: file)
         guard let root = loaded.root else { throw WorkloadError("the synthetic policy did not parse") }
@@ -81,7 +82,7 @@ public enum Workloads {
         guard let syntax else { throw WorkloadError("the synthetic policy did not decode") }
         let (checked, diagnostics) = PolicyChecker.check(syntax, context: .init(calendars: Set(calendars.keys)))
         guard let checked else { throw WorkloadError("the synthetic policy did not check: \(diagnostics.first?.message ?? "")") }
-        let compiled = PolicyCompiler.compile(checked)
+        let compiled = PolicyCompiler.compile(checked, options: CompileOptions(analyze: analyze))
         return checked.decisions.indices.reduce(0) { $0 + compiled.nodeCount(ofDecision: $1) }
     }
 }

@@ -299,10 +299,19 @@ public struct PolicyCompiler {
                 root = try builder.ite(when, builder.leaf([Int32(i)]), root)
             }
         case .all, .unique:
-            root = builder.leaf([])
-            for (i, when) in rules.enumerated() {
-                root = try builder.union(root, builder.ite(when, builder.leaf([Int32(i)]), builder.leaf([])))
+            // Pairwise unions keep the intermediate diagrams small (a running union would re-walk
+            // an ever larger diagram for every rule).
+            let empty = builder.leaf([])
+            var parts = try rules.enumerated().map { i, when in try builder.ite(when, builder.leaf([Int32(i)]), empty) }
+            while parts.count > 1 {
+                var next: [NodeRef] = []
+                next.reserveCapacity((parts.count + 1) / 2)
+                for pair in stride(from: 0, to: parts.count, by: 2) {
+                    next.append(pair + 1 < parts.count ? try builder.union(parts[pair], parts[pair + 1]) : parts[pair])
+                }
+                parts = next
             }
+            root = parts.first ?? empty
             if decision.hit == .unique {
                 let empty = builder.leaf([])
                 root = try builder.mapLeaves(root) { $0 == empty ? fallbackLeaf : $0 }

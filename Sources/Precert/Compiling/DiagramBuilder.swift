@@ -18,7 +18,7 @@ struct DiagramBuilder {
     private var unique: [NodeKey: NodeRef] = [:]
 
     private(set) var leaves: [[Int32]] = []
-    private var leafIndex: [[Int32]: NodeRef] = [:]
+    private var leafIndex: [PayloadKey: NodeRef] = [:]
 
     private var iteMemo: [Triple: NodeRef] = [:]
     private var unionMemo: [Pair: NodeRef] = [:]
@@ -26,17 +26,44 @@ struct DiagramBuilder {
     /// Inner nodes allowed before `NodeBudgetExceeded` is thrown.
     var budget = Int.max
 
+    // The tables below hash millions of small integer tuples while a large policy compiles; each
+    // key folds its integers into one word so the hasher runs once per key, not once per integer.
+
+    private static func fold(_ seed: UInt64, _ values: [Int32]) -> UInt64 {
+        var x = seed
+        for value in values { x = (x ^ UInt64(UInt32(bitPattern: value))) &* 0x0100_0000_01B3 }
+        return x
+    }
+
     private struct NodeKey: Hashable {
         var variable: Int32
         var children: [NodeRef]
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(DiagramBuilder.fold(UInt64(UInt32(bitPattern: variable)) &+ 0xCBF2_9CE4_8422_2325, children))
+        }
+    }
+
+    private struct PayloadKey: Hashable {
+        var payload: [Int32]
+
+        func hash(into hasher: inout Hasher) { hasher.combine(DiagramBuilder.fold(0xCBF2_9CE4_8422_2325, payload)) }
     }
 
     private struct Triple: Hashable {
         var a: NodeRef, b: NodeRef, c: NodeRef
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) ^ UInt64(UInt32(bitPattern: c)) &* 0x9E37_79B9_7F4A_7C15)
+        }
     }
 
     private struct Pair: Hashable {
         var a: NodeRef, b: NodeRef
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)))
+        }
     }
 
     init() {
@@ -63,10 +90,11 @@ struct DiagramBuilder {
 
     /// The leaf with this payload.
     mutating func leaf(_ payload: [Int32]) -> NodeRef {
-        if let ref = leafIndex[payload] { return ref }
+        let key = PayloadKey(payload: payload)
+        if let ref = leafIndex[key] { return ref }
         let ref = NodeRef(-(leaves.count + 1))
         leaves.append(payload)
-        leafIndex[payload] = ref
+        leafIndex[key] = ref
         return ref
     }
 
@@ -125,7 +153,7 @@ struct DiagramBuilder {
     /// The diagram whose leaves are the sorted union of the two diagrams' leaf payloads.
     mutating func union(_ a: NodeRef, _ b: NodeRef) throws -> NodeRef {
         if isLeaf(a), isLeaf(b) {
-            return leaf(Array(Set(payload(a)).union(payload(b))).sorted())
+            return leaf(Self.mergeSorted(payload(a), payload(b)))
         }
         if a == b { return a }
         let key = Pair(a: min(a, b), b: max(a, b))
@@ -137,6 +165,32 @@ struct DiagramBuilder {
         }
         let result = try node(top, branches)
         unionMemo[key] = result
+        return result
+    }
+
+    /// The union of two sorted payloads, sorted, in one pass.
+    static func mergeSorted(_ a: [Int32], _ b: [Int32]) -> [Int32] {
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        var result: [Int32] = []
+        result.reserveCapacity(a.count + b.count)
+        var i = 0
+        var j = 0
+        while i < a.count, j < b.count {
+            if a[i] < b[j] {
+                result.append(a[i])
+                i += 1
+            } else if a[i] > b[j] {
+                result.append(b[j])
+                j += 1
+            } else {
+                result.append(a[i])
+                i += 1
+                j += 1
+            }
+        }
+        result.append(contentsOf: a[i...])
+        result.append(contentsOf: b[j...])
         return result
     }
 

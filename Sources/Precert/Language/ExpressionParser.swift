@@ -98,11 +98,13 @@ public struct ExpressionParser {
     // MARK: Tokens
 
     private static func isWordStart(_ s: Unicode.Scalar) -> Bool {
-        s.properties.isAlphabetic || s == "_"
+        if s.isASCII { return ("a"..."z").contains(s) || ("A"..."Z").contains(s) || s == "_" }
+        return s.properties.isAlphabetic
     }
 
     private static func isWordPart(_ s: Unicode.Scalar) -> Bool {
-        s.properties.isAlphabetic || s == "_" || ("0"..."9").contains(s)
+        if s.isASCII { return ("a"..."z").contains(s) || ("A"..."Z").contains(s) || s == "_" || ("0"..."9").contains(s) }
+        return s.properties.isAlphabetic
     }
 
     private static func isDigit(_ s: Unicode.Scalar) -> Bool { ("0"..."9").contains(s) }
