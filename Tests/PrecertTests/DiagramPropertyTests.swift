@@ -2,23 +2,11 @@ import Foundation
 import Testing
 
 @testable import Precert
-
-/// A small seeded generator, so property tests are repeatable.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import PrecertWorkloads
 
 /// Generates random policies over a fixed set of inputs, and random cases for them.
 struct RandomPolicies {
-    var rng: SplitMix64
+    var rng: SeededGenerator
 
     static let header = """
         precert: 1
@@ -121,7 +109,7 @@ func decode(_ json: String, _ policy: LoadedPolicy) throws -> DecodedCase {
 struct DiagramPropertyTests {
     @Test("for thousands of random policies and cases, the diagrams answer as the rules do")
     func diagramsMatchRules() throws {
-        var generator = RandomPolicies(rng: SplitMix64(seed: 20261123))
+        var generator = RandomPolicies(rng: SeededGenerator(seed: 20261123))
         var compared = 0
         var partialCompared = 0
         for _ in 0..<1000 {
@@ -153,7 +141,7 @@ struct DiagramPropertyTests {
 
     @Test("a decision past its node budget falls back, says so, and answers the same")
     func fallbackAnswersTheSame() throws {
-        var generator = RandomPolicies(rng: SplitMix64(seed: 7))
+        var generator = RandomPolicies(rng: SeededGenerator(seed: 7))
         for _ in 0..<200 {
             let text = generator.policy()
             let diagrams = try compilePolicy(text)

@@ -468,29 +468,6 @@ private struct CalendarFileValidator {
 
     /// `did you mean `x`?` for the closest candidate within a small edit distance, else nil.
     func didYouMean(_ text: String, _ candidates: [String]) -> String? {
-        let lowered = text.lowercased()
-        var best: (candidate: String, distance: Int)?
-        for candidate in candidates {
-            let distance = editDistance(Array(lowered.unicodeScalars), Array(candidate.unicodeScalars))
-            if distance <= max(1, min(3, candidate.count / 3)), distance < (best?.distance ?? .max) {
-                best = (candidate, distance)
-            }
-        }
-        return best.map { "did you mean `\($0.candidate)`?" }
-    }
-
-    func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
+        Suggestion.didYouMean(text, in: candidates)
     }
 }

@@ -24,14 +24,24 @@ public struct CompiledPolicy: Sendable {
     /// The number of inner nodes of decision `index`'s diagram (0 when it fell back).
     public func nodeCount(ofDecision index: Int) -> Int {
         guard let root = roots[index] else { return 0 }
-        var seen: Set<NodeRef> = []
+        return reachable(from: root).inner.count
+    }
+
+    /// The inner nodes and leaves reachable from `root`.
+    func reachable(from root: NodeRef) -> (inner: Set<NodeRef>, leaves: Set<NodeRef>) {
+        var inner: Set<NodeRef> = []
+        var leaves: Set<NodeRef> = []
         var stack = [root]
         while let ref = stack.popLast() {
-            guard ref >= 0, seen.insert(ref).inserted else { continue }
+            if ref < 0 {
+                leaves.insert(ref)
+                continue
+            }
+            guard inner.insert(ref).inserted else { continue }
             let first = Int(nodeFirstChild[Int(ref)])
             for branch in 0..<variables[Int(nodeVariable[Int(ref)])].domainSize { stack.append(children[first + branch]) }
         }
-        return seen.count
+        return (inner, leaves)
     }
 }
 

@@ -49,7 +49,7 @@ public struct Evaluator: Sendable {
         for (index, root) in compiled.roots.enumerated() {
             var row: [LeafInfo?] = Array(repeating: nil, count: compiled.leaves.count)
             if let root {
-                for leaf in Self.reachableLeaves(compiled, root) {
+                for leaf in compiled.reachable(from: root).leaves {
                     let payload = compiled.leaves[Int(-leaf - 1)]
                     let (template, _, value) = Self.summarize(
                         policy, index, payloads: [payload], unknownSlots: [], trace: [], received: nil, calendar: calendar)
@@ -99,24 +99,6 @@ public struct Evaluator: Sendable {
     }
 
     private var policy: CheckedPolicy { compiled.checked }
-
-    private static func reachableLeaves(_ compiled: CompiledPolicy, _ root: NodeRef) -> Set<NodeRef> {
-        var seen: Set<NodeRef> = []
-        var leaves: Set<NodeRef> = []
-        var stack = [root]
-        while let ref = stack.popLast() {
-            if ref < 0 {
-                leaves.insert(ref)
-                continue
-            }
-            guard seen.insert(ref).inserted else { continue }
-            let first = Int(compiled.nodeFirstChild[Int(ref)])
-            for branch in 0..<compiled.variables[Int(compiled.nodeVariable[Int(ref)])].domainSize {
-                stack.append(compiled.children[first + branch])
-            }
-        }
-        return leaves
-    }
 
     /// The result of every decision, in declaration order, and the next steps.
     public func evaluate(_ facts: CaseFacts, explain: Bool = false) -> (decisions: [DecisionResult], nextSteps: [String]) {

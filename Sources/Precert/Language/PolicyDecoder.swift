@@ -43,29 +43,10 @@ public struct PolicyDecoder {
     private mutating func fields(
         _ node: YAMLNode, of what: String, allowed: [String], required: [String] = []
     ) -> [String: YAMLNode.Pair]? {
-        guard let pairs = node.mapping else {
-            diagnostics.report(
-                .error("policy.wrong-kind", "\(what) must be a mapping, not \(node.kindDescription)", at: node.range))
-            return nil
-        }
-        var result: [String: YAMLNode.Pair] = [:]
-        for pair in pairs {
-            let key = pair.key.scalar ?? ""
-            if allowed.contains(key) {
-                result[key] = pair
-            } else {
-                let hint = Suggestion.didYouMean(key, in: allowed).map { "\($0) " } ?? ""
-                diagnostics.report(
-                    .error(
-                        "policy.unknown-key", "unknown key `\(key)` in \(what)", at: pair.key.range,
-                        hint: "\(hint)allowed keys: \(allowed.map { "`\($0)`" }.joined(separator: ", "))"))
-            }
-        }
-        for key in required where result[key] == nil {
-            diagnostics.report(
-                .error("policy.missing-key", "\(what) is missing the required key `\(key)`", at: SourceRange(node.location)))
-        }
-        return result
+        MappingFields.read(
+            node, of: what, allowed: allowed, required: required,
+            codes: .init(wrongKind: "policy.wrong-kind", unknownKey: "policy.unknown-key", missingKey: "policy.missing-key"),
+            into: &diagnostics)
     }
 
     private mutating func text(_ node: YAMLNode, _ what: String) -> Located<String>? {

@@ -105,29 +105,10 @@ struct PolicyTestDecoder {
     private mutating func fields(
         _ node: YAMLNode, of what: String, allowed: [String], required: [String] = []
     ) -> [String: YAMLNode.Pair]? {
-        guard let pairs = node.mapping else {
-            diagnostics.report(
-                .error("test.wrong-kind", "\(what) must be a mapping, not \(describe(node))", at: node.range))
-            return nil
-        }
-        var result: [String: YAMLNode.Pair] = [:]
-        for pair in pairs {
-            let key = pair.key.scalar ?? ""
-            if allowed.contains(key) {
-                result[key] = pair
-            } else {
-                let hint = Suggestion.didYouMean(key, in: allowed).map { "\($0) " } ?? ""
-                diagnostics.report(
-                    .error(
-                        "test.unknown-key", "unknown key `\(key)` in \(what)", at: pair.key.range,
-                        hint: "\(hint)allowed keys: \(allowed.map { "`\($0)`" }.joined(separator: ", "))"))
-            }
-        }
-        for key in required where result[key] == nil {
-            diagnostics.report(
-                .error("test.missing-key", "\(what) is missing the required key `\(key)`", at: SourceRange(node.location)))
-        }
-        return result
+        MappingFields.read(
+            node, of: what, allowed: allowed, required: required,
+            codes: .init(wrongKind: "test.wrong-kind", unknownKey: "test.unknown-key", missingKey: "test.missing-key"),
+            into: &diagnostics)
     }
 
     private func describe(_ node: YAMLNode) -> String {

@@ -1,0 +1,41 @@
+/// Reads the keys of a YAML mapping against the keys a file format allows, so that every Precert
+/// file format reports unknown and missing keys the same way.
+struct MappingFields {
+    /// The diagnostic ids a format uses for wrong kinds, unknown keys and missing keys.
+    struct Codes {
+        var wrongKind: DiagnosticID
+        var unknownKey: DiagnosticID
+        var missingKey: DiagnosticID
+    }
+
+    /// The pairs of `node` by key; unknown keys (with a "did you mean" and the allowed keys) and
+    /// missing required keys are appended to `diagnostics`. `nil` when `node` is not a mapping.
+    static func read(
+        _ node: YAMLNode, of what: String, allowed: [String], required: [String], codes: Codes,
+        into diagnostics: inout DiagnosticBag
+    ) -> [String: YAMLNode.Pair]? {
+        guard let pairs = node.mapping else {
+            let kind = node.isNull ? "empty" : node.kindDescription
+            diagnostics.report(.error(codes.wrongKind, "\(what) must be a mapping, not \(kind)", at: node.range))
+            return nil
+        }
+        var result: [String: YAMLNode.Pair] = [:]
+        for pair in pairs {
+            let key = pair.key.scalar ?? ""
+            if allowed.contains(key) {
+                result[key] = pair
+            } else {
+                let hint = Suggestion.didYouMean(key, in: allowed).map { "\($0) " } ?? ""
+                diagnostics.report(
+                    .error(
+                        codes.unknownKey, "unknown key `\(key)` in \(what)", at: pair.key.range,
+                        hint: "\(hint)allowed keys: \(allowed.map { "`\($0)`" }.joined(separator: ", "))"))
+            }
+        }
+        for key in required where result[key] == nil {
+            diagnostics.report(
+                .error(codes.missingKey, "\(what) is missing the required key `\(key)`", at: SourceRange(node.location)))
+        }
+        return result
+    }
+}
