@@ -162,7 +162,7 @@ final class LineEvaluatorPool: @unchecked Sendable {
                     nonisolated(unsafe) let failures = failures
                     nonisolated(unsafe) let sessions = sessions
                     let work: @Sendable (Int) -> Void = { part in
-                        var writer = JSONWriter(style: .compact, capacity: chunk * 1024)
+                        var writer = JSONWriter(style: .compact, capacity: chunk * 4096)
                         let range = (part * chunk)..<min(lines.count, (part + 1) * chunk)
                         for index in range {
                             let line = lines[index]
@@ -185,6 +185,7 @@ final class LineEvaluatorPool: @unchecked Sendable {
                 }
             }
         }
+        if parts == 1 { return (outputs[0], failures[0]) }
         var joined: [UInt8] = []
         joined.reserveCapacity(outputs.reduce(0) { $0 + $1.count })
         for part in outputs { joined.append(contentsOf: part) }
@@ -218,8 +219,20 @@ final class OutputSink {
     }
 
     func write(_ bytes: [UInt8]) throws {
-        guard !bytes.isEmpty else { return }
-        try handle.write(contentsOf: Data(bytes))
+        // Straight to the descriptor: wrapping megabytes of output in `Data` would copy them again.
+        let descriptor = handle.fileDescriptor
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    emit([.error("io.unwritable", "cannot write the output", at: nil)], sources: [], format: .text)
+                    throw ExitCode(1)
+                }
+                offset += written
+            }
+        }
     }
 
     /// Moves the finished file into place (an atomic rename on one file system).
@@ -296,7 +309,14 @@ struct LineReader: Sequence, IteratorProtocol {
 
     mutating func next() -> [UInt8]? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            // memchr finds the line end many bytes at a time.
+            let found = buffer.withUnsafeBufferPointer { bytes -> Int? in
+                guard start < bytes.count, let base = bytes.baseAddress,
+                    let hit = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
+                else { return nil }
+                return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            }
+            if let newline = found {
                 let line = Array(buffer[start..<newline])
                 start = newline + 1
                 return line
