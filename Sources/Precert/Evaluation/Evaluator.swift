@@ -29,6 +29,10 @@ public struct Evaluator: Sendable {
     let variableKinds: [UInt8]
     /// Per variable, the input slot it reads (-1 for atoms).
     let variableSlots: [Int32]
+    /// Per variable, what it tests in the policy's words, for `--explain`.
+    let variableTests: [String]
+    /// Per variable, the name of each branch where branches have fixed names (enums, booleans, atoms).
+    let branchNames: [[String]?]
     /// Per variable, its atom in specialized form (`.general(-1)` for input variables).
     let fastAtoms: [FastAtom]
     /// The payloads of `fastAtoms`.
@@ -86,6 +90,20 @@ public struct Evaluator: Sendable {
             }
         }
         variableSlots = compiled.variables.map { Int32($0.slot ?? -1) }
+        let printer = ExpressionPrinter(policy: policy)
+        variableTests = compiled.variables.map { variable in
+            if case .atom(let expression) = variable { return printer.expression(expression) }
+            return policy.inputs[variable.slot!].path
+        }
+        branchNames = compiled.variables.map { variable in
+            switch variable {
+            case .enumSlot(let slot, _):
+                if case .enumeration(let names) = policy.inputs[slot].type { return names }
+                return nil
+            case .boolSlot, .atom: return ["false", "true"]
+            case .intervalSlot: return nil
+            }
+        }
         var table = FastAtoms()
         fastAtoms = compiled.variables.map { variable in
             if case .atom(let expression) = variable { return FastAtom(expression, table: &table) }
@@ -102,10 +120,16 @@ public struct Evaluator: Sendable {
 
     /// The result of every decision, in declaration order, and the next steps.
     public func evaluate(_ facts: CaseFacts, explain: Bool = false) -> (decisions: [DecisionResult], nextSteps: [String]) {
-        if !explain, allDiagrams {
+        if allDiagrams {
             var scratch = EvaluationScratch()
-            if evaluateLeaves(facts, scratch: &scratch) {
-                let decisions = materialize(scratch, facts)
+            if evaluateLeaves(facts, scratch: &scratch, tracing: explain) {
+                var decisions = materialize(scratch, facts)
+                if explain {
+                    let evaluator = ExpressionEvaluator(policy: policy, facts: facts, decisions: scratch.decisionValues)
+                    for (decision, variable, branch) in scratch.trace {
+                        decisions[Int(decision)].trace.append(step(variable, branch, evaluator))
+                    }
+                }
                 return (decisions, nextSteps(decisions, facts))
             }
         }
@@ -358,17 +382,13 @@ public struct Evaluator: Sendable {
     }
 
     private func step(_ v: Int32, _ branch: Int8, _ evaluator: ExpressionEvaluator) -> TraceStep {
-        let printer = ExpressionPrinter(policy: policy)
-        let variable = compiled.variables[Int(v)]
-        switch variable {
-        case .atom(let expression):
-            return TraceStep(test: printer.expression(expression), value: branch < 0 ? "unknown" : branch == 1 ? "true" : "false")
-        default:
-            let slot = variable.slot!
-            let input = policy.inputs[slot]
-            guard let value = evaluator.facts.values[slot] else { return TraceStep(test: input.path, value: "unknown") }
-            return TraceStep(test: input.path, value: printer.value(value, type: input.type))
-        }
+        let test = variableTests[Int(v)]
+        if branch < 0 { return TraceStep(test: test, value: "unknown") }
+        // Enum, boolean and atom branches have fixed names; only numbers and dates are printed.
+        if let names = branchNames[Int(v)] { return TraceStep(test: test, value: names[Int(branch)]) }
+        let slot = Int(variableSlots[Int(v)])
+        guard let value = evaluator.facts.values[slot] else { return TraceStep(test: test, value: "unknown") }
+        return TraceStep(test: test, value: ExpressionPrinter(policy: policy).value(value, type: policy.inputs[slot].type))
     }
 
     // MARK: Rule by rule

@@ -6,6 +6,8 @@ public struct EvaluationScratch: Sendable {
     var decisionValues: [DecisionValue?] = []
     /// Per decision, the leaf its diagram reached.
     public internal(set) var leaves: [NodeRef] = []
+    /// When tracing, each tested variable and the branch taken, per decision in evaluation order.
+    var trace: [(decision: Int32, variable: Int32, branch: Int8)] = []
 
     /// Creates empty buffers; they grow to fit the first policy they are used with.
     public init() {}
@@ -16,6 +18,11 @@ extension Evaluator {
     /// decision's leaf into `scratch.leaves`. Returns `false` (and leaves the answer to `evaluate`)
     /// when an input the walk needs is unknown or a decision has no diagram.
     public func evaluateLeaves(_ facts: CaseFacts, scratch: inout EvaluationScratch) -> Bool {
+        evaluateLeaves(facts, scratch: &scratch, tracing: false)
+    }
+
+    /// `evaluateLeaves`, recording the path taken in `scratch.trace` when `tracing`.
+    func evaluateLeaves(_ facts: CaseFacts, scratch: inout EvaluationScratch, tracing: Bool) -> Bool {
         guard allDiagrams else { return false }
         let policy = compiled.checked
         let variableCount = compiled.variables.count
@@ -31,6 +38,7 @@ extension Evaluator {
         } else {
             for i in 0..<decisionCount { scratch.decisionValues[i] = nil }
         }
+        if tracing { scratch.trace.removeAll(keepingCapacity: true) }
         // Unsafe buffers keep array bounds checks and reference counting out of the walk.
         let walked = compiled.nodeVariable.withUnsafeBufferPointer { nodeVariable in
             compiled.nodeFirstChild.withUnsafeBufferPointer { nodeFirstChild in
@@ -45,6 +53,7 @@ extension Evaluator {
                                 scratch.cache[v] = branch
                             }
                             if branch < 0 { return false }
+                            if tracing { scratch.trace.append((Int32(index), Int32(v), branch)) }
                             ref = children[Int(nodeFirstChild[Int(ref)]) + Int(branch)]
                         }
                         scratch.leaves[index] = ref
