@@ -77,14 +77,13 @@ public struct CodeSet: Sendable, Hashable {
     /// The set's name.
     public var name: String
     /// Members matched exactly.
-    public var exact: Set<String> { didSet { exactBytes = exact.sorted().map { Array($0.utf8) } } }
+    public var exact: Set<String> { didSet { matcher = CodeMatcher(exact: exact, prefixes: prefixes) } }
     /// Prefixes of members written with a trailing `*`.
-    public var prefixes: [String] { didSet { prefixBytes = prefixes.map { Array($0.utf8) } } }
+    public var prefixes: [String] { didSet { matcher = CodeMatcher(exact: exact, prefixes: prefixes) } }
     /// Where it is declared.
     public var location: SourceLocation
-    /// The members as bytes: code sets are small, so comparing bytes beats hashing strings.
-    private var exactBytes: [[UInt8]]
-    private var prefixBytes: [[UInt8]]
+    /// The members as bytes, shared by reference so the evaluator's hot path copies nothing.
+    private(set) var matcher: CodeMatcher
 
     /// Creates a code set.
     public init(name: String, exact: Set<String>, prefixes: [String], location: SourceLocation) {
@@ -92,12 +91,37 @@ public struct CodeSet: Sendable, Hashable {
         self.exact = exact
         self.prefixes = prefixes
         self.location = location
-        self.exactBytes = exact.sorted().map { Array($0.utf8) }
-        self.prefixBytes = prefixes.map { Array($0.utf8) }
+        self.matcher = CodeMatcher(exact: exact, prefixes: prefixes)
     }
 
     /// Whether `code` is in the set: equal to a member, or starting with a `*` member's prefix.
-    public func contains(_ code: String) -> Bool {
+    public func contains(_ code: String) -> Bool { matcher.contains(code) }
+
+    /// Compares name, members and prefixes.
+    public static func == (lhs: CodeSet, rhs: CodeSet) -> Bool {
+        lhs.name == rhs.name && lhs.exact == rhs.exact && lhs.prefixes == rhs.prefixes
+    }
+
+    /// Hashes name, members and prefixes.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(exact)
+        hasher.combine(prefixes)
+    }
+}
+
+/// A code set's members as UTF-8 bytes: code sets are small, so comparing bytes beats hashing.
+final class CodeMatcher: Sendable {
+    private let exactBytes: [[UInt8]]
+    private let prefixBytes: [[UInt8]]
+
+    init(exact: Set<String>, prefixes: [String]) {
+        exactBytes = exact.sorted().map { Array($0.utf8) }
+        prefixBytes = prefixes.map { Array($0.utf8) }
+    }
+
+    /// Whether `code` equals a member or starts with a prefix.
+    func contains(_ code: String) -> Bool {
         var code = code
         return code.withUTF8 { bytes in
             for member in exactBytes where member.count == bytes.count && Self.startsWith(bytes, member) { return true }
@@ -112,18 +136,6 @@ public struct CodeSet: Sendable, Hashable {
             for i in 0..<prefix.count where prefix[i] != bytes[i] { return false }
             return true
         }
-    }
-
-    /// Compares name, members and prefixes.
-    public static func == (lhs: CodeSet, rhs: CodeSet) -> Bool {
-        lhs.name == rhs.name && lhs.exact == rhs.exact && lhs.prefixes == rhs.prefixes
-    }
-
-    /// Hashes name, members and prefixes.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(name)
-        hasher.combine(exact)
-        hasher.combine(prefixes)
     }
 }
 

@@ -105,6 +105,7 @@ public struct Evaluator: Sendable {
             }
         }
         var table = FastAtoms()
+        table.matchers = policy.codeSets.map(\.matcher)
         fastAtoms = compiled.variables.map { variable in
             if case .atom(let expression) = variable { return FastAtom(expression, table: &table) }
             return .general(-1)

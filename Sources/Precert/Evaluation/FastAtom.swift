@@ -80,7 +80,7 @@ enum FastAtom: Sendable {
             }
         case .quantifiedCodeSet(let slot, let set, let isAny, let negated):
             guard case .list(let items)? = facts.values[slot] else { return nil }
-            let codes = policy.codeSets[set]
+            let codes = table.matchers[set]
             for item in items {
                 guard case .string(let code) = item else { return nil }
                 let holds = codes.contains(code) != negated
@@ -90,7 +90,7 @@ enum FastAtom: Sendable {
             return !isAny
         case .inCodeSet(let slot, let set):
             guard case .string(let code)? = facts.values[slot] else { return nil }
-            return policy.codeSets[set].contains(code)
+            return table.matchers[set].contains(code)
         case .containsText(let slot, let text):
             guard case .list(let items)? = facts.values[slot] else { return nil }
             let needle = table.texts[text]
@@ -128,6 +128,8 @@ enum FastAtom: Sendable {
 
 /// The reference-counted payloads of a policy's fast atoms, kept apart so atoms stay plain data.
 struct FastAtoms: Sendable {
+    /// The policy's code sets, by index, as shared matchers.
+    var matchers: [CodeMatcher] = []
     /// Text constants of `containsText`.
     var texts: [String] = []
     /// Constants of `compareShifted`.
