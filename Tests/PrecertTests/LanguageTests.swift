@@ -322,3 +322,32 @@ struct CheckerTests {
         #expect(error?.hint?.hasPrefix("did you mean `provider.npi`?") == true)
     }
 }
+
+@Suite("Rule-count limit")
+struct RuleCountLimitTests {
+    private let text = policyText(
+        """
+        inputs:
+          flag: {type: bool}
+        decisions:
+          d:
+            outcomes: [x, y]
+            rules:
+              - {id: r1, when: flag, then: x}
+              - {id: r2, when: not flag, then: y}
+            default: x
+        """)
+
+    @Test("a policy over the rule limit is rejected with the limit's value, and a raised limit lets it through")
+    func ruleLimit() throws {
+        let root = try #require(YAMLLoader.load(text, file: "p.yaml").root)
+        let (strict, problems) = PolicyDecoder.decode(root, source: SourceText(file: "p.yaml", text: text), maxRules: 2)
+        #expect(strict == nil)
+        #expect(problems.first?.id == "limit.rule-count")
+        #expect(problems.first?.message == "the policy has 3 rules, over the limit of 2")
+        #expect(position(problems.first) == "11:1")
+        let (relaxed, none) = PolicyDecoder.decode(root, source: SourceText(file: "p.yaml", text: text), maxRules: 3)
+        #expect(relaxed != nil)
+        #expect(none.isEmpty)
+    }
+}

@@ -132,7 +132,7 @@ public struct CaseSession {
     }
 
     private func routedIndex(_ bytes: [UInt8], policyID: String?, asOf: CivilDate?) -> Int? {
-        let routing = PolicyCatalog.route(bytes)
+        let routing = PolicyCatalog.route(bytes, limits: catalog.caseLimits)
         return catalog.selectIndex(
             payer: routing.payer, policyID: policyID, date: asOf ?? routing.receivedAt?.localDate ?? today)
     }

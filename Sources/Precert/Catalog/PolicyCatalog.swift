@@ -117,7 +117,8 @@ public struct PolicyCatalog: Sendable {
         }
         var policies: [LoadedPolicy] = []
         for (source, root, kind, digest) in documents where kind == .policy {
-            let (syntax, decodeProblems) = PolicyDecoder.decode(root, source: source, expressionLimits: limits.expression)
+            let (syntax, decodeProblems) = PolicyDecoder.decode(
+                root, source: source, expressionLimits: limits.expression, maxRules: limits.maxRules)
             diagnostics.append(contentsOf: decodeProblems)
             guard let syntax else { continue }
             let (checked, checkProblems) = PolicyChecker.check(

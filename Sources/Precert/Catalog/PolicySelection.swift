@@ -40,6 +40,9 @@ extension PolicyCatalog {
         return routing
     }
 
+    /// The case limits the catalog was loaded with (every policy's decoder shares them).
+    var caseLimits: CaseLimits { policies.first?.decoder.limits ?? CaseLimits() }
+
     /// The index of the policy version in force on `date` for `policyID` (or else `payer`), without
     /// building anything; `nil` when there is none (then `select` explains why).
     public func selectIndex(payer: String?, policyID: String?, date: CivilDate) -> Int? {
@@ -97,7 +100,7 @@ extension PolicyCatalog {
         _ bytes: [UInt8], file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil,
         explain: Bool = false, today: CivilDate? = nil
     ) -> Result<CaseDecision, CaseErrors> {
-        let routing = Self.route(bytes)
+        let routing = Self.route(bytes, limits: caseLimits)
         let date =
             asOf ?? routing.receivedAt.map { $0.localDate }
             ?? today ?? Timestamp.now.localDate

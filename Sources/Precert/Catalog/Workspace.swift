@@ -30,11 +30,14 @@ public struct LoadLimits: Sendable, Hashable {
     public var yaml: YAMLLimits
     /// Expression limits.
     public var expression: ExpressionParser.Limits
+    /// The most rules (defaults included) one policy may have; diagrams and analysis grow with it.
+    public var maxRules: Int
 
     /// Creates limits.
-    public init(yaml: YAMLLimits = .default, expression: ExpressionParser.Limits = .init()) {
+    public init(yaml: YAMLLimits = .default, expression: ExpressionParser.Limits = .init(), maxRules: Int = 5_000) {
         self.yaml = yaml
         self.expression = expression
+        self.maxRules = maxRules
     }
 }
 

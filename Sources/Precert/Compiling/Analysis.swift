@@ -63,14 +63,17 @@ extension PolicyCompiler {
                 guard let both = try? builder.and(whens[j], whens[i]) else { return false }
                 return both != builder.falseLeaf
             }
-            let names = shadowing.map { "`\(decision.rules[$0].id)`" }.joined(separator: ", ")
+            // Name a few: a rule shadowed by thousands must not make a finding thousands long.
+            let shown = shadowing.prefix(5)
+            var names = shown.map { "`\(decision.rules[$0].id)`" }.joined(separator: ", ")
+            if shadowing.count > shown.count { names += " and \(shadowing.count - shown.count) more" }
             findings.append(
                 .warning(
                     "analysis.shadowed-rule",
                     "rule `\(rule.id)` can never decide: every case it matches is decided first by \(shadowing.count == 1 ? "rule" : "rules") \(names)",
                     at: SourceRange(rule.location),
                     hint: "move it before them, narrow them, or remove it",
-                    notes: shadowing.map { DiagnosticNote("`\(decision.rules[$0].id)` is here", at: SourceRange(decision.rules[$0].location)) }))
+                    notes: shown.map { DiagnosticNote("`\(decision.rules[$0].id)` is here", at: SourceRange(decision.rules[$0].location)) }))
         }
         if decision.hit != .all, decision.defaultRule == nil {
             let gap = builder.leaf([LeafMarker.noRule])

@@ -229,6 +229,8 @@ public struct CaseDecoder: Sendable {
                 }
                 try reader.beginArray()
                 var items: [Value] = []
+                // Sets drop repeats; a hash set keeps that linear for long lists.
+                var seen: Set<Value> = []
                 var index = 0
                 while try reader.nextElement() {
                     if index == decoder.limits.maxListLength {
@@ -241,7 +243,11 @@ public struct CaseDecoder: Sendable {
                         return
                     }
                     if let value = try readScalar(element, slot: slot, path: "\(path)[\(index)]") {
-                        if case .set = type, items.contains(value) {} else { items.append(value) }
+                        if case .set = type {
+                            if seen.insert(value).inserted { items.append(value) }
+                        } else {
+                            items.append(value)
+                        }
                     }
                     index += 1
                 }

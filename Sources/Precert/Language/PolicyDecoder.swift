@@ -20,21 +20,23 @@ public struct PolicyDecoder {
 
     private let source: SourceText
     private let expressionLimits: ExpressionParser.Limits
+    private let maxRules: Int
     private(set) var diagnostics = DiagnosticBag()
 
     /// Decodes the policy in `root`, read from `source`.
     public static func decode(
         _ root: YAMLNode, source: SourceText,
-        expressionLimits: ExpressionParser.Limits = .init()
+        expressionLimits: ExpressionParser.Limits = .init(), maxRules: Int = 5_000
     ) -> (PolicySyntax?, [Diagnostic]) {
-        var decoder = PolicyDecoder(source: source, expressionLimits: expressionLimits)
+        var decoder = PolicyDecoder(source: source, expressionLimits: expressionLimits, maxRules: maxRules)
         let policy = decoder.decodePolicy(root)
         return (policy, decoder.diagnostics.all)
     }
 
-    private init(source: SourceText, expressionLimits: ExpressionParser.Limits) {
+    private init(source: SourceText, expressionLimits: ExpressionParser.Limits, maxRules: Int) {
         self.source = source
         self.expressionLimits = expressionLimits
+        self.maxRules = maxRules
     }
 
     // MARK: Shapes
@@ -172,6 +174,15 @@ public struct PolicyDecoder {
         }
         var decisions: [DecisionDeclaration] = []
         if let node = top["decisions"]?.value, let pairs = mappingPairs(node, "`decisions`") {
+            let ruleCount = pairs.reduce(0) { $0 + ($1.value["rules"]?.sequence?.count ?? 0) + ($1.value["default"] == nil ? 0 : 1) }
+            if ruleCount > maxRules {
+                diagnostics.report(
+                    .error(
+                        "limit.rule-count", "the policy has \(ruleCount) rules, over the limit of \(maxRules)",
+                        at: top["decisions"]!.key.range,
+                        hint: "split the policy, or raise the limit (`LoadLimits.maxRules`)"))
+                return nil
+            }
             decisions = pairs.compactMap { decodeDecision($0) }
         }
         return PolicySyntax(
