@@ -3,38 +3,7 @@ import Testing
 @testable import Precert
 
 /// The example case document from `shared/domain/CASE.md`.
-private let exampleCase = #"""
-{
-  "case_id": "c-000123",
-  "payer": "kaiser-norcal",
-  "request": {
-    "received_at": "2026-11-23T10:15:00-08:00",
-    "urgency": "standard"
-  },
-  "member": {
-    "id": "K123456789", "name": "Alex Doe", "dob": "1990-04-01",
-    "plan": "commercial", "state": "CA"
-  },
-  "provider": {
-    "npi": "1234567893", "name": "Dana Lee, LMFT", "practice": "Bayside Therapy",
-    "phone": "+1-415-555-0100", "fax": "+1-415-555-0101",
-    "network": "contracted_platform", "in_directory": true, "licensed_states": ["CA"]
-  },
-  "service": {
-    "cpt": ["90837"], "icd10": ["F33.1"], "date": "2026-12-01",
-    "setting": "telehealth", "visits_this_year": 3
-  },
-  "referral": {
-    "status": "authorized", "issued_on": "2026-01-10", "valid_until": "2027-01-10",
-    "initiated_by": "pcp"
-  },
-  "booking": { "channel": "payer_referral" },
-  "payment": { "method": "insurance" },
-  "documents": ["clinical_notes", "pcp_referral"],
-  "clinical_notes": "Recurrent major depressive disorder; monthly in-house visits insufficient ...",
-  "history": { "payer_group_therapy_completed": true, "payer_sessions_completed": 4 }
-}
-"""#
+private let exampleCase = Fixtures.caseMDExample
 
 /// Parses `bytes` as a whole document and returns the error, or nil if it is valid.
 private func parseError(_ bytes: [UInt8], limits: JSONLimits = .default) -> JSONReadError? {

@@ -16,6 +16,9 @@ enum Fixtures {
         directory.appendingPathComponent(relative).path
     }
 
+    /// The example case document of the shared case format (CASE.md), as text.
+    static let caseMDExample = try! String(contentsOfFile: path("cases/case-md-example.json"), encoding: .utf8)
+
     static func bytes(_ relative: String) throws -> [UInt8] {
         Array(try Data(contentsOf: directory.appendingPathComponent(relative)))
     }

@@ -29,19 +29,8 @@ public struct CompiledPolicy: Sendable {
 
     /// The inner nodes and leaves reachable from `root`.
     func reachable(from root: NodeRef) -> (inner: Set<NodeRef>, leaves: Set<NodeRef>) {
-        var inner: Set<NodeRef> = []
-        var leaves: Set<NodeRef> = []
-        var stack = [root]
-        while let ref = stack.popLast() {
-            if ref < 0 {
-                leaves.insert(ref)
-                continue
-            }
-            guard inner.insert(ref).inserted else { continue }
-            let first = Int(nodeFirstChild[Int(ref)])
-            for branch in 0..<variables[Int(nodeVariable[Int(ref)])].domainSize { stack.append(children[first + branch]) }
-        }
-        return (inner, leaves)
+        DiagramBuilder.reachable(
+            from: root, nodeVariable: nodeVariable, nodeFirstChild: nodeFirstChild, children: children, variables: variables)
     }
 }
 

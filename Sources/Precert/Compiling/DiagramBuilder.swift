@@ -214,7 +214,15 @@ struct DiagramBuilder {
 
     /// Every leaf reachable from `root`.
     func reachableLeaves(_ root: NodeRef) -> Set<NodeRef> {
-        var seen: Set<NodeRef> = []
+        Self.reachable(from: root, nodeVariable: nodeVariable, nodeFirstChild: nodeFirstChild, children: children, variables: variables).leaves
+    }
+
+    /// The inner nodes and leaves reachable from `root` in diagram storage; shared by the builder
+    /// and `CompiledPolicy`.
+    static func reachable(
+        from root: NodeRef, nodeVariable: [Int32], nodeFirstChild: [Int32], children: [NodeRef], variables: [DiagramVariable]
+    ) -> (inner: Set<NodeRef>, leaves: Set<NodeRef>) {
+        var inner: Set<NodeRef> = []
         var leaves: Set<NodeRef> = []
         var stack = [root]
         while let ref = stack.popLast() {
@@ -222,10 +230,11 @@ struct DiagramBuilder {
                 leaves.insert(ref)
                 continue
             }
-            guard seen.insert(ref).inserted else { continue }
-            for branch in 0..<variables[Int(nodeVariable[Int(ref)])].domainSize { stack.append(child(ref, branch)) }
+            guard inner.insert(ref).inserted else { continue }
+            let first = Int(nodeFirstChild[Int(ref)])
+            for branch in 0..<variables[Int(nodeVariable[Int(ref)])].domainSize { stack.append(children[first + branch]) }
         }
-        return leaves
+        return (inner, leaves)
     }
 
     /// One path from `root` to `target`, as (variable, branch) pairs, if the leaf is reachable.
@@ -245,16 +254,5 @@ struct DiagramBuilder {
         }
         var trail: [(variable: Int32, branch: Int)] = []
         return search(root, &trail) ? trail : nil
-    }
-
-    /// The number of inner nodes reachable from `root`.
-    func size(_ root: NodeRef) -> Int {
-        var seen: Set<NodeRef> = []
-        var stack = [root]
-        while let ref = stack.popLast() {
-            guard ref >= 0, seen.insert(ref).inserted else { continue }
-            for branch in 0..<variables[Int(nodeVariable[Int(ref)])].domainSize { stack.append(child(ref, branch)) }
-        }
-        return seen.count
     }
 }
