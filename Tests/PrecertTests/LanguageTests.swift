@@ -351,3 +351,43 @@ struct RuleCountLimitTests {
         #expect(none.isEmpty)
     }
 }
+
+@Suite("Condition depth limit")
+struct ConditionDepthTests {
+    private func chain(_ length: Int, reversed: Bool) -> String {
+        var lines = (1..<length).map { "  c\($0): c\($0 - 1)" }
+        if reversed { lines.reverse() }
+        return policyText(
+            """
+            inputs:
+              e: {enum: [a, b]}
+            conditions:
+              c0: e == a
+            \(lines.joined(separator: "\n"))
+            decisions:
+              d:
+                outcomes: [x, y]
+                rules: [{id: r, when: c\(length - 1), then: x}]
+                default: y
+            """)
+    }
+
+    @Test("conditions may build on each other up to the limit, in any order")
+    func withinLimit() {
+        for reversed in [false, true] {
+            let (checked, diagnostics) = checkPolicy(chain(PolicyChecker.maxConditionDepth, reversed: reversed))
+            #expect(checked != nil, "\(diagnostics)")
+        }
+    }
+
+    @Test("a longer chain is one error naming the limit, without deep recursion, in any order")
+    func overLimit() {
+        for reversed in [false, true] {
+            let (checked, diagnostics) = checkPolicy(chain(5_000, reversed: reversed))
+            #expect(checked == nil)
+            let errors = diagnostics.filter { $0.severity == .error }
+            #expect(errors.map(\.id.code) == ["limit.condition-depth"])
+            #expect(errors.first?.message == "conditions build on each other more than 32 levels deep")
+        }
+    }
+}

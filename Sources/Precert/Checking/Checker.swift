@@ -31,6 +31,14 @@ public struct PolicyChecker {
     /// Decisions read by the expression being checked.
     private var currentReads: Set<Int> = []
     private var elementTypes: [ValueType] = []
+    /// How deep conditions nest through each other, per condition, and while checking.
+    private var conditionDepths: [Int: Int] = [:]
+    private var referencedDepth = 0
+    private var conditionStack = 0
+    private var reportedConditionDepth = false
+    /// The deepest conditions may build on conditions; deeper chains would make every later stage
+    /// recurse that deep.
+    static let maxConditionDepth = 32
 
     /// Checks `syntax`; returns the checked policy when there is no error, and every diagnostic.
     public static func check(_ syntax: PolicySyntax, context: Context = Context()) -> (CheckedPolicy?, [Diagnostic]) {
@@ -281,18 +289,42 @@ public struct PolicyChecker {
         case false?: return false  // a cycle; reported where it closes
         case nil: break
         }
-        conditionState[index] = false
         let declaration = syntax.conditions[index]
+        if conditionStack >= Self.maxConditionDepth {
+            reportConditionDepth(at: declaration.name.range)
+            return false
+        }
+        conditionState[index] = false
+        conditionStack += 1
+        defer { conditionStack -= 1 }
         let saved = currentReads
+        let savedDepth = referencedDepth
         currentReads = []
+        referencedDepth = 0
         if let checked = checkBoolean(declaration.expression, "condition `\(declaration.name.value)`") {
             conditions[index] = Condition(
                 name: declaration.name.value, expression: checked, location: declaration.name.location)
+        }
+        let depth = referencedDepth + 1
+        conditionDepths[index] = depth
+        referencedDepth = savedDepth
+        if depth > Self.maxConditionDepth, conditions[index] != nil {
+            reportConditionDepth(at: declaration.name.range)
+            conditions[index] = nil
         }
         conditionReads[index] = currentReads
         currentReads = saved.union(currentReads)
         conditionState[index] = true
         return conditions[index] != nil
+    }
+
+    /// One error per policy: every condition past the limit fails, but the first place says why.
+    private mutating func reportConditionDepth(at range: SourceRange) {
+        guard !reportedConditionDepth else { return }
+        reportedConditionDepth = true
+        error(
+            "limit.condition-depth", "conditions build on each other more than \(Self.maxConditionDepth) levels deep",
+            at: range, hint: "shorten the chain of conditions that use conditions")
     }
 
     private mutating func checkBoolean(_ expression: Expr, _ what: String) -> CheckedExpr? {
@@ -516,6 +548,7 @@ public struct PolicyChecker {
                 return nil
             }
             currentReads.formUnion(conditionReads[index] ?? [])
+            referencedDepth = max(referencedDepth, conditionDepths[index] ?? 0)
             return (.condition(index), .bool)
         }
         if let index = decisionIndex[name] {
