@@ -140,7 +140,7 @@ public struct CaseDecoder: Sendable {
                 try reader.finish()
             } catch {
                 problems.append(
-                    .error("case.json", error.message, at: range(error.line, error.column)))
+                    .error("case.json", CaseDecoder.redacted(error.message), at: range(error.line, error.column)))
                 return .failure(CaseErrors(problems))
             }
             if !problems.isEmpty { return .failure(CaseErrors(problems)) }
@@ -310,6 +310,27 @@ public struct CaseDecoder: Sendable {
             default: "\(type)"
             }
         }
+    }
+}
+
+extension CaseDecoder {
+    /// A JSON syntax message without the case's own words: the reader quotes the token it stopped
+    /// at, which in a case may be a name or a note. Quoted punctuation (`,`, `}`) stays.
+    static func redacted(_ message: String) -> String {
+        var out = ""
+        var rest = Substring(message)
+        while let open = rest.firstIndex(of: "`") {
+            guard let close = rest[rest.index(after: open)...].firstIndex(of: "`") else { break }
+            let quoted = rest[rest.index(after: open)..<close]
+            out += rest[..<open]
+            if !quoted.isEmpty, quoted.allSatisfy({ "{}[],:\"".contains($0) }) {
+                out += "`\(quoted)`"
+            } else {
+                out += "other input"
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 }
 
