@@ -78,7 +78,8 @@ extension PrecertCommand {
             let file = input == "-" ? "<stdin>" : input
             switch catalog.evaluate(bytes, file: file, policyID: policy, asOf: asOf, explain: explain) {
             case .failure(let errors):
-                emit(errors.diagnostics, sources: [SourceText(file: file, text: String(decoding: bytes, as: UTF8.self))], format: format)
+                // No source line is quoted: a case's line holds names and clinical notes, and stderr ends up in logs.
+                emit(errors.diagnostics, sources: [], format: format)
                 throw ExitCode(1)
             case .success(let decision):
                 switch format {

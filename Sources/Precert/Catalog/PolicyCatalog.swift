@@ -122,7 +122,7 @@ public struct PolicyCatalog: Sendable {
             diagnostics.append(contentsOf: decodeProblems)
             guard let syntax else { continue }
             let (checked, checkProblems) = PolicyChecker.check(
-                syntax, context: PolicyChecker.Context(calendars: Set(calendars.keys)))
+                syntax, context: PolicyChecker.Context(calendars: Set(calendars.keys), limits: limits.policy))
             diagnostics.append(contentsOf: checkProblems)
             guard let checked, !decodeProblems.containsErrors, let calendar = calendars[checked.calendarName] else {
                 continue

@@ -32,12 +32,18 @@ public struct LoadLimits: Sendable, Hashable {
     public var expression: ExpressionParser.Limits
     /// The most rules (defaults included) one policy may have; diagrams and analysis grow with it.
     public var maxRules: Int
+    /// Bounds on a policy's conditions, expressions and enums, enforced by the checker.
+    public var policy: PolicyLimits
 
     /// Creates limits.
-    public init(yaml: YAMLLimits = .default, expression: ExpressionParser.Limits = .init(), maxRules: Int = 5_000) {
+    public init(
+        yaml: YAMLLimits = .default, expression: ExpressionParser.Limits = .init(), maxRules: Int = 5_000,
+        policy: PolicyLimits = .default
+    ) {
         self.yaml = yaml
         self.expression = expression
         self.maxRules = maxRules
+        self.policy = policy
     }
 }
 

@@ -1,12 +1,45 @@
+/// Bounds on one policy's shape, so that a hostile or runaway file cannot make checking, compiling
+/// or evaluating take unbounded time, memory or stack.
+public struct PolicyLimits: Sendable, Hashable {
+    /// The deepest conditions may build on conditions (`limit.condition-depth`).
+    public var maxConditionDepth: Int
+    /// The deepest a condition, rule or `applies_when` may nest once the conditions it uses are
+    /// written out in place, counting every operator, call and list (`limit.expression-depth`):
+    /// 31 conditions of one 800-term `or` chain each nest 25,000 deep, which overflows the stack of
+    /// every later stage although each chain passes the parser's limits.
+    public var maxExpressionDepth: Int
+    /// The most values an enum input may list (`limit.enum-values`); a diagram node on an enum has
+    /// one branch per value.
+    public var maxEnumValues: Int
+
+    /// Creates limits; the defaults leave a wide margin over real policies.
+    public init(
+        maxConditionDepth: Int = PolicyChecker.maxConditionDepth, maxExpressionDepth: Int = 256,
+        maxEnumValues: Int = 1_000
+    ) {
+        self.maxConditionDepth = maxConditionDepth
+        self.maxExpressionDepth = maxExpressionDepth
+        self.maxEnumValues = maxEnumValues
+    }
+
+    /// The defaults.
+    public static let `default` = PolicyLimits()
+}
+
 /// Resolves names, checks types and orders decisions, turning `PolicySyntax` into `CheckedPolicy`.
 public struct PolicyChecker {
     /// What the checker knows beyond the policy file.
     public struct Context: Sendable {
         /// The holiday calendars available, by name; `nil` skips the check.
         public var calendars: Set<String>?
+        /// Bounds on the policy's shape.
+        public var limits: PolicyLimits
 
         /// Creates a context.
-        public init(calendars: Set<String>? = nil) { self.calendars = calendars }
+        public init(calendars: Set<String>? = nil, limits: PolicyLimits = .default) {
+            self.calendars = calendars
+            self.limits = limits
+        }
     }
 
     private let syntax: PolicySyntax
@@ -33,12 +66,14 @@ public struct PolicyChecker {
     private var elementTypes: [ValueType] = []
     /// How deep conditions nest through each other, per condition, and while checking.
     private var conditionDepths: [Int: Int] = [:]
+    /// Per condition, how deep its expression nests with the conditions it uses written out.
+    private var treeDepths: [Int: Int] = [:]
     private var referencedDepth = 0
     private var conditionStack = 0
     private var reportedConditionDepth = false
     /// The deepest conditions may build on conditions; deeper chains would make every later stage
     /// recurse that deep.
-    static let maxConditionDepth = 32
+    public static let maxConditionDepth = 32
 
     /// Checks `syntax`; returns the checked policy when there is no error, and every diagnostic.
     public static func check(_ syntax: PolicySyntax, context: Context = Context()) -> (CheckedPolicy?, [Diagnostic]) {
@@ -177,6 +212,13 @@ public struct PolicyChecker {
                     at: declaration.path.range, hint: "one input cannot be inside another")
                 continue
             }
+            if case .enumeration(let values) = declaration.type.value, values.count > context.limits.maxEnumValues {
+                error(
+                    "limit.enum-values",
+                    "input `\(path)` lists \(values.count) enum values, over the limit of \(context.limits.maxEnumValues)",
+                    at: declaration.type.range,
+                    hint: "for a long list of codes, use `type: code` and a set under `sets:`; or raise the limit (`PolicyLimits.maxEnumValues`)")
+            }
             var defaultValue: Value?
             if let written = declaration.defaultValue {
                 defaultValue = typedValue(written.value, as: declaration.type.value, at: written.range)
@@ -290,7 +332,7 @@ public struct PolicyChecker {
         case nil: break
         }
         let declaration = syntax.conditions[index]
-        if conditionStack >= Self.maxConditionDepth {
+        if conditionStack >= context.limits.maxConditionDepth {
             reportConditionDepth(at: declaration.name.range)
             return false
         }
@@ -301,14 +343,17 @@ public struct PolicyChecker {
         let savedDepth = referencedDepth
         currentReads = []
         referencedDepth = 0
-        if let checked = checkBoolean(declaration.expression, "condition `\(declaration.name.value)`") {
+        if let checked = checkBoolean(declaration.expression, "condition `\(declaration.name.value)`"),
+            withinDepth(checked, "condition `\(declaration.name.value)`", at: declaration.name.range)
+        {
+            treeDepths[index] = expandedDepth(checked)
             conditions[index] = Condition(
                 name: declaration.name.value, expression: checked, location: declaration.name.location)
         }
         let depth = referencedDepth + 1
         conditionDepths[index] = depth
         referencedDepth = savedDepth
-        if depth > Self.maxConditionDepth, conditions[index] != nil {
+        if depth > context.limits.maxConditionDepth, conditions[index] != nil {
             reportConditionDepth(at: declaration.name.range)
             conditions[index] = nil
         }
@@ -318,12 +363,38 @@ public struct PolicyChecker {
         return conditions[index] != nil
     }
 
+    /// How deep `expression` nests with the conditions it uses written out in place.
+    private func expandedDepth(_ expression: CheckedExpr) -> Int {
+        switch expression {
+        case .constant, .input, .element, .decision, .has: return 1
+        case .condition(let index): return 1 + (treeDepths[index] ?? 0)
+        case .not(let a), .length(let a), .shift(let a, _, _), .inValues(let a, _), .inCodeSet(let a, _):
+            return 1 + expandedDepth(a)
+        case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .contains(let a, let b), .any(let a, let b),
+            .all(let a, let b):
+            return 1 + max(expandedDepth(a), expandedDepth(b))
+        }
+    }
+
+    /// Whether `expression` stays within `PolicyLimits.maxExpressionDepth`; reports it when not.
+    private mutating func withinDepth(_ expression: CheckedExpr, _ what: String, at range: SourceRange) -> Bool {
+        let depth = expandedDepth(expression)
+        let limit = context.limits.maxExpressionDepth
+        guard depth > limit else { return true }
+        error(
+            "limit.expression-depth",
+            "\(what) nests \(depth) levels deep with the conditions it uses written out, over the limit of \(limit) levels",
+            at: range,
+            hint: "every operator and every condition it uses counts a level; write long `or` chains as `x in [a, b, c]`, or raise the limit (`PolicyLimits.maxExpressionDepth`)")
+        return false
+    }
+
     /// One error per policy: every condition past the limit fails, but the first place says why.
     private mutating func reportConditionDepth(at range: SourceRange) {
         guard !reportedConditionDepth else { return }
         reportedConditionDepth = true
         error(
-            "limit.condition-depth", "conditions build on each other more than \(Self.maxConditionDepth) levels deep",
+            "limit.condition-depth", "conditions build on each other more than \(context.limits.maxConditionDepth) levels deep",
             at: range, hint: "shorten the chain of conditions that use conditions")
     }
 
@@ -356,10 +427,16 @@ public struct PolicyChecker {
                 unknownName(dueFrom.value, at: dueFrom.range, expected: nil)
             }
         }
-        let appliesWhen = declaration.appliesWhen.flatMap { checkBoolean($0, "`applies_when`") }
+        var appliesWhen = declaration.appliesWhen.flatMap { checkBoolean($0, "`applies_when`") }
+        if let checked = appliesWhen, let written = declaration.appliesWhen,
+            !withinDepth(checked, "`applies_when` of decision `\(declaration.name.value)`", at: written.range)
+        {
+            appliesWhen = nil
+        }
         var rules: [Rule] = []
         for rule in declaration.rules {
             let when = rule.when.flatMap { checkBoolean($0, "`when`") } ?? .constant(.bool(true))
+            if let written = rule.when, !withinDepth(when, "the `when` of rule `\(rule.id.value)`", at: written.range) { continue }
             guard let (outcome, duration) = checkThen(rule.then, in: declaration) else { continue }
             rules.append(
                 Rule(

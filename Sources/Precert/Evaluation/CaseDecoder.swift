@@ -157,6 +157,11 @@ public struct CaseDecoder: Sendable {
 
         private mutating func readObject(node: Int) throws(JSONReadError) {
             try reader.beginObject()
+            // Keys this object has given already: a declared key given twice is an error, not "the last
+            // one wins" (other JSON readers keep the first, and two copies of an object merged field by
+            // field here).
+            var seen: UInt64 = 0
+            var seenBeyond64: Set<Int> = []
             while try reader.nextKey() {
                 var found: Int?
                 let keys = decoder.nodes[node].keys
@@ -165,6 +170,16 @@ public struct CaseDecoder: Sendable {
                     break
                 }
                 guard let found else {
+                    try reader.skipValue()
+                    continue
+                }
+                let repeated = found < 64 ? seen & (1 << UInt64(found)) != 0 : !seenBeyond64.insert(found).inserted
+                if found < 64 { seen |= 1 << UInt64(found) }
+                if repeated {
+                    let (line, column) = reader.text.lineAndColumn(at: reader.offset)
+                    problems.append(
+                        .error("case.duplicate-key", "\(decoder.nodes[node].paths[found]) is given twice", at: range(line, column),
+                            hint: "give each field once; JSON readers disagree on which of two copies counts"))
                     try reader.skipValue()
                     continue
                 }

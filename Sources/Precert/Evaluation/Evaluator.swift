@@ -152,7 +152,7 @@ public struct Evaluator: Sendable {
     struct EvaluationState {
         var evaluator: ExpressionEvaluator
         /// Per variable: -2 not yet read, -1 unknown, else the branch.
-        var cache: [Int16]
+        var cache: [Int32]
     }
 
     // MARK: One decision
@@ -303,7 +303,7 @@ public struct Evaluator: Sendable {
     // MARK: Diagrams
 
     /// The branch variable `v` takes for this case (cached), or -1 when unknown.
-    private func branch(_ v: Int32, _ state: inout EvaluationState, unknownSlots: inout Set<Int>, unknownDecisions: inout Set<Int>) -> Int16 {
+    private func branch(_ v: Int32, _ state: inout EvaluationState, unknownSlots: inout Set<Int>, unknownDecisions: inout Set<Int>) -> Int32 {
         let cached = state.cache[Int(v)]
         if cached >= 0 { return cached }
         if cached == -1 {
@@ -311,7 +311,7 @@ public struct Evaluator: Sendable {
             return -1
         }
         let variable = compiled.variables[Int(v)]
-        var result: Int16 = -1
+        var result: Int32 = -1
         switch variable {
         case .atom(let expression):
             if let truth = state.evaluator.truth(expression) { result = truth ? 1 : 0 }
@@ -319,7 +319,7 @@ public struct Evaluator: Sendable {
             if let slot = variable.slot, let value = state.evaluator.facts.values[slot],
                 let branch = variable.branch(for: value)
             {
-                result = Int16(clamping: branch)
+                result = Int32(branch)
             }
         }
         state.cache[Int(v)] = result
@@ -382,7 +382,7 @@ public struct Evaluator: Sendable {
         payloads = leaves.sorted(by: >).map { compiled.leaves[Int(-$0 - 1)] }
     }
 
-    private func step(_ v: Int32, _ branch: Int16, _ evaluator: ExpressionEvaluator) -> TraceStep {
+    private func step(_ v: Int32, _ branch: Int32, _ evaluator: ExpressionEvaluator) -> TraceStep {
         let test = variableTests[Int(v)]
         if branch < 0 { return TraceStep(test: test, value: "unknown") }
         // Enum, boolean and atom branches have fixed names; only numbers and dates are printed.

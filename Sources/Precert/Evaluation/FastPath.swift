@@ -1,13 +1,16 @@
 /// Buffers reused across evaluations, so that a loop over many cases allocates nothing per case.
 public struct EvaluationScratch: Sendable {
     /// Per diagram variable: -2 not yet read, -1 unknown, else the branch taken.
-    var cache: [Int16] = []
+    ///
+    /// `Int32`: an enum of 40,000 values (a 330 KB policy) has branches past `Int16.max`, which
+    /// `truncatingIfNeeded` turned into "unknown" here and `clamping` into the wrong branch in `evaluate`.
+    var cache: [Int32] = []
     /// The value each decision gives expressions that read it.
     var decisionValues: [DecisionValue?] = []
     /// Per decision, the leaf its diagram reached.
     public internal(set) var leaves: [NodeRef] = []
     /// When tracing, each tested variable and the branch taken, per decision in evaluation order.
-    var trace: [(decision: Int32, variable: Int32, branch: Int16)] = []
+    var trace: [(decision: Int32, variable: Int32, branch: Int32)] = []
 
     /// Creates empty buffers; they grow to fit the first policy they are used with.
     public init() {}
@@ -68,10 +71,10 @@ extension Evaluator {
     }
 
     /// The branch variable `v` takes, or -1 when unknown.
-    private func knownBranch(_ v: Int, _ facts: CaseFacts, _ decisions: [DecisionValue?]) -> Int16 {
+    private func knownBranch(_ v: Int, _ facts: CaseFacts, _ decisions: [DecisionValue?]) -> Int32 {
         switch variableKinds[v] {
         case 0:
-            if case .enumValue(let index)? = facts.values[Int(variableSlots[v])] { return Int16(truncatingIfNeeded: index) }
+            if case .enumValue(let index)? = facts.values[Int(variableSlots[v])] { return Int32(index) }
             return -1
         case 1:
             if case .bool(let b)? = facts.values[Int(variableSlots[v])] { return b ? 1 : 0 }
@@ -85,7 +88,7 @@ extension Evaluator {
             default: return -1
             }
             return variableThresholds[v].withUnsafeBufferPointer { thresholds in
-                Int16(truncatingIfNeeded: DiagramVariable.region(of: key, in: thresholds))
+                Int32(DiagramVariable.region(of: key, in: thresholds))
             }
         default:
             guard let truth = fastAtoms[v].truth(facts, compiled.checked, decisions, fastAtomTable) else { return -1 }

@@ -3,7 +3,7 @@ enum YAMLMessages {
     static func fileTooLarge(_ size: Int, limit: Int, at range: SourceRange) -> Diagnostic {
         .error(
             "yaml.file-too-large", "file is \(size) bytes, over the limit of \(limit) bytes", at: range,
-            hint: "policy files are small; split the policy or raise the limit (`--max-file-bytes`)")
+            hint: "policy files are small; split the policy, or raise the limit (`YAMLLimits.maxBytes`)")
     }
 
     static func invalidUTF8(at range: SourceRange) -> Diagnostic {
