@@ -806,49 +806,7 @@ struct PolicyCaseGenerator {
 
     /// The case as JSON in the shared case shape (present fields only), for checking the decoder.
     func json(_ facts: CaseFacts) -> String {
-        final class Object {
-            var keys: [String] = []
-            var values: [String: Any] = [:]
-        }
-        let root = Object()
-        for (slot, input) in policy.inputs.enumerated() where facts.present[slot] {
-            guard let value = facts.values[slot] else { continue }
-            var object = root
-            for component in input.components.dropLast() {
-                if let next = object.values[component] as? Object {
-                    object = next
-                } else {
-                    let next = Object()
-                    object.keys.append(component)
-                    object.values[component] = next
-                    object = next
-                }
-            }
-            object.keys.append(input.components.last!)
-            object.values[input.components.last!] = Self.json(value, type: input.type)
-        }
-        func render(_ object: Object) -> String {
-            "{" + object.keys.map { key in
-                let value = object.values[key]!
-                return CaseJSON.quote(key) + ": " + ((value as? Object).map(render) ?? (value as! String))
-            }.joined(separator: ", ") + "}"
-        }
-        return render(root)
-    }
-
-    static func json(_ value: Value, type: ValueType) -> String {
-        switch value {
-        case .bool(let b): return b ? "true" : "false"
-        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
-        case .string(let s): return CaseJSON.quote(s)
-        case .date(let d): return "\"\(d)\""
-        case .datetime(let t): return "\"\(t.rfc3339)\""
-        case .duration(let d): return "\"\(d)\""
-        case .enumValue(let i):
-            if case .enumeration(let names) = type.elementType ?? type { return "\"\(names[i])\"" }
-            return "null"
-        case .list(let items): return "[" + items.map { json($0, type: type.elementType ?? type) }.joined(separator: ", ") + "]"
-        }
+        CaseJSON.sketch(facts, policy: policy, onlyPresent: true)
     }
 }
 

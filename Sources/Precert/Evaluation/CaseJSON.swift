@@ -1,7 +1,8 @@
 /// Writes case facts back in the shape of the case JSON, for counterexamples and test output.
 enum CaseJSON {
-    /// Compact JSON holding the known facts at their dotted paths, in slot order.
-    static func sketch(_ facts: CaseFacts, policy: CheckedPolicy) -> String {
+    /// Compact JSON holding the known facts at their dotted paths, in slot order; with
+    /// `onlyPresent`, only the facts the case itself gave (not defaults).
+    static func sketch(_ facts: CaseFacts, policy: CheckedPolicy, onlyPresent: Bool = false) -> String {
         final class Object {
             var keys: [String] = []
             var values: [String: Any] = [:]
@@ -9,7 +10,7 @@ enum CaseJSON {
         let root = Object()
         let printer = ExpressionPrinter(policy: policy)
         for (slot, input) in policy.inputs.enumerated() {
-            guard let value = facts.values[slot] else { continue }
+            guard let value = facts.values[slot], !onlyPresent || facts.present[slot] else { continue }
             var object = root
             for component in input.components.dropLast() {
                 if let next = object.values[component] as? Object {
