@@ -107,9 +107,21 @@ public struct CaseSession {
         }
         var candidate = lastPolicy ?? routedIndex(bytes, policyID: policyID, asOf: asOf) ?? 0
         var decoded = policies[candidate].decoder.decode(bytes, file: file)
-        if case .failure = decoded, let routed = routedIndex(bytes, policyID: policyID, asOf: asOf), routed != candidate {
-            candidate = routed
-            decoded = policies[candidate].decoder.decode(bytes, file: file)
+        if case .failure(let errors) = decoded {
+            let routing = PolicyCatalog.route(bytes, limits: catalog.caseLimits)
+            let date = asOf ?? routing.receivedAt?.localDate ?? today
+            switch catalog.select(payer: routing.payer, policyID: policyID, date: date) {
+            case .success:
+                if let routed = catalog.selectIndex(payer: routing.payer, policyID: policyID, date: date), routed != candidate {
+                    candidate = routed
+                    decoded = policies[candidate].decoder.decode(bytes, file: file)
+                }
+            case .failure(let diagnostic):
+                // With no policy for the case, a broken document is reported as such; otherwise
+                // the missing policy is the problem, not another policy's view of the fields.
+                let broken = errors.diagnostics.contains { ["case.json", "case.not-object", "limit.case-size"].contains($0.id.code) }
+                if !broken { return .failure(CaseErrors([diagnostic])) }
+            }
         }
         switch decoded {
         case .failure(let errors):

@@ -95,30 +95,14 @@ extension PolicyCatalog {
     }
 
     /// Decodes and evaluates one case: picks the policy by payer (or `policyID`) in force on the
-    /// local date of `request.received_at` (or `asOf`).
+    /// local date of `request.received_at` (or `asOf`). For many cases on one thread, keep a
+    /// `CaseSession`, which this uses for a single case.
     public func evaluate(
         _ bytes: [UInt8], file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil,
         explain: Bool = false, today: CivilDate? = nil
     ) -> Result<CaseDecision, CaseErrors> {
-        let routing = Self.route(bytes, limits: caseLimits)
-        let date =
-            asOf ?? routing.receivedAt.map { $0.localDate }
-            ?? today ?? Timestamp.now.localDate
-        switch select(payer: routing.payer, policyID: policyID, date: date) {
-        case .failure(let diagnostic):
-            // A malformed document is reported as such before any routing problem.
-            if let first = policies.first, case .failure(let errors) = first.decoder.decode(bytes, file: file),
-                errors.diagnostics.contains(where: { $0.id == "case.json" || $0.id == "case.not-object" || $0.id == "limit.case-size" })
-            {
-                return .failure(errors)
-            }
-            return .failure(CaseErrors([diagnostic]))
-        case .success(let policy):
-            switch policy.decoder.decode(bytes, file: file) {
-            case .failure(let errors): return .failure(errors)
-            case .success(let decoded): return .success(policy.evaluate(decoded, explain: explain))
-            }
-        }
+        var session = CaseSession(catalog: self, today: today)
+        return session.decide(bytes, file: file, policyID: policyID, asOf: asOf, explain: explain)
     }
 }
 
