@@ -177,6 +177,29 @@ struct EvaluationTests {
             TraceStep(test: "service.date <= referral.valid_until", value: "false"),
         ])
     }
+
+    @Test("`len(text)` compared from the UTF-8 length agrees with counting scalars, for every operator")
+    func textLengthBounds() {
+        let texts = ["", "a", "abcd", "é", "日本", "😀😀", "a😀b", String(repeating: "é", count: 30), String(repeating: "x", count: 60)]
+        let operators: [BinaryOperator] = [.less, .lessOrEqual, .greater, .greaterOrEqual, .equal, .notEqual]
+        for text in texts {
+            let length = Double(text.unicodeScalars.count)
+            for op in operators {
+                for constant in stride(from: -1.0, through: 130.0, by: 0.5) {
+                    let expected: Bool
+                    switch op {
+                    case .less: expected = length < constant
+                    case .lessOrEqual: expected = length <= constant
+                    case .greater: expected = length > constant
+                    case .greaterOrEqual: expected = length >= constant
+                    case .equal: expected = length == constant
+                    default: expected = length != constant
+                    }
+                    #expect(FastAtom.compareLength(of: text, op, constant) == expected, "len(\(text)) \(op) \(constant)")
+                }
+            }
+        }
+    }
 }
 
 @Suite("Bad case input")

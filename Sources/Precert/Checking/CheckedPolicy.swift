@@ -122,12 +122,15 @@ final class CodeMatcher: Sendable {
 
     /// Whether `code` equals a member or starts with a prefix.
     func contains(_ code: String) -> Bool {
-        var code = code
-        return code.withUTF8 { bytes in
-            for member in exactBytes where member.count == bytes.count && Self.startsWith(bytes, member) { return true }
-            for prefix in prefixBytes where prefix.count <= bytes.count && Self.startsWith(bytes, prefix) { return true }
-            return false
-        }
+        // Native strings are contiguous UTF-8; only bridged ones need a copy.
+        if let found = code.utf8.withContiguousStorageIfAvailable(containsBytes) { return found }
+        return Array(code.utf8).withUnsafeBufferPointer(containsBytes)
+    }
+
+    private func containsBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for member in exactBytes where member.count == bytes.count && Self.startsWith(bytes, member) { return true }
+        for prefix in prefixBytes where prefix.count <= bytes.count && Self.startsWith(bytes, prefix) { return true }
+        return false
     }
 
     /// Whether `bytes` starts with `prefix` (a plain loop: codes are a few bytes long).

@@ -41,6 +41,13 @@ public struct Evaluator: Sendable {
     let variableThresholds: [[Double]]
     /// Whether every decision has a diagram, so the fast path can answer every case with known inputs.
     let allDiagrams: Bool
+    /// The diagram's nodes in the fast path's layout.
+    let walkNodes: [WalkNode]
+    /// Each decision with its diagram's root, in evaluation order (empty unless `allDiagrams`).
+    let walkRoots: [(decision: Int32, root: NodeRef)]
+    /// Per decision and leaf, what `len(decision)` is there: the count of a list outcome, -1 for
+    /// no outcome (comparisons are false), -2 for anything else (unknown).
+    let leafListLengths: [[Int32]]
 
     /// Creates an evaluator.
     public init(compiled: CompiledPolicy, calendar: HolidayCalendar, ruleByRule: Bool = false) {
@@ -64,6 +71,17 @@ public struct Evaluator: Sendable {
         }
         leafInfo = info
         leafValues = info.map { row in row.map { $0?.value } }
+        leafListLengths = info.map { row in
+            row.map { leaf in
+                switch leaf?.value {
+                case .value(.list(let items))?: Int32(clamping: items.count)
+                case .none?: -1
+                default: -2
+                }
+            }
+        }
+        walkNodes = zip(compiled.nodeVariable, compiled.nodeFirstChild).map { WalkNode(variable: $0, firstChild: $1) }
+        walkRoots = allDiagrams ? policy.evaluationOrder.map { (Int32($0), compiled.roots[$0]!) } : []
         leafSteps = info.enumerated().map { index, row in
             row.map { leaf in
                 guard let template = leaf?.template, template.status == .decided else { return [] }
@@ -126,7 +144,8 @@ public struct Evaluator: Sendable {
             if evaluateLeaves(facts, scratch: &scratch, tracing: explain) {
                 var decisions = materialize(scratch, facts)
                 if explain {
-                    let evaluator = ExpressionEvaluator(policy: policy, facts: facts, decisions: scratch.decisionValues)
+                    let values = scratch.leaves.withUnsafeBufferPointer { decisionValues(leaves: $0) }
+                    let evaluator = ExpressionEvaluator(policy: policy, facts: facts, decisions: values)
                     for (decision, variable, branch) in scratch.trace {
                         decisions[Int(decision)].trace.append(step(variable, branch, evaluator))
                     }

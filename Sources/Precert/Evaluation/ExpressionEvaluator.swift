@@ -148,12 +148,13 @@ struct ExpressionEvaluator {
     /// The number of Unicode scalars in `text`, counted from its UTF-8 bytes (every byte that is
     /// not a continuation byte starts a scalar), which is much faster than walking its scalars.
     static func scalarCount(_ text: String) -> Int {
-        var text = text
-        return text.withUTF8 { bytes in
+        // Native strings are contiguous UTF-8; counting lead bytes there needs no copy.
+        let counted = text.utf8.withContiguousStorageIfAvailable { bytes in
             var count = 0
             for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
             return count
         }
+        return counted ?? text.unicodeScalars.count
     }
 
     /// Compares two values of comparable types.

@@ -59,27 +59,28 @@ enum FastAtom: Sendable {
         }
     }
 
-    /// The atom's truth for a case; `nil` when unknown.
-    func truth(_ facts: CaseFacts, _ policy: CheckedPolicy, _ decisions: [DecisionValue?], _ table: FastAtoms) -> Bool? {
+    /// The atom's truth for a case during a fast-path walk; `nil` when unknown.
+    func truth(_ state: WalkState, _ evaluator: Evaluator) -> Bool? {
+        let values = state.values
+        let table = evaluator.fastAtomTable
         switch self {
         case .has(let slot):
-            return facts.present[slot]
+            return state.present[slot]
         case .lengthOfInput(let slot, let op, let constant):
-            let length: Int
-            switch facts.values[slot] {
-            case .string(let text)?: length = ExpressionEvaluator.scalarCount(text)
-            case .list(let items)?: length = items.count
+            switch values[slot] {
+            case .string(let text)?: return Self.compareLength(of: text, op, constant)
+            case .list(let items)?: return Self.compare(op, Double(items.count), constant)
             default: return nil
             }
-            return Self.compare(op, Double(length), constant)
         case .lengthOfDecision(let d, let op, let constant):
-            switch decisions[d] {
-            case .value(.list(let items))?: return Self.compare(op, Double(items.count), constant)
-            case .none?: return false
-            default: return nil
-            }
+            let leaf = state.leaves[d]
+            guard leaf < 0 else { return nil }
+            let length = evaluator.leafListLengths[d][Int(-leaf - 1)]
+            if length == -1 { return false }
+            if length < 0 { return nil }
+            return Self.compare(op, Double(length), constant)
         case .quantifiedCodeSet(let slot, let set, let isAny, let negated):
-            guard case .list(let items)? = facts.values[slot] else { return nil }
+            guard case .list(let items)? = values[slot] else { return nil }
             let codes = table.matchers[set]
             for item in items {
                 guard case .string(let code) = item else { return nil }
@@ -89,27 +90,46 @@ enum FastAtom: Sendable {
             }
             return !isAny
         case .inCodeSet(let slot, let set):
-            guard case .string(let code)? = facts.values[slot] else { return nil }
+            guard case .string(let code)? = values[slot] else { return nil }
             return table.matchers[set].contains(code)
         case .containsText(let slot, let text):
-            guard case .list(let items)? = facts.values[slot] else { return nil }
+            guard case .list(let items)? = values[slot] else { return nil }
             let needle = table.texts[text]
             for item in items { if case .string(let s) = item, s == needle { return true } }
             return false
         case .compareInputs(let op, let left, let right, let shift, let sign):
-            guard let a = facts.values[left], var b = facts.values[right] else { return nil }
+            guard let a = values[left], var b = values[right] else { return nil }
             if let shift {
                 guard let moved = ExpressionEvaluator.shifted(b, shift, sign: sign) else { return nil }
                 b = moved
             }
             return ExpressionEvaluator.compare(op, a, b)
         case .compareShifted(let op, let slot, let shift, let sign, let constant):
-            guard let value = facts.values[slot], let moved = ExpressionEvaluator.shifted(value, shift, sign: sign) else {
+            guard let value = values[slot], let moved = ExpressionEvaluator.shifted(value, shift, sign: sign) else {
                 return nil
             }
             return ExpressionEvaluator.compare(op, moved, table.constants[constant])
         case .general(let index):
-            return ExpressionEvaluator(policy: policy, facts: facts, decisions: decisions).truth(table.general[index])
+            let decisions = evaluator.decisionValues(leaves: UnsafeBufferPointer(state.leaves))
+            return ExpressionEvaluator(policy: evaluator.compiled.checked, facts: state.facts, decisions: decisions)
+                .truth(table.general[index])
+        }
+    }
+
+    /// `len(text) op constant`, counting Unicode scalars only when the UTF-8 length leaves the
+    /// answer open (a scalar is 1 to 4 bytes).
+    static func compareLength(of text: String, _ op: BinaryOperator, _ constant: Double) -> Bool {
+        let bytes = text.utf8.count
+        let fewest = Double((bytes + 3) / 4)
+        let most = Double(bytes)
+        switch op {
+        case .less where most < constant, .lessOrEqual where most <= constant: return true
+        case .less where fewest >= constant, .lessOrEqual where fewest > constant: return false
+        case .greater where fewest > constant, .greaterOrEqual where fewest >= constant: return true
+        case .greater where most <= constant, .greaterOrEqual where most < constant: return false
+        case .equal where constant < fewest || constant > most: return false
+        case .notEqual where constant < fewest || constant > most: return true
+        default: return compare(op, Double(ExpressionEvaluator.scalarCount(text)), constant)
         }
     }
 

@@ -5,15 +5,29 @@ public struct EvaluationScratch: Sendable {
     /// `Int32`: an enum of 40,000 values (a 330 KB policy) has branches past `Int16.max`, which
     /// `truncatingIfNeeded` turned into "unknown" here and `clamping` into the wrong branch in `evaluate`.
     var cache: [Int32] = []
-    /// The value each decision gives expressions that read it.
-    var decisionValues: [DecisionValue?] = []
-    /// Per decision, the leaf its diagram reached.
+    /// Per decision, the leaf its diagram reached; 0 (a node, never a leaf) while not yet walked.
     public internal(set) var leaves: [NodeRef] = []
     /// When tracing, each tested variable and the branch taken, per decision in evaluation order.
     var trace: [(decision: Int32, variable: Int32, branch: Int32)] = []
 
     /// Creates empty buffers; they grow to fit the first policy they are used with.
     public init() {}
+}
+
+/// A diagram node as the fast path reads it: the variable tested and where its children start,
+/// side by side so one load brings both.
+struct WalkNode: Sendable {
+    let variable: Int32
+    let firstChild: Int32
+}
+
+/// A case's facts and the leaves reached so far, as raw buffers valid during one walk.
+struct WalkState {
+    let values: UnsafeBufferPointer<Value?>
+    let present: UnsafeBufferPointer<Bool>
+    let leaves: UnsafeMutableBufferPointer<NodeRef>
+    /// The facts themselves, for atoms the general evaluator answers.
+    let facts: CaseFacts
 }
 
 extension Evaluator {
@@ -27,61 +41,62 @@ extension Evaluator {
     /// `evaluateLeaves`, recording the path taken in `scratch.trace` when `tracing`.
     func evaluateLeaves(_ facts: CaseFacts, scratch: inout EvaluationScratch, tracing: Bool) -> Bool {
         guard allDiagrams else { return false }
-        let policy = compiled.checked
-        let variableCount = compiled.variables.count
-        let decisionCount = policy.decisions.count
-        if scratch.cache.count != variableCount {
-            scratch.cache = Array(repeating: -2, count: variableCount)
-        } else {
-            for i in 0..<variableCount { scratch.cache[i] = -2 }
+        if scratch.cache.count != variableKinds.count { scratch.cache = Array(repeating: -2, count: variableKinds.count) }
+        if scratch.leaves.count != walkRoots.count { scratch.leaves = Array(repeating: 0, count: walkRoots.count) }
+        var trace: [(decision: Int32, variable: Int32, branch: Int32)] = []
+        if tracing {
+            swap(&trace, &scratch.trace)
+            trace.removeAll(keepingCapacity: true)
         }
-        if scratch.leaves.count != decisionCount {
-            scratch.leaves = Array(repeating: 0, count: decisionCount)
-            scratch.decisionValues = Array(repeating: nil, count: decisionCount)
-        } else {
-            for i in 0..<decisionCount { scratch.decisionValues[i] = nil }
-        }
-        if tracing { scratch.trace.removeAll(keepingCapacity: true) }
-        // Unsafe buffers keep array bounds checks and reference counting out of the walk.
-        let walked = compiled.nodeVariable.withUnsafeBufferPointer { nodeVariable in
-            compiled.nodeFirstChild.withUnsafeBufferPointer { nodeFirstChild in
-                compiled.children.withUnsafeBufferPointer { children in
-                    for index in policy.evaluationOrder {
-                        var ref = compiled.roots[index]!
-                        while ref >= 0 {
-                            let v = Int(nodeVariable[Int(ref)])
-                            var branch = scratch.cache[v]
-                            if branch == -2 {
-                                branch = knownBranch(v, facts, scratch.decisionValues)
-                                scratch.cache[v] = branch
+        defer { if tracing { swap(&trace, &scratch.trace) } }
+        // Raw buffers keep bounds checks, uniqueness checks and reference counting out of the walk,
+        // which is a few dozen steps per case.
+        return facts.values.withUnsafeBufferPointer { values in
+            facts.present.withUnsafeBufferPointer { present in
+                scratch.cache.withUnsafeMutableBufferPointer { cache in
+                    scratch.leaves.withUnsafeMutableBufferPointer { leaves in
+                        walkNodes.withUnsafeBufferPointer { nodes in
+                            compiled.children.withUnsafeBufferPointer { children in
+                                cache.update(repeating: -2)
+                                leaves.update(repeating: 0)
+                                let state = WalkState(values: values, present: present, leaves: leaves, facts: facts)
+                                for (decision, root) in walkRoots {
+                                    var ref = root
+                                    while ref >= 0 {
+                                        let node = nodes[Int(ref)]
+                                        let v = Int(node.variable)
+                                        var branch = cache[v]
+                                        if branch == -2 {
+                                            branch = knownBranch(v, state)
+                                            cache[v] = branch
+                                        }
+                                        if branch < 0 { return false }
+                                        if tracing { trace.append((decision, Int32(v), branch)) }
+                                        ref = children[Int(node.firstChild) + Int(branch)]
+                                    }
+                                    leaves[Int(decision)] = ref
+                                }
+                                return true
                             }
-                            if branch < 0 { return false }
-                            if tracing { scratch.trace.append((Int32(index), Int32(v), branch)) }
-                            ref = children[Int(nodeFirstChild[Int(ref)]) + Int(branch)]
                         }
-                        scratch.leaves[index] = ref
-                        scratch.decisionValues[index] = leafValues[index][Int(-ref - 1)]
                     }
-                    return true
                 }
             }
         }
-        if !walked { return false }
-        return true
     }
 
     /// The branch variable `v` takes, or -1 when unknown.
-    private func knownBranch(_ v: Int, _ facts: CaseFacts, _ decisions: [DecisionValue?]) -> Int32 {
+    private func knownBranch(_ v: Int, _ state: WalkState) -> Int32 {
         switch variableKinds[v] {
         case 0:
-            if case .enumValue(let index)? = facts.values[Int(variableSlots[v])] { return Int32(index) }
+            if case .enumValue(let index)? = state.values[Int(variableSlots[v])] { return Int32(index) }
             return -1
         case 1:
-            if case .bool(let b)? = facts.values[Int(variableSlots[v])] { return b ? 1 : 0 }
+            if case .bool(let b)? = state.values[Int(variableSlots[v])] { return b ? 1 : 0 }
             return -1
         case 2:
             let key: Double
-            switch facts.values[Int(variableSlots[v])] {
+            switch state.values[Int(variableSlots[v])] {
             case .date(let date)?: key = Double(date.dayNumber)
             case .number(let n)?: key = n
             case .datetime(let t)?: key = Double(t.epochSeconds)
@@ -91,9 +106,15 @@ extension Evaluator {
                 Int32(DiagramVariable.region(of: key, in: thresholds))
             }
         default:
-            guard let truth = fastAtoms[v].truth(facts, compiled.checked, decisions, fastAtomTable) else { return -1 }
+            guard let truth = fastAtoms[v].truth(state, self) else { return -1 }
             return truth ? 1 : 0
         }
+    }
+
+    /// The value each decision gives expressions that read it, from the leaves a walk reached
+    /// (`nil` for decisions not walked yet).
+    func decisionValues(leaves: UnsafeBufferPointer<NodeRef>) -> [DecisionValue?] {
+        leaves.indices.map { d in leaves[d] < 0 ? leafValues[d][Int(-leaves[d] - 1)] : nil }
     }
 
     /// The full results from the leaves of a fast-path walk.
