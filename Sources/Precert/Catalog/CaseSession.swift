@@ -7,18 +7,13 @@ struct DecisionFragments: Sendable {
     /// date, the bytes before and after the date.
     let leaves: [[(before: [UInt8], after: [UInt8]?)?]]
 
-    init(header: [UInt8], leaves: [[(before: [UInt8], after: [UInt8]?)?]]) {
-        self.header = header
-        self.leaves = leaves
-    }
-
-    init(policy: LoadedPolicy) {
-        let evaluator = policy.evaluator
+    init(evaluator: Evaluator, digest: String) {
+        let checked = evaluator.compiled.checked
         var probe = JSONWriter(style: .compact)
         DecisionEncoder.write(
             CaseDecision(
-                caseID: nil, policyID: policy.policy.id, payer: policy.policy.payer, effective: policy.policy.effective,
-                digest: policy.digest, decisions: [], nextSteps: []),
+                caseID: nil, policyID: checked.id, payer: checked.payer, effective: checked.effective,
+                digest: digest, decisions: [], nextSteps: []),
             to: &probe)
         let opening = Array(#"{"case_id":null"#.utf8)
         let marker = Array(#""decisions":{"#.utf8)

@@ -1,5 +1,8 @@
 /// One policy version, compiled and ready to evaluate.
-public struct LoadedPolicy: Sendable {
+///
+/// A class, so that reaching a policy through the catalog for every case shares it instead of
+/// copying (and reference counting) each of its parts.
+public final class LoadedPolicy: Sendable {
     /// The checked policy.
     public var policy: CheckedPolicy { compiled.checked }
     /// The compiled policy.
@@ -15,10 +18,10 @@ public struct LoadedPolicy: Sendable {
     /// Evaluates decoded cases.
     public let evaluator: Evaluator
     /// Pre-encoded decision JSON pieces for the fast path.
-    private(set) var fragments: DecisionFragments
+    let fragments: DecisionFragments
 
     /// Compiles a checked policy and prepares its decoder and evaluator.
-    public init(checked: CheckedPolicy, calendar: HolidayCalendar, source: SourceText, digest: String,
+    public convenience init(checked: CheckedPolicy, calendar: HolidayCalendar, source: SourceText, digest: String,
         options: CompileOptions = CompileOptions(), caseLimits: CaseLimits = CaseLimits())
     {
         self.init(compiled: PolicyCompiler.compile(checked, options: options), calendar: calendar, source: source,
@@ -35,9 +38,7 @@ public struct LoadedPolicy: Sendable {
         self.digest = digest
         self.decoder = CaseDecoder(policy: compiled.checked, limits: caseLimits)
         self.evaluator = Evaluator(compiled: compiled, calendar: calendar)
-        self.fragments = DecisionFragments(
-            header: [], leaves: [])
-        self.fragments = DecisionFragments(policy: self)
+        self.fragments = DecisionFragments(evaluator: evaluator, digest: digest)
     }
 
     /// Evaluates a decoded case.

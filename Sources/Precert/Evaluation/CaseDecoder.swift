@@ -31,18 +31,27 @@ public struct DecodedCase: Sendable, Hashable {
 ///
 /// Schema-directed: a trie of the declared paths steers the reader; every other value is skipped
 /// (still validated) without building dictionaries or strings.
-public struct CaseDecoder: Sendable {
+public final class CaseDecoder: Sendable {
     private struct TrieNode: Sendable {
         var keys: [[UInt8]] = []
         var targets: [Int] = []  // >= 0: a slot; < 0: -(child node index + 1)
         var paths: [String] = []  // the JSON path of each key, for messages
     }
 
+    /// What a slot holds, in plain data so reading a value needs no look at its `ValueType`.
+    private struct SlotShape: Sendable {
+        /// The type of the value, or of each element of a list or set.
+        let scalar: ValueType
+        let isList: Bool
+        let isSet: Bool
+    }
+
     /// The policy whose inputs are read.
     public let policy: CheckedPolicy
     /// The limits enforced.
     public let limits: CaseLimits
-    private var nodes: [TrieNode] = [TrieNode()]
+    private let nodes: [TrieNode]
+    private let shapes: [SlotShape]
     private let enumBytes: [[[UInt8]]]
     private static let caseIDSlot = Int.max
     private static let payerSlot = Int.max - 1
@@ -60,18 +69,25 @@ public struct CaseDecoder: Sendable {
             if case .enumeration(let names) = type { return names.map { Array($0.utf8) } }
             return []
         }
+        shapes = policy.inputs.map { input in
+            if case .set = input.type { return SlotShape(scalar: input.type.elementType!, isList: true, isSet: true) }
+            if let element = input.type.elementType { return SlotShape(scalar: element, isList: true, isSet: false) }
+            return SlotShape(scalar: input.type, isList: false, isSet: false)
+        }
         let received = policy.inputs.firstIndex { $0.path == "request.received_at" && $0.type == .datetime }
         receivedInput = received
-        for (slot, input) in policy.inputs.enumerated() { insert(input.components, slot: slot) }
+        var nodes = [TrieNode()]
+        for (slot, input) in policy.inputs.enumerated() { Self.insert(input.components, slot: slot, into: &nodes) }
         // Routing fields are read in the same pass, so a case is read once whichever policy it needs.
-        if nodes[0].keys.firstIndex(of: Array("case_id".utf8)) == nil { insert(["case_id"], slot: Self.caseIDSlot) }
-        if nodes[0].keys.firstIndex(of: Array("payer".utf8)) == nil { insert(["payer"], slot: Self.payerSlot) }
+        if nodes[0].keys.firstIndex(of: Array("case_id".utf8)) == nil { Self.insert(["case_id"], slot: Self.caseIDSlot, into: &nodes) }
+        if nodes[0].keys.firstIndex(of: Array("payer".utf8)) == nil { Self.insert(["payer"], slot: Self.payerSlot, into: &nodes) }
         if received == nil, policy.slot(of: "request.received_at") == nil, policy.inputs.allSatisfy({ $0.path != "request" }) {
-            insert(["request", "received_at"], slot: Self.receivedSlot)
+            Self.insert(["request", "received_at"], slot: Self.receivedSlot, into: &nodes)
         }
+        self.nodes = nodes
     }
 
-    private mutating func insert(_ components: [String], slot: Int) {
+    private static func insert(_ components: [String], slot: Int, into nodes: inout [TrieNode]) {
         var node = 0
         for (depth, component) in components.enumerated() {
             let key = Array(component.utf8)
@@ -202,6 +218,7 @@ public struct CaseDecoder: Sendable {
                         receivedAt = try reader.readStringBytes { Timestamp(utf8: $0) }
                     }
                 case 0...:
+                    let decoder = decoder
                     try readSlot(target, path: decoder.nodes[node].paths[found])
                 default:
                     if reader.peekKind() == .object {
@@ -235,33 +252,37 @@ public struct CaseDecoder: Sendable {
             try reader.skipValue()
         }
 
-        private mutating func readSlot(_ slot: Int, path: String) throws(JSONReadError) {
-            let type = decoder.policy.inputs[slot].type
-            if let element = type.elementType {
+        /// Reads the value of `slot`; `path` is only looked at for a message.
+        private mutating func readSlot(_ slot: Int, path: @autoclosure () -> String) throws(JSONReadError) {
+            let shape = decoder.shapes[slot]
+            if shape.isList {
                 guard reader.peekKind() == .array else {
-                    try mismatch(path, "a list", typed: false)
+                    try mismatch(path(), "a list", typed: false)
                     return
                 }
                 try reader.beginArray()
                 var items: [Value] = []
-                // Sets drop repeats; a hash set keeps that linear for long lists.
+                // Sets drop repeats: a scan for the few items cases have, a hash set past that.
                 var seen: Set<Value> = []
                 var index = 0
                 while try reader.nextElement() {
                     if index == decoder.limits.maxListLength {
                         let (line, column) = reader.text.lineAndColumn(at: reader.offset)
                         problems.append(
-                            .error("limit.list-length", "\(path): more than \(decoder.limits.maxListLength) items",
+                            .error("limit.list-length", "\(path()): more than \(decoder.limits.maxListLength) items",
                                 at: range(line, column)))
                         try reader.skipValue()
                         while try reader.nextElement() { try reader.skipValue() }
                         return
                     }
-                    if let value = try readScalar(element, slot: slot, path: "\(path)[\(index)]") {
-                        if case .set = type {
-                            if seen.insert(value).inserted { items.append(value) }
-                        } else {
+                    if let value = try readScalar(shape.scalar, slot: slot, path: "\(path())[\(index)]") {
+                        if !shape.isSet {
                             items.append(value)
+                        } else if items.count < 16 {
+                            if !items.contains(value) { items.append(value) }
+                        } else {
+                            if seen.isEmpty { seen = Set(items) }
+                            if seen.insert(value).inserted { items.append(value) }
                         }
                     }
                     index += 1
@@ -270,48 +291,49 @@ public struct CaseDecoder: Sendable {
                 facts.present[slot] = true
                 return
             }
-            if let value = try readScalar(type, slot: slot, path: path) {
+            if let value = try readScalar(shape.scalar, slot: slot, path: path()) {
                 facts.values[slot] = value
                 facts.present[slot] = true
             }
         }
 
-        private mutating func readScalar(_ type: ValueType, slot: Int, path: String) throws(JSONReadError) -> Value? {
+        /// Reads one value of `type`; `path` is only looked at for a message.
+        private mutating func readScalar(_ type: ValueType, slot: Int, path: @autoclosure () -> String) throws(JSONReadError) -> Value? {
             let kind = reader.peekKind()
             switch type {
             case .bool:
-                guard kind == .true || kind == .false else { try mismatch(path, "true or false", typed: true); return nil }
+                guard kind == .true || kind == .false else { try mismatch(path(), "true or false", typed: true); return nil }
                 return .bool(try reader.readBool())
             case .number:
-                guard kind == .number else { try mismatch(path, "a number", typed: true); return nil }
+                guard kind == .number else { try mismatch(path(), "a number", typed: true); return nil }
                 return .number(try reader.readNumber())
             case .string, .code:
-                guard kind == .string else { try mismatch(path, "text", typed: false); return nil }
+                guard kind == .string else { try mismatch(path(), "text", typed: false); return nil }
                 return .string(try reader.readString())
             case .date, .datetime, .duration, .enumeration:
-                guard kind == .string else { try mismatch(path, Self.expectation(type), typed: true); return nil }
+                guard kind == .string else { try mismatch(path(), Self.expectation(type), typed: true); return nil }
                 let start = reader.offset
-                let (parsed, written): (Value?, String) = try reader.readStringBytes { bytes in
+                let (parsed, written): (Value?, String?) = try reader.readStringBytes { bytes in
                     let value: Value?
                     switch type {
                     case .date: value = CivilDate(utf8: bytes).map(Value.date)
                     case .datetime: value = Timestamp(utf8: bytes).map(Value.datetime)
                     case .duration: value = ClockDuration(text: String(decoding: bytes, as: UTF8.self)).map(Value.duration)
-                    default:
-                        value = decoder.enumBytes[slot].firstIndex { $0.elementsEqual(bytes) }.map(Value.enumValue)
+                    default: value = decoder.enumBytes[slot].firstIndex { $0.elementsEqual(bytes) }.map(Value.enumValue)
                     }
+                    if value != nil { return (value, nil) }
                     // Only short values of typed fields are echoed: free text may hold health information.
-                    let shown = value == nil && bytes.count <= 64 ? "\"\(String(decoding: bytes, as: UTF8.self))\"" : "text"
-                    return (value, shown)
+                    return (nil, bytes.count <= 64 ? "\"\(String(decoding: bytes, as: UTF8.self))\"" : "text")
                 }
                 if parsed == nil {
+                    let written = written ?? "text"
                     let (line, column) = reader.text.lineAndColumn(at: start)
                     problems.append(
-                        .error("case.type", "\(path): expected \(Self.expectation(type)), got \(written)", at: range(line, column)))
+                        .error("case.type", "\(path()): expected \(Self.expectation(type)), got \(written)", at: range(line, column)))
                 }
                 return parsed
             case .list, .set, .valueSet:
-                try mismatch(path, "a single value", typed: false)
+                try mismatch(path(), "a single value", typed: false)
                 return nil
             }
         }

@@ -1,5 +1,5 @@
 /// Evaluates a compiled policy against case facts. Immutable and `Sendable`: share one across threads.
-public struct Evaluator: Sendable {
+public final class Evaluator: Sendable {
     /// The compiled policy.
     public let compiled: CompiledPolicy
     /// The policy's holiday calendar.
