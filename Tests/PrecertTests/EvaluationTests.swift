@@ -274,6 +274,26 @@ struct BadCaseTests {
 struct CaseSessionTests {
     static let shipped = PolicyCatalog.load(paths: [Fixtures.repositoryRoot.appendingPathComponent("Policies").path]).catalog
 
+    @Test("a next step given by several decisions, or filled in to the same words, is listed once on both paths")
+    func repeatedNextSteps() throws {
+        let catalog = PolicyCatalog.load(paths: [
+            Fixtures.path("steps"), Fixtures.repositoryRoot.appendingPathComponent("Policies/calendars").path,
+        ]).catalog
+        var session = CaseSession(catalog: catalog)
+        let cases: [(String, [String])] = [
+            ("member services", ["Call member services."]),
+            ("K123", ["Call member services.", "Call K123."]),
+        ]
+        for (member, expected) in cases {
+            let line = Array(#"{"payer": "test-steps", "provider": {"network": "out_of_network"}, "member": {"id": "\#(member)"}}"#.utf8)
+            let full = try catalog.evaluate(line).get()
+            #expect(full.nextSteps == expected)
+            var writer = JSONWriter(style: .compact)
+            #expect(session.write(line, to: &writer) == nil)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: DecisionEncoder.encode(full), as: UTF8.self))
+        }
+    }
+
     @Test("the fast path writes the same bytes as the full encoder, for thousands of generated cases")
     func fastBytesEqualFull() {
         var corpus = CaseCorpus(seed: 99)
@@ -285,6 +305,10 @@ struct CaseSessionTests {
             if i % 7 == 0 {
                 // Leave a field out now and then, so some cases take the slow path.
                 line = Array(String(decoding: line, as: UTF8.self).replacingOccurrences(of: #""date": "2026-12-"#, with: #""date_": "2026-12-"#).utf8)
+            }
+            if i % 11 == 0 {
+                // Without the time a due date counts from, a turnaround needs that information.
+                line = Array(String(decoding: line, as: UTF8.self).replacingOccurrences(of: #""received_at":"#, with: #""received_":"#).utf8)
             }
             var writer = JSONWriter(style: .compact)
             let errors = session.write(line, to: &writer)

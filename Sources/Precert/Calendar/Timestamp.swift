@@ -124,6 +124,14 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// minutes (local mean time before ~1972) is truncated to minutes and the wall time is
     /// computed with the truncated offset: the text still denotes exactly this instant.
     public func formatted(offsetSeconds: Int32) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(25)
+        append(offsetSeconds: offsetSeconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `formatted(offsetSeconds:)` to `bytes` without building a string, for writers.
+    public func append(offsetSeconds: Int32, to bytes: inout [UInt8]) {
         let clampedOffset = Swift.min(Swift.max(offsetSeconds, -Self.maximumOffsetSeconds), Self.maximumOffsetSeconds)
         let offsetMinutes = Int64(clampedOffset) / 60
         let local = localSeconds(Int32(offsetMinutes * 60))
@@ -131,14 +139,40 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let secondsOfDay = Int(CivilMath.floorMod(local, 86_400))
         let (year, month, day) = CivilMath.civilFromDays(Int(days))
         let offsetMagnitude = Int(offsetMinutes.magnitude)
-
+        let negative = offsetMinutes < 0
         // Years outside 0...9999 (only reachable through `adding(seconds:)` far past supported
         // dates) print with more digits or a sign rather than trapping.
-        return CivilMath.padded(year, width: 4) + formattedTail(month, day, secondsOfDay, offsetMinutes < 0, offsetMagnitude)
+        let fourDigitYear = (0...9999).contains(year)
+        if !fourDigitYear { bytes.append(contentsOf: CivilMath.padded(year, width: 4).utf8) }
+        let at = fourDigitYear ? 4 : 0
+        // Then `-MM-DDTHH:MM:SS±HH:MM`, which is always 21 bytes.
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: at + 21))
+        bytes.withUnsafeMutableBufferPointer { all in
+            let buffer = UnsafeMutableBufferPointer(rebasing: all[start...])
+            if fourDigitYear { CivilMath.write(year, width: 4, into: buffer, at: 0) }
+            buffer[at] = UInt8(ascii: "-")
+            CivilMath.write(month, width: 2, into: buffer, at: at + 1)
+            buffer[at + 3] = UInt8(ascii: "-")
+            CivilMath.write(day, width: 2, into: buffer, at: at + 4)
+            buffer[at + 6] = UInt8(ascii: "T")
+            CivilMath.write(secondsOfDay / 3600, width: 2, into: buffer, at: at + 7)
+            buffer[at + 9] = UInt8(ascii: ":")
+            CivilMath.write(secondsOfDay / 60 % 60, width: 2, into: buffer, at: at + 10)
+            buffer[at + 12] = UInt8(ascii: ":")
+            CivilMath.write(secondsOfDay % 60, width: 2, into: buffer, at: at + 13)
+            buffer[at + 15] = negative ? UInt8(ascii: "-") : UInt8(ascii: "+")
+            CivilMath.write(offsetMagnitude / 60, width: 2, into: buffer, at: at + 16)
+            buffer[at + 18] = UInt8(ascii: ":")
+            CivilMath.write(offsetMagnitude % 60, width: 2, into: buffer, at: at + 19)
+        }
     }
 
     /// This instant in the offset it carries.
     public var rfc3339: String { formatted(offsetSeconds: utcOffsetSeconds) }
+
+    /// Appends `rfc3339` to `bytes` without building a string.
+    public func appendRFC3339(to bytes: inout [UInt8]) { append(offsetSeconds: utcOffsetSeconds, to: &bytes) }
 
     /// Same as `rfc3339`.
     public var description: String { rfc3339 }
@@ -161,26 +195,5 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     private func localSeconds(_ offsetSeconds: Int32) -> Int64 {
         let (sum, overflow) = epochSeconds.addingReportingOverflow(Int64(offsetSeconds))
         return overflow ? (offsetSeconds > 0 ? Int64.max : Int64.min) : sum
-    }
-
-    private func formattedTail(_ month: Int, _ day: Int, _ secondsOfDay: Int, _ negative: Bool, _ offsetMinutes: Int) -> String {
-        // `-MM-DDTHH:MM:SS±HH:MM` is always 21 bytes.
-        String(unsafeUninitializedCapacity: 21) { buffer in
-            buffer[0] = UInt8(ascii: "-")
-            CivilMath.write(month, width: 2, into: buffer, at: 1)
-            buffer[3] = UInt8(ascii: "-")
-            CivilMath.write(day, width: 2, into: buffer, at: 4)
-            buffer[6] = UInt8(ascii: "T")
-            CivilMath.write(secondsOfDay / 3600, width: 2, into: buffer, at: 7)
-            buffer[9] = UInt8(ascii: ":")
-            CivilMath.write(secondsOfDay / 60 % 60, width: 2, into: buffer, at: 10)
-            buffer[12] = UInt8(ascii: ":")
-            CivilMath.write(secondsOfDay % 60, width: 2, into: buffer, at: 13)
-            buffer[15] = negative ? UInt8(ascii: "-") : UInt8(ascii: "+")
-            CivilMath.write(offsetMinutes / 60, width: 2, into: buffer, at: 16)
-            buffer[18] = UInt8(ascii: ":")
-            CivilMath.write(offsetMinutes % 60, width: 2, into: buffer, at: 19)
-            return 21
-        }
     }
 }

@@ -3,9 +3,18 @@
 struct DecisionFragments: Sendable {
     /// `,"policy":{…},"engine":{…},"decisions":{`, the same for every case of the policy.
     let header: [UInt8]
-    /// Per decision, per leaf index: the whole `"name":{…}` member, or, for a duration with a due
-    /// date, the bytes before and after the date.
-    let leaves: [[(before: [UInt8], after: [UInt8]?)?]]
+    /// One reachable leaf of a decision, written.
+    struct Leaf: Sendable {
+        /// The whole `"name":{…}` member, or, for a duration with a due date, the bytes before the date.
+        let before: [UInt8]
+        /// For a duration with a due date, the bytes after it, and the duration.
+        let due: (after: [UInt8], duration: ClockDuration)?
+    }
+
+    /// Per decision, per leaf index (`nil` for unreachable leaves).
+    let leaves: [[Leaf?]]
+    /// Per decision, the input slot of the datetime its due date counts from (-1 for none).
+    let dueSlots: [Int]
 
     init(evaluator: Evaluator, digest: String) {
         let checked = evaluator.compiled.checked
@@ -22,20 +31,21 @@ struct DecisionFragments: Sendable {
         let sentinel = Timestamp(epochSeconds: -9_000_000_000)
         let sentinelText = Array(sentinel.rfc3339.utf8)
         leaves = evaluator.leafInfo.map { row in
-            row.map { info -> (before: [UInt8], after: [UInt8]?)? in
+            row.map { info -> Leaf? in
                 guard var result = info?.template else { return nil }
-                let hasDue = result.status == .decided && result.duration != nil
-                if hasDue { result.due = sentinel }
+                let duration = result.status == .decided ? result.duration : nil
+                if duration != nil { result.due = sentinel }
                 var writer = JSONWriter(style: .compact)
                 writer.beginObject()
                 writer.key(result.name)
                 DecisionEncoder.write(result, to: &writer)
                 writer.endObject()
                 let member = Array(writer.bytes.dropFirst().dropLast())
-                guard hasDue, let at = Self.index(of: sentinelText, in: member) else { return (member, nil) }
-                return (Array(member[..<at]), Array(member[(at + sentinelText.count)...]))
+                guard let duration, let at = Self.index(of: sentinelText, in: member) else { return Leaf(before: member, due: nil) }
+                return Leaf(before: Array(member[..<at]), due: (Array(member[(at + sentinelText.count)...]), duration))
             }
         }
+        dueSlots = checked.decisions.map { $0.dueFromSlot ?? -1 }
     }
 
     static func index(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
@@ -82,8 +92,8 @@ public struct CaseSession {
         case .failure(let errors): return errors
         case .success(let (index, decoded)):
             let policy = catalog.policies[index]
-            if !explain, policy.evaluator.evaluateLeaves(decoded.facts, scratch: &scratch) {
-                writeFast(policy, decoded, to: &writer)
+            if !explain, policy.evaluator.evaluateLeaves(decoded.facts, scratch: &scratch), writeFast(policy, decoded, to: &writer) {
+                return nil
             } else {
                 DecisionEncoder.write(policy.evaluate(decoded, explain: explain), to: &writer)
             }
@@ -145,34 +155,36 @@ public struct CaseSession {
     }
 
     /// Writes the decision of a case answered on the fast path from the policy's fragments; the
-    /// bytes equal `DecisionEncoder`'s for the same decision (a test holds them to it).
-    private func writeFast(_ policy: LoadedPolicy, _ decoded: DecodedCase, to writer: inout JSONWriter) {
+    /// bytes equal `DecisionEncoder`'s for the same decision (a test holds them to it). Writes
+    /// nothing and returns false when a due date has no time to count from: that decision needs
+    /// information, which only the full path reports.
+    private func writeFast(_ policy: LoadedPolicy, _ decoded: DecodedCase, to writer: inout JSONWriter) -> Bool {
         let fragments = policy.fragments
         let checked = policy.policy
+        for index in fragments.leaves.indices where fragments.leaves[index][Int(-scratch.leaves[index] - 1)]!.due != nil {
+            let slot = fragments.dueSlots[index]
+            guard slot >= 0, case .datetime? = decoded.facts.values[slot] else { return false }
+        }
         writer.bytes.append(contentsOf: #"{"case_id":"#.utf8)
-        if var id = decoded.caseID {
-            id.withUTF8 { writer.writeQuoted($0) }
+        if let id = decoded.caseID {
+            id.utf8.withContiguousStorageIfAvailable { writer.writeQuoted($0) } ?? writer.string(id)
         } else {
             writer.bytes.append(contentsOf: "null".utf8)
         }
         writer.bytes.append(contentsOf: fragments.header)
-        for index in checked.decisions.indices {
+        for index in fragments.leaves.indices {
             if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
-            let leaf = Int(-scratch.leaves[index] - 1)
-            let (before, after) = fragments.leaves[index][leaf]!
-            writer.bytes.append(contentsOf: before)
-            if let after {
-                let decision = checked.decisions[index]
-                let duration = policy.evaluator.leafInfo[index][leaf]!.template.duration!
-                if let slot = decision.dueFromSlot, slot >= 0, case .datetime(let received)? = decoded.facts.values[slot] {
-                    let due = dueDate(receivedAt: received, duration: duration, zone: checked.timeZone, calendar: policy.calendar)
-                    writer.bytes.append(contentsOf: due.rfc3339.utf8)
-                }
+            let leaf = fragments.leaves[index][Int(-scratch.leaves[index] - 1)]!
+            writer.bytes.append(contentsOf: leaf.before)
+            if let (after, duration) = leaf.due, case .datetime(let received)? = decoded.facts.values[fragments.dueSlots[index]] {
+                dueDate(receivedAt: received, duration: duration, zone: checked.timeZone, calendar: policy.calendar)
+                    .appendRFC3339(to: &writer.bytes)
                 writer.bytes.append(contentsOf: after)
             }
         }
         writer.bytes.append(contentsOf: #"},"next_steps":["#.utf8)
         policy.evaluator.writeNextSteps(leaves: scratch.leaves, decoded.facts, to: &writer)
         writer.bytes.append(contentsOf: "]}".utf8)
+        return true
     }
 }

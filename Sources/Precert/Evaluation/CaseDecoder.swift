@@ -36,14 +36,32 @@ public final class CaseDecoder: Sendable {
         var keys: [[UInt8]] = []
         var targets: [Int] = []  // >= 0: a slot; < 0: -(child node index + 1)
         var paths: [String] = []  // the JSON path of each key, for messages
+
+        mutating func append(_ key: [UInt8], path: String, target: Int) {
+            keys.append(key)
+            paths.append(path)
+            targets.append(target)
+        }
+
+        /// The index of `key` among the keys, if it is one.
+        func index(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+            for index in keys.indices where keys[index].count == key.count {
+                if keys[index].withUnsafeBufferPointer({ JSONText.bytesEqual($0, key) }) { return index }
+            }
+            return nil
+        }
     }
 
-    /// What a slot holds, in plain data so reading a value needs no look at its `ValueType`.
+    /// What a slot holds, as plain data so that reading a value retains nothing.
     private struct SlotShape: Sendable {
-        /// The type of the value, or of each element of a list or set.
-        let scalar: ValueType
+        /// The kind of the value, or of each element of a list or set.
+        let scalar: ScalarKind
         let isList: Bool
         let isSet: Bool
+    }
+
+    private enum ScalarKind: UInt8, Sendable {
+        case bool, number, text, date, datetime, duration, enumeration, collection
     }
 
     /// The policy whose inputs are read.
@@ -70,9 +88,20 @@ public final class CaseDecoder: Sendable {
             return []
         }
         shapes = policy.inputs.map { input in
-            if case .set = input.type { return SlotShape(scalar: input.type.elementType!, isList: true, isSet: true) }
-            if let element = input.type.elementType { return SlotShape(scalar: element, isList: true, isSet: false) }
-            return SlotShape(scalar: input.type, isList: false, isSet: false)
+            let type = input.type.elementType ?? input.type
+            let scalar: ScalarKind =
+                switch type {
+                case .bool: .bool
+                case .number: .number
+                case .string, .code: .text
+                case .date: .date
+                case .datetime: .datetime
+                case .duration: .duration
+                case .enumeration: .enumeration
+                case .list, .set, .valueSet: .collection
+                }
+            if case .set = input.type { return SlotShape(scalar: scalar, isList: true, isSet: true) }
+            return SlotShape(scalar: scalar, isList: input.type.elementType != nil, isSet: false)
         }
         let received = policy.inputs.firstIndex { $0.path == "request.received_at" && $0.type == .datetime }
         receivedInput = received
@@ -99,13 +128,11 @@ public final class CaseDecoder: Sendable {
                 node = -target - 1
                 continue
             }
-            nodes[node].keys.append(key)
-            nodes[node].paths.append(path)
             if isLast {
-                nodes[node].targets.append(slot)
+                nodes[node].append(key, path: path, target: slot)
             } else {
                 nodes.append(TrieNode())
-                nodes[node].targets.append(-(nodes.count - 1) - 1)
+                nodes[node].append(key, path: path, target: -(nodes.count - 1) - 1)
                 node = nodes.count - 1
             }
         }
@@ -178,14 +205,9 @@ public final class CaseDecoder: Sendable {
             // field here).
             var seen: UInt64 = 0
             var seenBeyond64: Set<Int> = []
+            let decoder = decoder
             while try reader.nextKey() {
-                var found: Int?
-                let keys = decoder.nodes[node].keys
-                for index in keys.indices where reader.keyEquals(keys[index]) {
-                    found = index
-                    break
-                }
-                guard let found else {
+                guard let found = reader.withKeyBytes({ decoder.nodes[node].index(of: $0) }) else {
                     try reader.skipValue()
                     continue
                 }
@@ -218,7 +240,6 @@ public final class CaseDecoder: Sendable {
                         receivedAt = try reader.readStringBytes { Timestamp(utf8: $0) }
                     }
                 case 0...:
-                    let decoder = decoder
                     try readSlot(target, path: decoder.nodes[node].paths[found])
                 default:
                     if reader.peekKind() == .object {
@@ -297,25 +318,26 @@ public final class CaseDecoder: Sendable {
             }
         }
 
-        /// Reads one value of `type`; `path` is only looked at for a message.
-        private mutating func readScalar(_ type: ValueType, slot: Int, path: @autoclosure () -> String) throws(JSONReadError) -> Value? {
-            let kind = reader.peekKind()
-            switch type {
+        /// Reads one value of `kind` for `slot`; `path` is only looked at for a message.
+        private mutating func readScalar(_ kind: ScalarKind, slot: Int, path: @autoclosure () -> String) throws(JSONReadError) -> Value? {
+            let found = reader.peekKind()
+            switch kind {
             case .bool:
-                guard kind == .true || kind == .false else { try mismatch(path(), "true or false", typed: true); return nil }
+                guard found == .true || found == .false else { try mismatch(path(), "true or false", typed: true); return nil }
                 return .bool(try reader.readBool())
             case .number:
-                guard kind == .number else { try mismatch(path(), "a number", typed: true); return nil }
+                guard found == .number else { try mismatch(path(), "a number", typed: true); return nil }
                 return .number(try reader.readNumber())
-            case .string, .code:
-                guard kind == .string else { try mismatch(path(), "text", typed: false); return nil }
+            case .text:
+                guard found == .string else { try mismatch(path(), "text", typed: false); return nil }
                 return .string(try reader.readString())
             case .date, .datetime, .duration, .enumeration:
-                guard kind == .string else { try mismatch(path(), Self.expectation(type), typed: true); return nil }
+                guard found == .string else { try mismatch(path(), Self.expectation(slot, decoder), typed: true); return nil }
                 let start = reader.offset
+                let decoder = decoder
                 let (parsed, written): (Value?, String?) = try reader.readStringBytes { bytes in
                     let value: Value?
-                    switch type {
+                    switch kind {
                     case .date: value = CivilDate(utf8: bytes).map(Value.date)
                     case .datetime: value = Timestamp(utf8: bytes).map(Value.datetime)
                     case .duration: value = ClockDuration(text: String(decoding: bytes, as: UTF8.self)).map(Value.duration)
@@ -326,16 +348,22 @@ public final class CaseDecoder: Sendable {
                     return (nil, bytes.count <= 64 ? "\"\(String(decoding: bytes, as: UTF8.self))\"" : "text")
                 }
                 if parsed == nil {
-                    let written = written ?? "text"
                     let (line, column) = reader.text.lineAndColumn(at: start)
                     problems.append(
-                        .error("case.type", "\(path()): expected \(Self.expectation(type)), got \(written)", at: range(line, column)))
+                        .error("case.type", "\(path()): expected \(Self.expectation(slot, decoder)), got \(written ?? "text")",
+                            at: range(line, column)))
                 }
                 return parsed
-            case .list, .set, .valueSet:
+            case .collection:
                 try mismatch(path(), "a single value", typed: false)
                 return nil
             }
+        }
+
+        /// What a value of `slot` (an element, for lists and sets) must look like, for messages.
+        static func expectation(_ slot: Int, _ decoder: CaseDecoder) -> String {
+            let input = decoder.policy.inputs[slot].type
+            return expectation(input.elementType ?? input)
         }
 
         static func expectation(_ type: ValueType) -> String {

@@ -25,6 +25,8 @@ public final class Evaluator: Sendable {
     let leafSteps: [[[[TemplatePart]]]]
     /// The same steps JSON-escaped, where a step has no placeholder.
     let leafStepBytes: [[[[UInt8]?]]]
+    /// The most next steps one case can have (every decision's longest list of steps).
+    let maxStepsPerCase: Int
     /// Per variable, what the fast path reads: 0 enum, 1 bool, 2 interval, 3 atom.
     let variableKinds: [UInt8]
     /// Per variable, the input slot it reads (-1 for atoms).
@@ -91,6 +93,7 @@ public final class Evaluator: Sendable {
                 }
             }
         }
+        maxStepsPerCase = Swift.max(1, leafSteps.reduce(0) { total, row in total + (row.map(\.count).max() ?? 0) })
         leafStepBytes = leafSteps.map { row in
             row.map { templates in
                 templates.map { template -> [UInt8]? in
@@ -499,20 +502,34 @@ public final class Evaluator: Sendable {
     /// Writes the next steps of a fast-path walk as JSON strings separated by commas, static texts
     /// from pre-escaped bytes; the same list as `nextSteps(leaves:_:)`.
     func writeNextSteps(leaves: [NodeRef], _ facts: CaseFacts, to writer: inout JSONWriter) {
-        var texts: [String] = []
-        for (index, leaf) in leaves.enumerated() {
-            let templates = leafSteps[index][Int(-leaf - 1)]
-            for (position, template) in templates.enumerated() {
-                var text = render(template, facts)
-                if texts.contains(text) { continue }
-                if !texts.isEmpty { writer.bytes.append(UInt8(ascii: ",")) }
-                texts.append(text)
-                if let bytes = leafStepBytes[index][Int(-leaf - 1)][position] {
-                    writer.bytes.append(UInt8(ascii: "\""))
-                    writer.bytes.append(contentsOf: bytes)
-                    writer.bytes.append(UInt8(ascii: "\""))
-                } else {
-                    text.withUTF8 { writer.writeQuoted($0) }
+        // Repeats are found by comparing the escaped bytes already written (escaping is one to
+        // one), so no string is built for a step without placeholders.
+        withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: maxStepsPerCase) { written in
+            var count = 0
+            for (index, leaf) in leaves.enumerated() {
+                let row = leafStepBytes[index][Int(-leaf - 1)]
+                for position in row.indices {
+                    let start = writer.bytes.count
+                    if count > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                    let quoted = writer.bytes.count
+                    if let bytes = row[position] {
+                        writer.bytes.append(UInt8(ascii: "\""))
+                        writer.bytes.append(contentsOf: bytes)
+                        writer.bytes.append(UInt8(ascii: "\""))
+                    } else {
+                        writer.string(render(leafSteps[index][Int(-leaf - 1)][position], facts))
+                    }
+                    let step = quoted..<writer.bytes.count
+                    let repeated = writer.bytes.withUnsafeBufferPointer { bytes in
+                        let this = UnsafeBufferPointer(rebasing: bytes[step])
+                        return written[..<count].contains { JSONText.bytesEqual(UnsafeBufferPointer(rebasing: bytes[$0]), this) }
+                    }
+                    if repeated {
+                        writer.bytes.removeLast(writer.bytes.count - start)
+                    } else {
+                        written[count] = step
+                        count += 1
+                    }
                 }
             }
         }
