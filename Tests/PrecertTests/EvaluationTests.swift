@@ -274,6 +274,34 @@ struct BadCaseTests {
 struct CaseSessionTests {
     static let shipped = PolicyCatalog.load(paths: [Fixtures.repositoryRoot.appendingPathComponent("Policies").path]).catalog
 
+    @Test("decoding into a reused case gives what a fresh decode gives, after lists, gaps and errors")
+    func reusedDecoding() throws {
+        let kaiser = try #require(Self.shipped.policies.first { $0.policy.id == "kaiser-norcal/behavioral-health" })
+        var corpus = CaseCorpus(seed: 7)
+        var reused = DecodedCase()
+        var compared = 0
+        for i in 0..<2000 {
+            var text = corpus.next(payer: "kaiser-norcal")
+            switch i % 5 {
+            case 1: text = text.replacingOccurrences(of: #""documents": ["#, with: #""documents_": ["#)
+            case 2: text = text.replacingOccurrences(of: #""cpt": ["#, with: #""cpt": ["90834", "#)
+            case 3: text = text.replacingOccurrences(of: #""urgency": ""#, with: #""urgency": 7, "x": ""#)
+            default: break
+            }
+            let line = Array(text.utf8)
+            let errors = kaiser.decoder.decode(line, into: &reused)
+            switch kaiser.decoder.decode(line) {
+            case .success(let fresh):
+                #expect(errors == nil)
+                #expect(reused == fresh, "case \(i)")
+                compared += 1
+            case .failure(let expected):
+                #expect(errors?.diagnostics.map(\.message) == expected.diagnostics.map(\.message))
+            }
+        }
+        #expect(compared > 1000)
+    }
+
     @Test("a next step given by several decisions, or filled in to the same words, is listed once on both paths")
     func repeatedNextSteps() throws {
         let catalog = PolicyCatalog.load(paths: [

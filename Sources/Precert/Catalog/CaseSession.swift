@@ -63,6 +63,8 @@ public struct CaseSession {
     /// The catalog cases are evaluated against.
     public let catalog: PolicyCatalog
     private var scratch = EvaluationScratch()
+    /// The case being evaluated; its storage is reused from case to case.
+    private var decoded = DecodedCase()
     private var lastPolicy: Int?
     private let today: CivilDate
 
@@ -78,8 +80,7 @@ public struct CaseSession {
     ) -> Result<CaseDecision, CaseErrors> {
         switch locate(bytes, file: file, policyID: policyID, asOf: asOf) {
         case .failure(let errors): return .failure(errors)
-        case .success(let (index, decoded)):
-            return .success(catalog.policies[index].evaluate(decoded, explain: explain))
+        case .success(let index): return .success(catalog.policies[index].evaluate(decoded, explain: explain))
         }
     }
 
@@ -90,36 +91,33 @@ public struct CaseSession {
     ) -> CaseErrors? {
         switch locate(bytes, file: file, policyID: policyID, asOf: asOf) {
         case .failure(let errors): return errors
-        case .success(let (index, decoded)):
+        case .success(let index):
             let policy = catalog.policies[index]
-            if !explain, policy.evaluator.evaluateLeaves(decoded.facts, scratch: &scratch), writeFast(policy, decoded, to: &writer) {
+            if !explain, policy.evaluator.evaluateLeaves(decoded.facts, scratch: &scratch), writeFast(policy, to: &writer) {
                 return nil
-            } else {
-                DecisionEncoder.write(policy.evaluate(decoded, explain: explain), to: &writer)
             }
+            DecisionEncoder.write(policy.evaluate(decoded, explain: explain), to: &writer)
             return nil
         }
     }
 
-    /// The policy for a case and the case decoded for it, reading the case once when the previous
-    /// case's policy is the right one.
-    private mutating func locate(
-        _ bytes: [UInt8], file: String, policyID: String?, asOf: CivilDate?
-    ) -> Result<(Int, DecodedCase), CaseErrors> {
+    /// Decodes the case into `decoded` for its policy and returns the policy's index, reading the
+    /// case once when the previous case's policy is the right one.
+    private mutating func locate(_ bytes: [UInt8], file: String, policyID: String?, asOf: CivilDate?) -> Result<Int, CaseErrors> {
         let policies = catalog.policies
         guard !policies.isEmpty else {
             return .failure(CaseErrors([.error("catalog.empty", "no policies are loaded", at: nil)]))
         }
         var candidate = lastPolicy ?? routedIndex(bytes, policyID: policyID, asOf: asOf) ?? 0
-        var decoded = policies[candidate].decoder.decode(bytes, file: file)
-        if case .failure(let errors) = decoded {
+        var failure = policies[candidate].decoder.decode(bytes, file: file, into: &decoded)
+        if let errors = failure {
             let routing = PolicyCatalog.route(bytes, limits: catalog.caseLimits)
             let date = asOf ?? routing.receivedAt?.localDate ?? today
             switch catalog.select(payer: routing.payer, policyID: policyID, date: date) {
             case .success:
                 if let routed = catalog.selectIndex(payer: routing.payer, policyID: policyID, date: date), routed != candidate {
                     candidate = routed
-                    decoded = policies[candidate].decoder.decode(bytes, file: file)
+                    failure = policies[candidate].decoder.decode(bytes, file: file, into: &decoded)
                 }
             case .failure(let diagnostic):
                 // With no policy for the case, a broken document is reported as such; otherwise
@@ -128,24 +126,18 @@ public struct CaseSession {
                 if !broken { return .failure(CaseErrors([diagnostic])) }
             }
         }
-        switch decoded {
-        case .failure(let errors):
-            return .failure(errors)
-        case .success(let decodedCase):
-            let date = asOf ?? decodedCase.receivedAt?.localDate ?? today
-            guard let selected = catalog.selectIndex(payer: decodedCase.payer, policyID: policyID, date: date) else {
-                if case .failure(let diagnostic) = catalog.select(payer: decodedCase.payer, policyID: policyID, date: date) {
-                    return .failure(CaseErrors([diagnostic]))
-                }
-                return .failure(CaseErrors([.error("catalog.not-in-force", "no policy is in force on \(date)", at: nil)]))
+        if let errors = failure { return .failure(errors) }
+        let date = asOf ?? decoded.receivedAt?.localDate ?? today
+        guard let selected = catalog.selectIndex(payer: decoded.payer, policyID: policyID, date: date) else {
+            if case .failure(let diagnostic) = catalog.select(payer: decoded.payer, policyID: policyID, date: date) {
+                return .failure(CaseErrors([diagnostic]))
             }
-            lastPolicy = selected
-            if selected == candidate { return .success((selected, decodedCase)) }
-            switch policies[selected].decoder.decode(bytes, file: file) {
-            case .failure(let errors): return .failure(errors)
-            case .success(let again): return .success((selected, again))
-            }
+            return .failure(CaseErrors([.error("catalog.not-in-force", "no policy is in force on \(date)", at: nil)]))
         }
+        lastPolicy = selected
+        if selected == candidate { return .success(selected) }
+        if let errors = policies[selected].decoder.decode(bytes, file: file, into: &decoded) { return .failure(errors) }
+        return .success(selected)
     }
 
     private func routedIndex(_ bytes: [UInt8], policyID: String?, asOf: CivilDate?) -> Int? {
@@ -158,7 +150,7 @@ public struct CaseSession {
     /// bytes equal `DecisionEncoder`'s for the same decision (a test holds them to it). Writes
     /// nothing and returns false when a due date has no time to count from: that decision needs
     /// information, which only the full path reports.
-    private func writeFast(_ policy: LoadedPolicy, _ decoded: DecodedCase, to writer: inout JSONWriter) -> Bool {
+    private func writeFast(_ policy: LoadedPolicy, to writer: inout JSONWriter) -> Bool {
         let fragments = policy.fragments
         let checked = policy.policy
         for index in fragments.leaves.indices where fragments.leaves[index][Int(-scratch.leaves[index] - 1)]!.due != nil {

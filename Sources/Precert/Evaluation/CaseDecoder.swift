@@ -17,6 +17,19 @@ public struct CaseLimits: Sendable, Equatable {
 
 /// A case decoded against one policy: its id and the facts in the policy's slots.
 public struct DecodedCase: Sendable, Hashable {
+    /// An empty case with no slots, for `CaseDecoder.decode(_:file:into:)` to fill.
+    public init() {
+        facts = CaseFacts(slotCount: 0)
+    }
+
+    /// A case with the given parts.
+    public init(caseID: String?, payer: String?, receivedAt: Timestamp?, facts: CaseFacts) {
+        self.caseID = caseID
+        self.payer = payer
+        self.receivedAt = receivedAt
+        self.facts = facts
+    }
+
     /// The caller's `case_id`, if given.
     public var caseID: String?
     /// The case's `payer`, which picks the policy.
@@ -140,14 +153,25 @@ public final class CaseDecoder: Sendable {
 
     /// Decodes one case document; `file` names it in diagnostics.
     public func decode(_ bytes: [UInt8], file: String = "<case>") -> Result<DecodedCase, CaseErrors> {
+        var decoded = DecodedCase()
+        if let errors = decode(bytes, file: file, into: &decoded) { return .failure(errors) }
+        return .success(decoded)
+    }
+
+    /// Decodes one case document into `decoded`, reusing its storage (lists included) so that a
+    /// loop over many cases does not allocate and free the facts for each; returns the problems
+    /// that stopped it, leaving `decoded` unspecified.
+    public func decode(_ bytes: [UInt8], file: String = "<case>", into decoded: inout DecodedCase) -> CaseErrors? {
         if bytes.count > limits.maxBytes {
-            return .failure(CaseErrors([
+            return CaseErrors([
                 .error("limit.case-size", "the case is \(bytes.count) bytes, over the limit of \(limits.maxBytes) bytes",
                     at: SourceRange(SourceLocation(file: file, line: 1, column: 1)))
-            ]))
+            ])
         }
         return bytes.withUnsafeBufferPointer { buffer in
             var run = Run(decoder: self, reader: JSONReader(buffer, limits: limits.json), file: file)
+            swap(&run.decoded, &decoded)
+            defer { swap(&run.decoded, &decoded) }
             return run.decode()
         }
     }
@@ -157,41 +181,50 @@ public final class CaseDecoder: Sendable {
         let decoder: CaseDecoder
         var reader: JSONReader
         let file: String
-        var facts: CaseFacts
-        var caseID: String?
-        var payer: String?
-        var receivedAt: Timestamp?
+        var decoded = DecodedCase()
         var problems: [Diagnostic] = []
 
         init(decoder: CaseDecoder, reader: JSONReader, file: String) {
             self.decoder = decoder
             self.reader = reader
             self.file = file
-            self.facts = CaseFacts(slotCount: decoder.policy.inputs.count)
         }
 
-        mutating func decode() -> Result<DecodedCase, CaseErrors> {
+        mutating func decode() -> CaseErrors? {
+            let slotCount = decoder.policy.inputs.count
+            if decoded.facts.values.count != slotCount {
+                decoded.facts = CaseFacts(slotCount: slotCount)
+            } else {
+                // Values stay until the end, where slots the case did not give are reset: a list
+                // read again reuses the old list's storage.
+                decoded.facts.present.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
+            }
+            decoded.caseID = nil
+            decoded.payer = nil
+            decoded.receivedAt = nil
             do {
                 guard reader.peekKind() == .object else {
                     let (line, column) = reader.text.lineAndColumn(at: reader.offset)
-                    return .failure(CaseErrors([
+                    return CaseErrors([
                         .error("case.not-object", "a case must be a JSON object", at: range(line, column),
                             hint: "write the case as `{ \"payer\": ..., \"service\": {...} }`")
-                    ]))
+                    ])
                 }
                 try readObject(node: 0)
                 try reader.finish()
             } catch {
                 problems.append(
                     .error("case.json", CaseDecoder.redacted(error.message), at: range(error.line, error.column)))
-                return .failure(CaseErrors(problems))
+                return CaseErrors(problems)
             }
-            if !problems.isEmpty { return .failure(CaseErrors(problems)) }
-            for (slot, input) in decoder.policy.inputs.enumerated() where facts.values[slot] == nil {
-                facts.values[slot] = input.defaultValue
+            if !problems.isEmpty { return CaseErrors(problems) }
+            for (slot, input) in decoder.policy.inputs.enumerated() where !decoded.facts.present[slot] {
+                decoded.facts.values[slot] = input.defaultValue
             }
-            if let slot = decoder.receivedInput, case .datetime(let instant)? = facts.values[slot] { receivedAt = instant }
-            return .success(DecodedCase(caseID: caseID, payer: payer, receivedAt: receivedAt, facts: facts))
+            if let slot = decoder.receivedInput, case .datetime(let instant)? = decoded.facts.values[slot] {
+                decoded.receivedAt = instant
+            }
+            return nil
         }
 
         private func range(_ line: Int, _ column: Int) -> SourceRange {
@@ -233,11 +266,11 @@ public final class CaseDecoder: Sendable {
                         continue
                     }
                     let text = try reader.readString()
-                    if target == CaseDecoder.caseIDSlot { caseID = text } else { payer = text }
+                    if target == CaseDecoder.caseIDSlot { decoded.caseID = text } else { decoded.payer = text }
                 case CaseDecoder.receivedSlot:
                     // Only routing reads it; a malformed value simply leaves the date to `--as-of` or today.
                     if reader.peekKind() == .string {
-                        receivedAt = try reader.readStringBytes { Timestamp(utf8: $0) }
+                        decoded.receivedAt = try reader.readStringBytes { Timestamp(utf8: $0) }
                     }
                 case 0...:
                     try readSlot(target, path: decoder.nodes[node].paths[found])
@@ -283,6 +316,12 @@ public final class CaseDecoder: Sendable {
                 }
                 try reader.beginArray()
                 var items: [Value] = []
+                if case .list(let earlier)? = decoded.facts.values[slot] {
+                    // The previous case's list: emptied, its storage is this one's.
+                    decoded.facts.values[slot] = nil
+                    items = earlier
+                    items.removeAll(keepingCapacity: true)
+                }
                 // Sets drop repeats: a scan for the few items cases have, a hash set past that.
                 var seen: Set<Value> = []
                 var index = 0
@@ -308,13 +347,13 @@ public final class CaseDecoder: Sendable {
                     }
                     index += 1
                 }
-                facts.values[slot] = .list(items)
-                facts.present[slot] = true
+                decoded.facts.values[slot] = .list(items)
+                decoded.facts.present[slot] = true
                 return
             }
             if let value = try readScalar(shape.scalar, slot: slot, path: path()) {
-                facts.values[slot] = value
-                facts.present[slot] = true
+                decoded.facts.values[slot] = value
+                decoded.facts.present[slot] = true
             }
         }
 
