@@ -92,39 +92,39 @@ extension PrecertCommand {
         }
 
         private func runLines(_ catalog: PolicyCatalog, into sink: OutputSink) throws {
-            let handle: FileHandle
+            let descriptor: Int32
             if input == "-" {
-                handle = .standardInput
+                descriptor = FileHandle.standardInput.fileDescriptor
             } else {
-                guard let file = FileHandle(forReadingAtPath: input) else {
+                descriptor = open(input, O_RDONLY)
+                guard descriptor >= 0 else {
                     emit([.error("io.unreadable", "cannot read `\(input)`", at: nil)], sources: [], format: .json)
                     throw ExitCode(1)
                 }
-                handle = file
             }
+            defer { if input != "-" { close(descriptor) } }
             // Each thread gets a catalog of its own: threads sharing one would contend on the
             // reference counts of the same arrays for every case (measured: two threads ran slower
             // than one). Loading takes milliseconds.
             var catalogs = [catalog]
             for _ in 1..<max(1, jobs) { catalogs.append(try policyOptions.loadCatalog()) }
             let pool = LineEvaluatorPool(catalogs: catalogs, policyID: policy, asOf: asOf, explain: explain)
+            // Lines are evaluated a block at a time so several threads can share one; output keeps
+            // input order. Blocks of a megabyte or so keep memory flat whatever the input's length.
+            var reader = LineBlockReader(descriptor: descriptor, blockSize: jobs == 1 ? 1 << 20 : (1 << 21) * jobs)
             var failed = false
-            var batch: [[UInt8]] = []
             var firstLine = 1
-            var lineNumber = 0
-            // Lines are evaluated in batches so several threads can share one; output keeps input order.
-            let batchSize = jobs == 1 ? 256 : 2048 * jobs
-            for line in LineReader(handle: handle) {
-                lineNumber += 1
-                batch.append(line)
-                if batch.count == batchSize {
-                    failed = try pool.evaluate(batch, firstLine: firstLine, into: sink) || failed
-                    firstLine = lineNumber + 1
-                    batch.removeAll(keepingCapacity: true)
+            while true {
+                let more: Bool
+                do {
+                    more = try reader.nextBlock()
+                } catch {
+                    emit([.error("io.unreadable", "cannot read `\(input)`", at: nil)], sources: [], format: .json)
+                    throw ExitCode(1)
                 }
-            }
-            if !batch.isEmpty {
-                failed = try pool.evaluate(batch, firstLine: firstLine, into: sink) || failed
+                if !more { break }
+                failed = try reader.withBlock { block, lines in try pool.evaluate(block, lines: lines, firstLine: firstLine, into: sink) } || failed
+                firstLine += reader.lines.count
             }
             if failed {
                 try sink.commit()
@@ -134,7 +134,7 @@ extension PrecertCommand {
     }
 }
 
-/// Evaluates batches of JSON Lines on one or more threads, each with its own session.
+/// Evaluates blocks of JSON Lines on one or more threads, each with its own session.
 final class LineEvaluatorPool: @unchecked Sendable {
     private var sessions: [CaseSession]
     private var writers: [JSONWriter]
@@ -152,36 +152,36 @@ final class LineEvaluatorPool: @unchecked Sendable {
         self.explain = explain
     }
 
-    /// Evaluates `lines` (numbered from `firstLine`), writes their output to `sink` in input order,
-    /// and says whether any line failed.
-    func evaluate(_ lines: [[UInt8]], firstLine: Int, into sink: OutputSink) throws -> Bool {
+    /// Evaluates the `lines` of `block` (numbered from `firstLine`), writes their output to `sink`
+    /// in input order, and says whether any line failed.
+    func evaluate(_ block: UnsafeBufferPointer<UInt8>, lines: [Range<Int>], firstLine: Int, into sink: OutputSink) throws -> Bool {
         let parts = min(jobs, max(1, lines.count))
         var failures = [Bool](repeating: false, count: parts)
         let chunk = (lines.count + parts - 1) / parts
         failures.withUnsafeMutableBufferPointer { failures in
             writers.withUnsafeMutableBufferPointer { writers in
                 sessions.withUnsafeMutableBufferPointer { sessions in
-                    // Each part touches only its own slots of these buffers.
+                    // Each part touches only its own slots of these buffers, and only reads the block.
                     nonisolated(unsafe) let failures = failures
                     nonisolated(unsafe) let writers = writers
                     nonisolated(unsafe) let sessions = sessions
+                    nonisolated(unsafe) let block = block
                     let work: @Sendable (Int) -> Void = { part in
-                        // Writers are reused across batches: fresh multi-megabyte buffers per batch
+                        // Writers are reused across blocks: fresh multi-megabyte buffers per block
                         // cost more in page faults than the evaluation itself.
                         writers[part].reset()
-                        let range = (part * chunk)..<min(lines.count, (part + 1) * chunk)
-                        for index in range {
-                            let line = lines[index]
+                        for index in (part * chunk)..<min(lines.count, (part + 1) * chunk) {
+                            let line = UnsafeBufferPointer(rebasing: block[lines[index]])
                             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) {
                                 continue
                             }
-                            let number = firstLine + index
+                            // Errors are reported with their line number (below), not a file name.
                             if let errors = sessions[part].write(
-                                line, file: "line \(number)", policyID: self.policyID, asOf: self.asOf, explain: self.explain,
+                                line, file: "line", policyID: self.policyID, asOf: self.asOf, explain: self.explain,
                                 to: &writers[part])
                             {
                                 failures[part] = true
-                                LineError.write(line: number, errors.diagnostics, to: &writers[part])
+                                LineError.write(line: firstLine + index, errors.diagnostics, to: &writers[part])
                             }
                             writers[part].bytes.append(UInt8(ascii: "\n"))
                         }
@@ -300,39 +300,74 @@ enum LineError {
     }
 }
 
-/// Reads a file handle line by line as bytes, without loading it whole.
-struct LineReader: Sequence, IteratorProtocol {
-    let handle: FileHandle
+/// Reads a file descriptor a block at a time and hands out the block's whole lines as ranges of
+/// it, so that lines are neither copied nor allocated one by one.
+struct LineBlockReader {
+    /// The input, read with `read(2)`.
+    let descriptor: Int32
+    /// How many bytes a block holds at least before its lines are handed out (a longer line grows it).
+    let blockSize: Int
+    /// The lines of the current block (without their newline), as ranges of the block.
+    private(set) var lines: [Range<Int>] = []
     private var buffer: [UInt8] = []
-    private var start = 0
+    private var filled = 0
+    private var consumed = 0
     private var finished = false
 
-    init(handle: FileHandle) { self.handle = handle }
+    init(descriptor: Int32, blockSize: Int) {
+        self.descriptor = descriptor
+        self.blockSize = blockSize
+    }
 
-    mutating func next() -> [UInt8]? {
-        while true {
-            // memchr finds the line end many bytes at a time.
-            let found = buffer.withUnsafeBufferPointer { bytes -> Int? in
-                guard start < bytes.count, let base = bytes.baseAddress,
-                    let hit = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
-                else { return nil }
-                return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+    /// A read of the input failed.
+    struct ReadError: Error {}
+
+    /// Reads the next block; false when the input has no more lines.
+    mutating func nextBlock() throws -> Bool {
+        // The unfinished last line of the previous block moves to the front.
+        let rest = filled - consumed
+        if consumed > 0 && rest > 0 {
+            buffer.withUnsafeMutableBytes { bytes in
+                let base = bytes.baseAddress!
+                base.copyMemory(from: base + consumed, byteCount: rest)
             }
-            if let newline = found {
-                let line = Array(buffer[start..<newline])
-                start = newline + 1
-                return line
-            }
-            if finished {
-                guard start < buffer.count else { return nil }
-                let line = Array(buffer[start...])
-                start = buffer.count
-                return line
-            }
-            buffer.removeFirst(start)
-            start = 0
-            let chunk = handle.readData(ofLength: 1 << 16)
-            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
         }
+        filled = rest
+        consumed = 0
+        lines.removeAll(keepingCapacity: true)
+        var target = blockSize
+        while true {
+            while !finished && filled < target {
+                if buffer.count < target + (1 << 16) { buffer.append(contentsOf: repeatElement(0, count: target + (1 << 16) - buffer.count)) }
+                let count = buffer.withUnsafeMutableBytes { bytes in read(descriptor, bytes.baseAddress! + filled, bytes.count - filled) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw ReadError()
+                }
+                if count == 0 { finished = true } else { filled += count }
+            }
+            var start = 0
+            buffer.withUnsafeBufferPointer { bytes in
+                // memchr finds each line end many bytes at a time.
+                while start < filled, let hit = memchr(bytes.baseAddress! + start, Int32(UInt8(ascii: "\n")), filled - start) {
+                    let newline = bytes.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    lines.append(start..<newline)
+                    start = newline + 1
+                }
+            }
+            if finished && start < filled {
+                lines.append(start..<filled)
+                start = filled
+            }
+            consumed = start
+            if !lines.isEmpty || finished { return !lines.isEmpty }
+            // One line longer than the block so far: read on until it ends.
+            target = filled + blockSize
+        }
+    }
+
+    /// Calls `body` with the current block's bytes and lines.
+    func withBlock<R>(_ body: (UnsafeBufferPointer<UInt8>, [Range<Int>]) throws -> R) rethrows -> R {
+        try buffer.withUnsafeBufferPointer { try body($0, lines) }
     }
 }

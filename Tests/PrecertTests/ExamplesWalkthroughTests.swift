@@ -190,7 +190,7 @@ enum Walkthrough {
         return "\(readmePath):\(firstLine): the outputs differ (line endings or trailing whitespace)"
     }
 
-    /// Splits JSON Lines input the way the CLI's `LineReader` does: on `\n`, keeping a last line
+    /// Splits JSON Lines input the way the CLI's `LineBlockReader` does: on `\n`, keeping a last line
     /// without a newline.
     static func inputLines(_ bytes: [UInt8]) -> [[UInt8]] {
         var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)

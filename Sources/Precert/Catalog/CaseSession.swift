@@ -78,6 +78,14 @@ public struct CaseSession {
     public mutating func decide(
         _ bytes: [UInt8], file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil, explain: Bool = false
     ) -> Result<CaseDecision, CaseErrors> {
+        bytes.withUnsafeBufferPointer { decide($0, file: file, policyID: policyID, asOf: asOf, explain: explain) }
+    }
+
+    /// `decide(_:file:policyID:asOf:explain:)` on bytes the caller holds, such as one line of a larger buffer.
+    public mutating func decide(
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil,
+        explain: Bool = false
+    ) -> Result<CaseDecision, CaseErrors> {
         switch locate(bytes, file: file, policyID: policyID, asOf: asOf) {
         case .failure(let errors): return .failure(errors)
         case .success(let index): return .success(catalog.policies[index].evaluate(decoded, explain: explain))
@@ -88,6 +96,14 @@ public struct CaseSession {
     public mutating func write(
         _ bytes: [UInt8], file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil, explain: Bool = false,
         to writer: inout JSONWriter
+    ) -> CaseErrors? {
+        bytes.withUnsafeBufferPointer { write($0, file: file, policyID: policyID, asOf: asOf, explain: explain, to: &writer) }
+    }
+
+    /// `write(_:file:policyID:asOf:explain:to:)` on bytes the caller holds, such as one line of a larger buffer.
+    public mutating func write(
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil,
+        explain: Bool = false, to writer: inout JSONWriter
     ) -> CaseErrors? {
         switch locate(bytes, file: file, policyID: policyID, asOf: asOf) {
         case .failure(let errors): return errors
@@ -103,7 +119,7 @@ public struct CaseSession {
 
     /// Decodes the case into `decoded` for its policy and returns the policy's index, reading the
     /// case once when the previous case's policy is the right one.
-    private mutating func locate(_ bytes: [UInt8], file: String, policyID: String?, asOf: CivilDate?) -> Result<Int, CaseErrors> {
+    private mutating func locate(_ bytes: UnsafeBufferPointer<UInt8>, file: String, policyID: String?, asOf: CivilDate?) -> Result<Int, CaseErrors> {
         let policies = catalog.policies
         guard !policies.isEmpty else {
             return .failure(CaseErrors([.error("catalog.empty", "no policies are loaded", at: nil)]))
@@ -140,7 +156,7 @@ public struct CaseSession {
         return .success(selected)
     }
 
-    private func routedIndex(_ bytes: [UInt8], policyID: String?, asOf: CivilDate?) -> Int? {
+    private func routedIndex(_ bytes: UnsafeBufferPointer<UInt8>, policyID: String?, asOf: CivilDate?) -> Int? {
         let routing = PolicyCatalog.route(bytes, limits: catalog.caseLimits)
         return catalog.selectIndex(
             payer: routing.payer, policyID: policyID, date: asOf ?? routing.receivedAt?.localDate ?? today)

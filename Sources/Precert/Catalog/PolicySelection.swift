@@ -15,27 +15,30 @@ public struct CaseRouting: Sendable, Hashable {
 extension PolicyCatalog {
     /// Reads `payer` and `request.received_at` from case JSON without decoding anything else.
     public static func route(_ bytes: [UInt8], limits: CaseLimits = CaseLimits()) -> CaseRouting {
+        bytes.withUnsafeBufferPointer { route($0, limits: limits) }
+    }
+
+    /// `route(_:limits:)` on bytes the caller holds, such as one line of a larger buffer.
+    public static func route(_ buffer: UnsafeBufferPointer<UInt8>, limits: CaseLimits = CaseLimits()) -> CaseRouting {
         var routing = CaseRouting()
-        bytes.withUnsafeBufferPointer { buffer in
-            var reader = JSONReader(buffer, limits: limits.json)
-            do {
-                guard reader.peekKind() == .object else { return }
-                try reader.beginObject()
-                while try reader.nextKey() {
-                    if reader.keyEquals("payer"), reader.peekKind() == .string {
-                        routing.payer = try reader.readString()
-                    } else if reader.keyEquals("request"), reader.peekKind() == .object {
-                        try reader.beginObject()
-                        while try reader.nextKey() {
-                            if reader.keyEquals("received_at"), reader.peekKind() == .string {
-                                routing.receivedAt = try reader.readStringBytes { Timestamp(utf8: $0) }
-                            }
+        var reader = JSONReader(buffer, limits: limits.json)
+        do {
+            guard reader.peekKind() == .object else { return routing }
+            try reader.beginObject()
+            while try reader.nextKey() {
+                if reader.keyEquals("payer"), reader.peekKind() == .string {
+                    routing.payer = try reader.readString()
+                } else if reader.keyEquals("request"), reader.peekKind() == .object {
+                    try reader.beginObject()
+                    while try reader.nextKey() {
+                        if reader.keyEquals("received_at"), reader.peekKind() == .string {
+                            routing.receivedAt = try reader.readStringBytes { Timestamp(utf8: $0) }
                         }
                     }
                 }
-            } catch {
-                // The policy's decoder reports malformed JSON with its place.
             }
+        } catch {
+            // The policy's decoder reports malformed JSON with its place.
         }
         return routing
     }

@@ -162,18 +162,21 @@ public final class CaseDecoder: Sendable {
     /// loop over many cases does not allocate and free the facts for each; returns the problems
     /// that stopped it, leaving `decoded` unspecified.
     public func decode(_ bytes: [UInt8], file: String = "<case>", into decoded: inout DecodedCase) -> CaseErrors? {
+        bytes.withUnsafeBufferPointer { decode($0, file: file, into: &decoded) }
+    }
+
+    /// `decode(_:file:into:)` on bytes the caller holds, such as one line of a larger buffer.
+    public func decode(_ bytes: UnsafeBufferPointer<UInt8>, file: String = "<case>", into decoded: inout DecodedCase) -> CaseErrors? {
         if bytes.count > limits.maxBytes {
             return CaseErrors([
                 .error("limit.case-size", "the case is \(bytes.count) bytes, over the limit of \(limits.maxBytes) bytes",
                     at: SourceRange(SourceLocation(file: file, line: 1, column: 1)))
             ])
         }
-        return bytes.withUnsafeBufferPointer { buffer in
-            var run = Run(decoder: self, reader: JSONReader(buffer, limits: limits.json), file: file)
-            swap(&run.decoded, &decoded)
-            defer { swap(&run.decoded, &decoded) }
-            return run.decode()
-        }
+        var run = Run(decoder: self, reader: JSONReader(bytes, limits: limits.json), file: file)
+        swap(&run.decoded, &decoded)
+        defer { swap(&run.decoded, &decoded) }
+        return run.decode()
     }
 
     /// One decoding pass.
