@@ -108,23 +108,13 @@ extension PrecertCommand {
             // than one). Loading takes milliseconds.
             var catalogs = [catalog]
             for _ in 1..<max(1, jobs) { catalogs.append(try policyOptions.loadCatalog()) }
-            let pool = LineEvaluatorPool(catalogs: catalogs, policyID: policy, asOf: asOf, explain: explain)
-            // Lines are evaluated a block at a time so several threads can share one; output keeps
-            // input order. Blocks of a megabyte or so keep memory flat whatever the input's length.
-            var reader = LineBlockReader(descriptor: descriptor, blockSize: jobs == 1 ? 1 << 20 : (1 << 21) * jobs)
-            var failed = false
-            var firstLine = 1
-            while true {
-                let more: Bool
-                do {
-                    more = try reader.nextBlock()
-                } catch {
-                    emit([.error("io.unreadable", "cannot read `\(input)`", at: nil)], sources: [], format: .json)
-                    throw ExitCode(1)
-                }
-                if !more { break }
-                failed = try reader.withBlock { block, lines in try pool.evaluate(block, lines: lines, firstLine: firstLine, into: sink) } || failed
-                firstLine += reader.lines.count
+            let evaluator = JSONLinesEvaluator(catalogs: catalogs, policyID: policy, asOf: asOf, explain: explain)
+            let failed: Bool
+            do {
+                failed = try evaluator.run(reading: descriptor) { try sink.write($0) }
+            } catch is JSONLinesReadError {
+                emit([.error("io.unreadable", "cannot read `\(input)`", at: nil)], sources: [], format: .json)
+                throw ExitCode(1)
             }
             if failed {
                 try sink.commit()
@@ -134,69 +124,10 @@ extension PrecertCommand {
     }
 }
 
-/// Evaluates blocks of JSON Lines on one or more threads, each with its own session.
-final class LineEvaluatorPool: @unchecked Sendable {
-    private var sessions: [CaseSession]
-    private var writers: [JSONWriter]
-    private let jobs: Int
-    private let policyID: String?
-    private let asOf: CivilDate?
-    private let explain: Bool
-
-    init(catalogs: [PolicyCatalog], policyID: String?, asOf: CivilDate?, explain: Bool) {
-        self.sessions = catalogs.map { CaseSession(catalog: $0) }
-        self.writers = catalogs.map { _ in JSONWriter(style: .compact, capacity: 1 << 20) }
-        self.jobs = catalogs.count
-        self.policyID = policyID
-        self.asOf = asOf
-        self.explain = explain
-    }
-
-    /// Evaluates the `lines` of `block` (numbered from `firstLine`), writes their output to `sink`
-    /// in input order, and says whether any line failed.
-    func evaluate(_ block: UnsafeBufferPointer<UInt8>, lines: [Range<Int>], firstLine: Int, into sink: OutputSink) throws -> Bool {
-        let parts = min(jobs, max(1, lines.count))
-        var failures = [Bool](repeating: false, count: parts)
-        let chunk = (lines.count + parts - 1) / parts
-        failures.withUnsafeMutableBufferPointer { failures in
-            writers.withUnsafeMutableBufferPointer { writers in
-                sessions.withUnsafeMutableBufferPointer { sessions in
-                    // Each part touches only its own slots of these buffers, and only reads the block.
-                    nonisolated(unsafe) let failures = failures
-                    nonisolated(unsafe) let writers = writers
-                    nonisolated(unsafe) let sessions = sessions
-                    nonisolated(unsafe) let block = block
-                    let work: @Sendable (Int) -> Void = { part in
-                        // Writers are reused across blocks: fresh multi-megabyte buffers per block
-                        // cost more in page faults than the evaluation itself.
-                        writers[part].reset()
-                        for index in (part * chunk)..<min(lines.count, (part + 1) * chunk) {
-                            let line = UnsafeBufferPointer(rebasing: block[lines[index]])
-                            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) {
-                                continue
-                            }
-                            // Errors are reported with their line number (below), not a file name.
-                            if let errors = sessions[part].write(
-                                line, file: "line", policyID: self.policyID, asOf: self.asOf, explain: self.explain,
-                                to: &writers[part])
-                            {
-                                failures[part] = true
-                                LineError.write(line: firstLine + index, errors.diagnostics, to: &writers[part])
-                            }
-                            writers[part].bytes.append(UInt8(ascii: "\n"))
-                        }
-                    }
-                    if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
-                }
-            }
-        }
-        for part in 0..<parts { try sink.write(writers[part].bytes) }
-        return failures.contains(true)
-    }
-}
-
 /// Where `eval` writes: standard output, or a file that is renamed into place only when complete.
-final class OutputSink {
+///
+/// `@unchecked Sendable`: the JSON Lines evaluator writes from one thread at a time.
+final class OutputSink: @unchecked Sendable {
     private let destination: String?
     private let temporary: String?
     private let handle: FileHandle
@@ -272,102 +203,5 @@ enum InterruptCleanup {
                 _exit(128 + number)
             }
         }
-    }
-}
-
-/// The object written for a JSON Lines input line that could not be evaluated.
-enum LineError {
-    static func write(line: Int, _ diagnostics: [Diagnostic], to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.key("line")
-        writer.number(line)
-        writer.key("errors")
-        writer.beginArray()
-        for diagnostic in diagnostics {
-            writer.beginObject()
-            writer.key("id")
-            writer.string(diagnostic.id.code)
-            writer.key("message")
-            writer.string(diagnostic.message)
-            if let location = diagnostic.location {
-                writer.key("column")
-                writer.number(location.column)
-            }
-            writer.endObject()
-        }
-        writer.endArray()
-        writer.endObject()
-    }
-}
-
-/// Reads a file descriptor a block at a time and hands out the block's whole lines as ranges of
-/// it, so that lines are neither copied nor allocated one by one.
-struct LineBlockReader {
-    /// The input, read with `read(2)`.
-    let descriptor: Int32
-    /// How many bytes a block holds at least before its lines are handed out (a longer line grows it).
-    let blockSize: Int
-    /// The lines of the current block (without their newline), as ranges of the block.
-    private(set) var lines: [Range<Int>] = []
-    private var buffer: [UInt8] = []
-    private var filled = 0
-    private var consumed = 0
-    private var finished = false
-
-    init(descriptor: Int32, blockSize: Int) {
-        self.descriptor = descriptor
-        self.blockSize = blockSize
-    }
-
-    /// A read of the input failed.
-    struct ReadError: Error {}
-
-    /// Reads the next block; false when the input has no more lines.
-    mutating func nextBlock() throws -> Bool {
-        // The unfinished last line of the previous block moves to the front.
-        let rest = filled - consumed
-        if consumed > 0 && rest > 0 {
-            buffer.withUnsafeMutableBytes { bytes in
-                let base = bytes.baseAddress!
-                base.copyMemory(from: base + consumed, byteCount: rest)
-            }
-        }
-        filled = rest
-        consumed = 0
-        lines.removeAll(keepingCapacity: true)
-        var target = blockSize
-        while true {
-            while !finished && filled < target {
-                if buffer.count < target + (1 << 16) { buffer.append(contentsOf: repeatElement(0, count: target + (1 << 16) - buffer.count)) }
-                let count = buffer.withUnsafeMutableBytes { bytes in read(descriptor, bytes.baseAddress! + filled, bytes.count - filled) }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw ReadError()
-                }
-                if count == 0 { finished = true } else { filled += count }
-            }
-            var start = 0
-            buffer.withUnsafeBufferPointer { bytes in
-                // memchr finds each line end many bytes at a time.
-                while start < filled, let hit = memchr(bytes.baseAddress! + start, Int32(UInt8(ascii: "\n")), filled - start) {
-                    let newline = bytes.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    lines.append(start..<newline)
-                    start = newline + 1
-                }
-            }
-            if finished && start < filled {
-                lines.append(start..<filled)
-                start = filled
-            }
-            consumed = start
-            if !lines.isEmpty || finished { return !lines.isEmpty }
-            // One line longer than the block so far: read on until it ends.
-            target = filled + blockSize
-        }
-    }
-
-    /// Calls `body` with the current block's bytes and lines.
-    func withBlock<R>(_ body: (UnsafeBufferPointer<UInt8>, [Range<Int>]) throws -> R) rethrows -> R {
-        try buffer.withUnsafeBufferPointer { try body($0, lines) }
     }
 }

@@ -189,18 +189,6 @@ enum Walkthrough {
         }
         return "\(readmePath):\(firstLine): the outputs differ (line endings or trailing whitespace)"
     }
-
-    /// Splits JSON Lines input the way the CLI's `LineBlockReader` does: on `\n`, keeping a last line
-    /// without a newline.
-    static func inputLines(_ bytes: [UInt8]) -> [[UInt8]] {
-        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        return lines
-    }
-
-    static func isBlank(_ line: [UInt8]) -> Bool {
-        line.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
-    }
 }
 
 @Suite("Examples walk-through")
@@ -262,37 +250,17 @@ struct ExamplesWalkthroughTests {
             let difference = Walkthrough.firstDifference(expected: command.output, actual: actual, firstLine: command.outputLine)
             #expect(difference == nil, "\(difference ?? "")")
         case .jsonl(let explain):
+            // Through the evaluator `precert eval --jsonl` runs, byte for byte.
+            let (output, failed) = try evaluateJSONLines(bytes, catalogs: [catalog], explain: explain)
             let shown = command.output.components(separatedBy: "\n").dropLast()
-            var printedCount = 0
-            var failures = 0
-            var lineNumber = 0
-            for line in Walkthrough.inputLines(bytes) {
-                lineNumber += 1
-                if Walkthrough.isBlank(line) { continue }
-                let index = printedCount
-                printedCount += 1
-                guard index < shown.count else { continue }
-                let readmeLine = command.outputLine + index
-                switch catalog.evaluate(line, file: "line \(lineNumber)", explain: explain) {
-                case .success(let decision):
-                    let actual = Walkthrough.asPrintedFromRoot(String(decoding: DecisionEncoder.encode(decision), as: UTF8.self))
-                    let difference = Walkthrough.firstDifference(expected: shown[index], actual: actual, firstLine: readmeLine)
-                    #expect(difference == nil, "\(difference ?? "")")
-                case .failure(let errors):
-                    // The CLI's `LineError` lives in the executable target, out of the tests' reach:
-                    // check the error object's line number and its first error's id.
-                    failures += 1
-                    let object = try JSONSerialization.jsonObject(with: Data(shown[index].utf8)) as? [String: Any]
-                    let shownErrors = object?["errors"] as? [[String: Any]]
-                    #expect(object?["line"] as? Int == lineNumber, "\(Walkthrough.readmePath):\(readmeLine): the error object's `line`")
-                    #expect(
-                        shownErrors?.first?["id"] as? String == errors.diagnostics.first?.id.code,
-                        "\(Walkthrough.readmePath):\(readmeLine): the first error's `id` is `\(errors.diagnostics.first?.id.code ?? "none")`")
-                }
+            let printed = Walkthrough.asPrintedFromRoot(output).components(separatedBy: "\n").dropLast()
+            for (index, (expected, actual)) in zip(shown, printed).enumerated() {
+                let difference = Walkthrough.firstDifference(expected: expected, actual: actual, firstLine: command.outputLine + index)
+                #expect(difference == nil, "\(difference ?? "")")
             }
-            #expect(shown.count == printedCount, "the README shows \(shown.count) output lines; the code prints \(printedCount)")
+            #expect(shown.count == printed.count, "the README shows \(shown.count) output lines; the code prints \(printed.count)")
             // The walk-through's JSON Lines example shows a bad line and says the command exits with 1.
-            #expect(failures > 0, "\(command.file) has no bad line, so the command would exit with 0")
+            #expect(failed, "\(command.file) has no bad line, so the command would exit with 0")
         }
     }
 }

@@ -29,3 +29,35 @@ func position(_ diagnostic: Diagnostic?) -> String {
     guard let location = diagnostic?.location else { return "none" }
     return "\(location.line):\(location.column)"
 }
+
+/// Runs `JSONLinesEvaluator` over `input` (written to a temporary file, as the CLI reads one) and
+/// returns its output and whether a line failed.
+func evaluateJSONLines(
+    _ input: [UInt8], catalogs: [PolicyCatalog], explain: Bool = false, blockSize: Int = 1 << 18
+) throws -> (output: String, failed: Bool) {
+    /// Output handed over from one thread at a time.
+    final class Collected: @unchecked Sendable {
+        private let lock = NSLock()
+        private var bytes: [UInt8] = []
+        func append(_ piece: [UInt8]) {
+            lock.lock()
+            bytes += piece
+            lock.unlock()
+        }
+        var text: String {
+            lock.lock()
+            defer { lock.unlock() }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("precert-\(UUID().uuidString).jsonl")
+    try Data(input).write(to: url)
+    defer { try? FileManager.default.removeItem(at: url) }
+    let descriptor = open(url.path, O_RDONLY)
+    guard descriptor >= 0 else { throw CocoaError(.fileReadUnknown) }
+    defer { close(descriptor) }
+    let collected = Collected()
+    let evaluator = JSONLinesEvaluator(catalogs: catalogs, explain: explain, blockSize: blockSize)
+    let failed = try evaluator.run(reading: descriptor) { collected.append($0) }
+    return (collected.text, failed)
+}

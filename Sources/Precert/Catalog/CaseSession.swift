@@ -1,18 +1,27 @@
 /// Pre-encoded pieces of a policy's decision JSON, so that a case answered on the fast path is
 /// written by copying bytes instead of escaping the same rule texts again for every case.
-struct DecisionFragments: Sendable {
-    /// `,"policy":{…},"engine":{…},"decisions":{`, the same for every case of the policy.
-    let header: [UInt8]
-    /// One reachable leaf of a decision, written.
-    struct Leaf: Sendable {
-        /// The whole `"name":{…}` member, or, for a duration with a due date, the bytes before the date.
-        let before: [UInt8]
-        /// For a duration with a due date, the bytes after it, and the duration.
-        let due: (after: [UInt8], duration: ClockDuration)?
+///
+/// All pieces live in one byte array, found through plain-data spans, so that writing a case
+/// retains and releases nothing.
+final class DecisionFragments: Sendable {
+    /// Where one reachable leaf's JSON is in `bytes`.
+    struct Span: Sendable {
+        /// The whole `"name":{…}` member, or, for a duration with a due date, the part before the date.
+        let before: Range<Int>
+        /// For a duration with a due date, the part after the date (empty otherwise).
+        let after: Range<Int>
+        /// The duration, for a due date.
+        let duration: ClockDuration?
     }
 
-    /// Per decision, per leaf index (`nil` for unreachable leaves).
-    let leaves: [[Leaf?]]
+    /// Every piece, back to back.
+    let bytes: [UInt8]
+    /// `,"policy":{…},"engine":{…},"decisions":{`, the same for every case of the policy.
+    let header: Range<Int>
+    /// Per decision and leaf index, at `firstSpan[decision] + leaf` (unreachable leaves have empty spans).
+    let spans: [Span]
+    /// Per decision, where its leaves' spans start.
+    let firstSpan: [Int]
     /// Per decision, the input slot of the datetime its due date counts from (-1 for none).
     let dueSlots: [Int]
 
@@ -27,12 +36,19 @@ struct DecisionFragments: Sendable {
         let opening = Array(#"{"case_id":null"#.utf8)
         let marker = Array(#""decisions":{"#.utf8)
         let end = Self.index(of: marker, in: probe.bytes)! + marker.count
-        header = Array(probe.bytes[opening.count..<end])
+        var bytes = Array(probe.bytes[opening.count..<end])
+        header = 0..<bytes.count
         let sentinel = Timestamp(epochSeconds: -9_000_000_000)
         let sentinelText = Array(sentinel.rfc3339.utf8)
-        leaves = evaluator.leafInfo.map { row in
-            row.map { info -> Leaf? in
-                guard var result = info?.template else { return nil }
+        var spans: [Span] = []
+        var firstSpan: [Int] = []
+        for row in evaluator.leafInfo {
+            firstSpan.append(spans.count)
+            for info in row {
+                guard var result = info?.template else {
+                    spans.append(Span(before: 0..<0, after: 0..<0, duration: nil))
+                    continue
+                }
                 let duration = result.status == .decided ? result.duration : nil
                 if duration != nil { result.due = sentinel }
                 var writer = JSONWriter(style: .compact)
@@ -41,10 +57,18 @@ struct DecisionFragments: Sendable {
                 DecisionEncoder.write(result, to: &writer)
                 writer.endObject()
                 let member = Array(writer.bytes.dropFirst().dropLast())
-                guard let duration, let at = Self.index(of: sentinelText, in: member) else { return Leaf(before: member, due: nil) }
-                return Leaf(before: Array(member[..<at]), due: (Array(member[(at + sentinelText.count)...]), duration))
+                let start = bytes.count
+                bytes += member
+                if let duration, let at = Self.index(of: sentinelText, in: member) {
+                    spans.append(Span(before: start..<(start + at), after: (start + at + sentinelText.count)..<bytes.count, duration: duration))
+                } else {
+                    spans.append(Span(before: start..<bytes.count, after: 0..<0, duration: nil))
+                }
             }
         }
+        self.bytes = bytes
+        self.spans = spans
+        self.firstSpan = firstSpan
         dueSlots = checked.decisions.map { $0.dueFromSlot ?? -1 }
     }
 
@@ -167,32 +191,48 @@ public struct CaseSession {
     /// nothing and returns false when a due date has no time to count from: that decision needs
     /// information, which only the full path reports.
     private func writeFast(_ policy: LoadedPolicy, to writer: inout JSONWriter) -> Bool {
-        let fragments = policy.fragments
-        let checked = policy.policy
-        for index in fragments.leaves.indices where fragments.leaves[index][Int(-scratch.leaves[index] - 1)]!.due != nil {
-            let slot = fragments.dueSlots[index]
-            guard slot >= 0, case .datetime? = decoded.facts.values[slot] else { return false }
-        }
-        writer.bytes.append(contentsOf: #"{"case_id":"#.utf8)
-        if let id = decoded.caseID {
-            id.utf8.withContiguousStorageIfAvailable { writer.writeQuoted($0) } ?? writer.string(id)
-        } else {
-            writer.bytes.append(contentsOf: "null".utf8)
-        }
-        writer.bytes.append(contentsOf: fragments.header)
-        for index in fragments.leaves.indices {
-            if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
-            let leaf = fragments.leaves[index][Int(-scratch.leaves[index] - 1)]!
-            writer.bytes.append(contentsOf: leaf.before)
-            if let (after, duration) = leaf.due, case .datetime(let received)? = decoded.facts.values[fragments.dueSlots[index]] {
-                dueDate(receivedAt: received, duration: duration, zone: checked.timeZone, calendar: policy.calendar)
-                    .appendRFC3339(to: &writer.bytes)
-                writer.bytes.append(contentsOf: after)
-            }
-        }
+        guard writeDecisions(policy, to: &writer) else { return false }
         writer.bytes.append(contentsOf: #"},"next_steps":["#.utf8)
         policy.evaluator.writeNextSteps(leaves: scratch.leaves, decoded.facts, to: &writer)
         writer.bytes.append(contentsOf: "]}".utf8)
         return true
+    }
+
+    /// Writes the decision up to its last decision's member, or nothing and false when a due date
+    /// has no time to count from.
+    private func writeDecisions(_ policy: LoadedPolicy, to writer: inout JSONWriter) -> Bool {
+        let fragments = policy.fragments
+        let checked = policy.policy
+        return fragments.bytes.withUnsafeBufferPointer { pieces in
+            fragments.spans.withUnsafeBufferPointer { spans in
+                scratch.leaves.withUnsafeBufferPointer { leaves in
+                    decoded.facts.values.withUnsafeBufferPointer { values in
+                        let span = { (index: Int) in spans[fragments.firstSpan[index] + Int(-leaves[index] - 1)] }
+                        for index in leaves.indices where span(index).duration != nil {
+                            let slot = fragments.dueSlots[index]
+                            guard slot >= 0, case .datetime? = values[slot] else { return false }
+                        }
+                        writer.bytes.append(contentsOf: #"{"case_id":"#.utf8)
+                        if let id = decoded.caseID {
+                            id.utf8.withContiguousStorageIfAvailable { writer.writeQuoted($0) } ?? writer.string(id)
+                        } else {
+                            writer.bytes.append(contentsOf: "null".utf8)
+                        }
+                        writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[fragments.header]))
+                        for index in leaves.indices {
+                            if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                            let leaf = span(index)
+                            writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[leaf.before]))
+                            if let duration = leaf.duration, case .datetime(let received)? = values[fragments.dueSlots[index]] {
+                                dueDate(receivedAt: received, duration: duration, zone: checked.timeZone, calendar: policy.calendar)
+                                    .appendRFC3339(to: &writer.bytes)
+                                writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[leaf.after]))
+                            }
+                        }
+                        return true
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,253 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import Foundation
+
+/// Evaluates JSON Lines, one case per line, on one or more threads, and writes one line of output
+/// per input line in input order: the decision's compact JSON, or for a line that could not be
+/// evaluated an object `{"line": N, "errors": [{"id", "message", "column"}]}`. Blank lines are skipped.
+///
+/// The input is read a block at a time (memory stays flat however long it is) and lines are
+/// evaluated where they lie in the block. While the threads evaluate one block, one of them writes
+/// the previous block's output and one reads the next block, so reading and writing do not leave
+/// the other threads idle: each round is a short list of tasks taken in turn by whichever thread
+/// is free (write, read, then chunks of lines).
+public final class JSONLinesEvaluator: @unchecked Sendable {
+    // Sessions are per thread; blocks, outputs and failures alternate between rounds; each task
+    // touches only its own parts, and a round ends before the next one starts.
+    private var sessions: [CaseSession]
+    private let blocks = [LineBlock(), LineBlock()]
+    private var outputs: [[JSONWriter]]
+    private var failures: [[Bool]]
+    private var chunkCounts = [0, 0]
+    private let policyID: String?
+    private let asOf: CivilDate?
+    private let explain: Bool
+    private let blockSize: Int
+    private let lock = NSLock()
+    private var nextTask = 0
+    private var reader = LineBlockReader(descriptor: -1, blockSize: 1)
+    private var readError: Error?
+    private var writeError: Error?
+    private var more = false
+
+    /// Creates an evaluator with one thread per catalog.
+    ///
+    /// Give each thread a catalog of its own (load it again): threads sharing one contend on the
+    /// reference counts of the same arrays for every case (measured: two threads ran slower than
+    /// one). `blockSize` is how many bytes are read at a time.
+    public init(catalogs: [PolicyCatalog], policyID: String? = nil, asOf: CivilDate? = nil, explain: Bool = false, blockSize: Int = 1 << 18) {
+        precondition(!catalogs.isEmpty, "JSONLinesEvaluator needs at least one catalog")
+        self.sessions = catalogs.map { CaseSession(catalog: $0) }
+        // Several chunks per thread, so a thread held up by the system does not hold up the round.
+        let chunks = catalogs.count == 1 ? 1 : catalogs.count * 8
+        self.outputs = [0, 1].map { _ in (0..<chunks).map { _ in JSONWriter(style: .compact, capacity: 1 << 16) } }
+        self.failures = [0, 1].map { _ in Array(repeating: false, count: chunks) }
+        self.policyID = policyID
+        self.asOf = asOf
+        self.explain = explain
+        self.blockSize = max(1, blockSize)
+    }
+
+    /// Reads `descriptor` to its end and hands the output to `write` in order, a piece at a time
+    /// (from one thread at a time); says whether any line failed. Throws `JSONLinesReadError`
+    /// when reading fails, and whatever `write` throws.
+    public func run(reading descriptor: Int32, write: @Sendable ([UInt8]) throws -> Void) throws -> Bool {
+        reader = LineBlockReader(descriptor: descriptor, blockSize: blockSize)
+        readError = nil
+        writeError = nil
+        var failed = false
+        var firstLine = 1
+        var round = 0
+        var unwritten: Int?  // the parity of outputs evaluated but not yet written
+        more = try reader.fill(blocks[0], after: nil)
+        while more || unwritten != nil {
+            let current = round % 2
+            let lines = more ? blocks[current].lines.count : 0
+            let chunks = min(outputs[current].count, lines)
+            chunkCounts[current] = chunks
+            let (previous, first) = (unwritten, firstLine)
+            nextTask = 0
+            withoutActuallyEscaping(write) { write in
+                nonisolated(unsafe) let write = write
+                let work: @Sendable (Int) -> Void = { worker in
+                    while let task = self.takeTask(below: 2 + chunks) {
+                        switch task {
+                        case 0: if let previous { self.writeOutput(of: previous, with: write) }
+                        case 1: if lines > 0 { self.readBlock(after: current) }
+                        default: self.evaluate(chunk: task - 2, of: current, lines: lines, firstLine: first, worker: worker)
+                        }
+                    }
+                }
+                if sessions.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: sessions.count, execute: work) }
+            }
+            if let writeError { throw writeError }
+            if let readError { throw readError }
+            failed = failures[current].prefix(chunks).contains(true) || failed
+            unwritten = lines > 0 ? current : nil
+            firstLine += lines
+            round += 1
+        }
+        return failed
+    }
+
+    private func takeTask(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard nextTask < count else { return nil }
+        nextTask += 1
+        return nextTask - 1
+    }
+
+    private func writeOutput(of parity: Int, with write: ([UInt8]) throws -> Void) {
+        do {
+            for chunk in 0..<chunkCounts[parity] { try write(outputs[parity][chunk].bytes) }
+        } catch {
+            writeError = error
+        }
+    }
+
+    private func readBlock(after current: Int) {
+        do {
+            more = try reader.fill(blocks[1 - current], after: blocks[current])
+        } catch {
+            readError = error
+            more = false
+        }
+    }
+
+    private func evaluate(chunk: Int, of parity: Int, lines count: Int, firstLine: Int, worker: Int) {
+        let block = blocks[parity]
+        let chunks = chunkCounts[parity]
+        let range = (chunk * count / chunks)..<((chunk + 1) * count / chunks)
+        outputs[parity][chunk].reset()
+        failures[parity][chunk] = false
+        block.buffer.withUnsafeBufferPointer { bytes in
+            for index in range {
+                let line = UnsafeBufferPointer(rebasing: bytes[block.lines[index]])
+                if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) {
+                    continue
+                }
+                // Errors are reported with their line number (below), not a file name.
+                if let errors = sessions[worker].write(
+                    line, file: "line", policyID: policyID, asOf: asOf, explain: explain, to: &outputs[parity][chunk])
+                {
+                    failures[parity][chunk] = true
+                    Self.writeError(line: firstLine + index, errors.diagnostics, to: &outputs[parity][chunk])
+                }
+                outputs[parity][chunk].bytes.append(UInt8(ascii: "\n"))
+            }
+        }
+    }
+
+    /// The object written for a line that could not be evaluated.
+    static func writeError(line: Int, _ diagnostics: [Diagnostic], to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("line")
+        writer.number(line)
+        writer.key("errors")
+        writer.beginArray()
+        for diagnostic in diagnostics {
+            writer.beginObject()
+            writer.key("id")
+            writer.string(diagnostic.id.code)
+            writer.key("message")
+            writer.string(diagnostic.message)
+            if let location = diagnostic.location {
+                writer.key("column")
+                writer.number(location.column)
+            }
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+    }
+}
+
+/// Reading the JSON Lines input failed.
+public struct JSONLinesReadError: Error, Sendable {
+    /// The `errno` of the failed read.
+    public var code: Int32
+}
+
+/// Lines read in one piece: the bytes, and each whole line as a range of them.
+final class LineBlock: @unchecked Sendable {
+    // Written only by the reader, while no one else reads this block.
+    fileprivate(set) var buffer: [UInt8] = []
+    fileprivate(set) var lines: [Range<Int>] = []
+    /// Bytes in `buffer`.
+    fileprivate var filled = 0
+    /// Bytes of whole lines; after them comes the unfinished last line, if any.
+    fileprivate var consumed = 0
+}
+
+/// Reads a file descriptor a block at a time, so that lines are neither copied nor allocated one
+/// by one.
+struct LineBlockReader {
+    /// The input, read with `read(2)`.
+    let descriptor: Int32
+    /// How many bytes a block holds at least before its lines are handed out (a longer line grows it).
+    let blockSize: Int
+    private var finished = false
+
+    init(descriptor: Int32, blockSize: Int) {
+        self.descriptor = descriptor
+        self.blockSize = blockSize
+    }
+
+    /// Fills `block` with the next whole lines, starting with the unfinished last line of
+    /// `previous`; false when the input has no more lines.
+    mutating func fill(_ block: LineBlock, after previous: LineBlock?) throws -> Bool {
+        block.lines.removeAll(keepingCapacity: true)
+        var filled = 0
+        if let previous, previous.filled > previous.consumed {
+            filled = previous.filled - previous.consumed
+            if block.buffer.count < filled { block.buffer.append(contentsOf: repeatElement(0, count: filled - block.buffer.count)) }
+            block.buffer.withUnsafeMutableBufferPointer { target in
+                previous.buffer.withUnsafeBufferPointer { source in
+                    _ = target.update(fromContentsOf: source[previous.consumed..<previous.filled])
+                }
+            }
+        }
+        var target = blockSize
+        var start = 0
+        while true {
+            while !finished && filled < target {
+                let room = target + (1 << 16)
+                if block.buffer.count < room { block.buffer.append(contentsOf: repeatElement(0, count: room - block.buffer.count)) }
+                let count = block.buffer.withUnsafeMutableBytes { bytes in read(descriptor, bytes.baseAddress! + filled, bytes.count - filled) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw JSONLinesReadError(code: errno)
+                }
+                if count == 0 { finished = true } else { filled += count }
+            }
+            block.buffer.withUnsafeBufferPointer { bytes in
+                // memchr finds each line end many bytes at a time.
+                while start < filled, let hit = memchr(bytes.baseAddress! + start, Int32(UInt8(ascii: "\n")), filled - start) {
+                    let newline = bytes.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    block.lines.append(Self.line(start..<newline, in: bytes))
+                    start = newline + 1
+                }
+                if finished && start < filled {
+                    block.lines.append(Self.line(start..<filled, in: bytes))
+                    start = filled
+                }
+            }
+            block.filled = filled
+            block.consumed = start
+            if !block.lines.isEmpty || finished { return !block.lines.isEmpty }
+            // One line longer than the block so far: read on until it ends.
+            target = filled + blockSize
+        }
+    }
+
+    /// A line without the `\r` of a Windows line end, so that columns in messages agree.
+    private static func line(_ range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        if range.count > 0 && bytes[range.upperBound - 1] == UInt8(ascii: "\r") { return range.lowerBound..<(range.upperBound - 1) }
+        return range
+    }
+}
