@@ -17,11 +17,16 @@ import Foundation
 /// is free (write, read, then chunks of lines).
 public final class JSONLinesEvaluator: @unchecked Sendable {
     // Sessions are per thread; blocks, outputs and failures alternate between rounds; each task
-    // touches only its own parts, and a round ends before the next one starts.
-    private var sessions: [CaseSession]
+    // touches only its own parts, and a round ends before the next one starts. The per-thread and
+    // per-chunk parts are raw buffers owned by the evaluator: tasks on several threads write
+    // their own elements at once, which an array property would see as simultaneous
+    // modifications of the whole array.
+    private let sessions: UnsafeMutableBufferPointer<CaseSession>
     private let blocks = [LineBlock(), LineBlock()]
-    private var outputs: [[JSONWriter]]
-    private var failures: [[Bool]]
+    /// How many chunks a round may have; outputs and failures hold two rounds' worth.
+    private let chunksPerRound: Int
+    private let outputs: UnsafeMutableBufferPointer<JSONWriter>
+    private let failures: UnsafeMutableBufferPointer<Bool>
     private var chunkCounts = [0, 0]
     private let policyID: String?
     private let asOf: CivilDate?
@@ -41,15 +46,24 @@ public final class JSONLinesEvaluator: @unchecked Sendable {
     /// one). `blockSize` is how many bytes are read at a time.
     public init(catalogs: [PolicyCatalog], policyID: String? = nil, asOf: CivilDate? = nil, explain: Bool = false, blockSize: Int = 1 << 18) {
         precondition(!catalogs.isEmpty, "JSONLinesEvaluator needs at least one catalog")
-        self.sessions = catalogs.map { CaseSession(catalog: $0) }
+        sessions = .allocate(capacity: catalogs.count)
+        _ = sessions.initialize(from: catalogs.map { CaseSession(catalog: $0) })
         // Several chunks per thread, so a thread held up by the system does not hold up the round.
-        let chunks = catalogs.count == 1 ? 1 : catalogs.count * 8
-        self.outputs = [0, 1].map { _ in (0..<chunks).map { _ in JSONWriter(style: .compact, capacity: 1 << 16) } }
-        self.failures = [0, 1].map { _ in Array(repeating: false, count: chunks) }
+        chunksPerRound = catalogs.count == 1 ? 1 : catalogs.count * 8
+        outputs = .allocate(capacity: 2 * chunksPerRound)
+        outputs.initialize(repeating: JSONWriter(style: .compact))
+        failures = .allocate(capacity: 2 * chunksPerRound)
+        failures.initialize(repeating: false)
         self.policyID = policyID
         self.asOf = asOf
         self.explain = explain
         self.blockSize = max(1, blockSize)
+    }
+
+    deinit {
+        sessions.deinitialize().deallocate()
+        outputs.deinitialize().deallocate()
+        failures.deinitialize().deallocate()
     }
 
     /// Reads `descriptor` to its end and hands the output to `write` in order, a piece at a time
@@ -67,7 +81,7 @@ public final class JSONLinesEvaluator: @unchecked Sendable {
         while more || unwritten != nil {
             let current = round % 2
             let lines = more ? blocks[current].lines.count : 0
-            let chunks = min(outputs[current].count, lines)
+            let chunks = min(chunksPerRound, lines)
             chunkCounts[current] = chunks
             let (previous, first) = (unwritten, firstLine)
             nextTask = 0
@@ -86,7 +100,7 @@ public final class JSONLinesEvaluator: @unchecked Sendable {
             }
             if let writeError { throw writeError }
             if let readError { throw readError }
-            failed = failures[current].prefix(chunks).contains(true) || failed
+            failed = failures[(current * chunksPerRound)...].prefix(chunks).contains(true) || failed
             unwritten = lines > 0 ? current : nil
             firstLine += lines
             round += 1
@@ -104,7 +118,7 @@ public final class JSONLinesEvaluator: @unchecked Sendable {
 
     private func writeOutput(of parity: Int, with write: ([UInt8]) throws -> Void) {
         do {
-            for chunk in 0..<chunkCounts[parity] { try write(outputs[parity][chunk].bytes) }
+            for chunk in 0..<chunkCounts[parity] { try write(outputs[parity * chunksPerRound + chunk].bytes) }
         } catch {
             writeError = error
         }
@@ -123,22 +137,21 @@ public final class JSONLinesEvaluator: @unchecked Sendable {
         let block = blocks[parity]
         let chunks = chunkCounts[parity]
         let range = (chunk * count / chunks)..<((chunk + 1) * count / chunks)
-        outputs[parity][chunk].reset()
-        failures[parity][chunk] = false
+        let slot = parity * chunksPerRound + chunk
+        outputs[slot].reset()
+        failures[slot] = false
         block.buffer.withUnsafeBufferPointer { bytes in
             for index in range {
                 let line = UnsafeBufferPointer(rebasing: bytes[block.lines[index]])
-                if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) {
-                    continue
-                }
+                if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
                 // Errors are reported with their line number (below), not a file name.
                 if let errors = sessions[worker].write(
-                    line, file: "line", policyID: policyID, asOf: asOf, explain: explain, to: &outputs[parity][chunk])
+                    line, file: "line", policyID: policyID, asOf: asOf, explain: explain, to: &outputs[slot])
                 {
-                    failures[parity][chunk] = true
-                    Self.writeError(line: firstLine + index, errors.diagnostics, to: &outputs[parity][chunk])
+                    failures[slot] = true
+                    Self.writeError(line: firstLine + index, errors.diagnostics, to: &outputs[slot])
                 }
-                outputs[parity][chunk].bytes.append(UInt8(ascii: "\n"))
+                outputs[slot].bytes.append(UInt8(ascii: "\n"))
             }
         }
     }
