@@ -10,9 +10,10 @@ extension PrecertCommand {
             abstract: "Measure evaluation, JSON Lines and compile speed (build with -c release).",
             discussion: """
                 Prints the median of several runs for: (a) evaluation of decoded cases, (b) JSON Lines \
-                end to end against JSONSerialization merely parsing the same lines, (c) compiling a \
-                generated 1,000-rule policy, and --explain against plain evaluation. For peak memory, write \
-                a corpus with --write-corpus and run `precert eval --jsonl` on it under /usr/bin/time -v.
+                end to end against JSONSerialization merely parsing the same lines, a JSON Lines file on \
+                one and two threads (jobs), (c) compiling a generated 1,000-rule policy, and --explain \
+                against plain evaluation. For peak memory, write a corpus with --write-corpus and run \
+                `precert eval --jsonl` on it under GNU time (`command time -f %M`).
                 """
         )
 
@@ -30,8 +31,8 @@ extension PrecertCommand {
         @Option(help: "The rule count of the generated policy for the compile measurement.")
         var rules = 1_000
 
-        @Option(help: "Run only these measurements: a comma-separated subset of a, b, c, explain.")
-        var only: String = "a,explain,b,c"
+        @Option(help: "Run only these measurements: a comma-separated subset of a, explain, b, jobs, c.")
+        var only: String = "a,explain,b,jobs,c"
 
         func validate() throws {
             if cases < 1 { throw ValidationError("--cases must be at least 1") }
@@ -75,6 +76,17 @@ extension PrecertCommand {
                 print(String(format: "(b) JSON Lines end to end:  %10.0f cases/s", Double(cases) / endToEnd))
                 let foundation = median(runs) { _ = Workloads.foundationParse(lines) }
                 print(String(format: "    JSONSerialization parse: %9.0f lines/s  (end to end is %.2fx faster)", Double(cases) / foundation, foundation / endToEnd))
+            }
+            if selected.contains("jobs") {
+                // Through a file, as `precert eval --jsonl FILE --jobs N` reads it.
+                let path = FileManager.default.temporaryDirectory.appendingPathComponent("precert-bench-\(getpid()).jsonl").path
+                try Data(lines.flatMap { $0 + [UInt8(ascii: "\n")] }).write(to: URL(fileURLWithPath: path))
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                let second = try policyOptions.loadCatalog()
+                let one = median(runs) { _ = try? Workloads.jsonLinesFile(path, catalogs: [catalog]) }
+                let two = median(runs) { _ = try? Workloads.jsonLinesFile(path, catalogs: [catalog, second]) }
+                print(String(format: "    JSON Lines file, 1 thread: %8.0f lines/s", Double(cases) / one))
+                print(String(format: "    JSON Lines file, 2 threads:%8.0f lines/s  (%.2fx one thread)", Double(cases) / two, one / two))
             }
             if selected.contains("c") {
                 let yaml = SyntheticPolicy.yaml(ruleCount: rules)

@@ -63,6 +63,17 @@ public enum Workloads {
         return total + writer.bytes.count
     }
 
+    /// `precert eval --jsonl FILE --jobs N` without the process around it: the JSON Lines file at
+    /// `path` through `JSONLinesEvaluator` on one thread per catalog; returns output bytes.
+    public static func jsonLinesFile(_ path: String, catalogs: [PolicyCatalog]) throws -> Int {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw WorkloadError("cannot read `\(path)`") }
+        defer { close(descriptor) }
+        let total = OutputCount()
+        _ = try JSONLinesEvaluator(catalogs: catalogs).run(reading: descriptor) { total.add($0.count) }
+        return total.value
+    }
+
     /// The reference for (b): the same lines merely parsed by Foundation's `JSONSerialization`.
     public static func foundationParse(_ lines: [[UInt8]]) -> Int {
         var objects = 0
@@ -84,6 +95,22 @@ public enum Workloads {
         guard let checked else { throw WorkloadError("the synthetic policy did not check: \(diagnostics.first?.message ?? "")") }
         let compiled = PolicyCompiler.compile(checked, options: CompileOptions(analyze: analyze))
         return checked.decisions.indices.reduce(0) { $0 + compiled.nodeCount(ofDecision: $1) }
+    }
+}
+
+/// Bytes of output counted from whichever thread writes them.
+private final class OutputCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add(_ bytes: Int) {
+        lock.lock()
+        count += bytes
+        lock.unlock()
+    }
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
     }
 }
 

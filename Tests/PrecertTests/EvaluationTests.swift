@@ -302,6 +302,26 @@ struct CaseSessionTests {
         #expect(compared > 1000)
     }
 
+    @Test("a broken case with no payer gets the same errors whichever case came before it")
+    func brokenCaseErrorsDoNotDependOnHistory() throws {
+        var corpus = CaseCorpus(seed: 5)
+        let broken = [#"{ "provider":"#, #"{"service": {"cpt": ["90834"#, #"{"member": 5, "#, "[1, 2]", #"{"request": {"received_at": 7}"#]
+        for text in broken {
+            let fresh = Self.shipped.evaluate(Array(text.utf8))
+            guard case .failure(let expected) = fresh else {
+                Issue.record("`\(text)` evaluated")
+                continue
+            }
+            for payer in ["kaiser-norcal", "medicare", "optum-uhc", "aetna", "texas-medicaid"] {
+                var session = CaseSession(catalog: Self.shipped)
+                var writer = JSONWriter()
+                _ = session.write(Array(corpus.next(payer: payer).utf8), to: &writer)
+                let errors = session.write(Array(text.utf8), to: &writer)
+                #expect(errors?.diagnostics.map(\.message) == expected.diagnostics.map(\.message), "`\(text)` after a \(payer) case")
+            }
+        }
+    }
+
     @Test("a next step given by several decisions, or filled in to the same words, is listed once on both paths")
     func repeatedNextSteps() throws {
         let catalog = PolicyCatalog.load(paths: [

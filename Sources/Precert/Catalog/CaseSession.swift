@@ -160,10 +160,12 @@ public struct CaseSession {
                     failure = policies[candidate].decoder.decode(bytes, file: file, into: &decoded)
                 }
             case .failure(let diagnostic):
-                // With no policy for the case, a broken document is reported as such; otherwise
-                // the missing policy is the problem, not another policy's view of the fields.
-                let broken = errors.diagnostics.contains { ["case.json", "case.not-object", "limit.case-size"].contains($0.id.code) }
-                if !broken { return .failure(CaseErrors([diagnostic])) }
+                // With no policy for the case, a broken document is reported as such, without what
+                // the policy tried happened to make of its fields (which depends on the case before,
+                // and so would differ between one thread and several); otherwise the missing policy
+                // is the problem.
+                let documentErrors = errors.diagnostics.filter { ["case.json", "case.not-object", "limit.case-size"].contains($0.id.code) }
+                return .failure(CaseErrors(documentErrors.isEmpty ? [diagnostic] : documentErrors))
             }
         }
         if let errors = failure { return .failure(errors) }
