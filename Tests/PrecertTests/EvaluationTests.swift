@@ -305,7 +305,10 @@ struct CaseSessionTests {
     @Test("a broken case with no payer gets the same errors whichever case came before it")
     func brokenCaseErrorsDoNotDependOnHistory() throws {
         var corpus = CaseCorpus(seed: 5)
-        let broken = [#"{ "provider":"#, #"{"service": {"cpt": ["90834"#, #"{"member": 5, "#, "[1, 2]", #"{"request": {"received_at": 7}"#]
+        let broken = [
+            #"{ "provider":"#, #"{"service": {"cpt": ["90834"#, #"{"member": 5, "#, "[1, 2]", #"{"request": {"received_at": 7}"#,
+            "{\n  \"booking\":n2u",
+        ]
         for text in broken {
             let fresh = Self.shipped.evaluate(Array(text.utf8))
             guard case .failure(let expected) = fresh else {

@@ -160,12 +160,14 @@ public struct CaseSession {
                     failure = policies[candidate].decoder.decode(bytes, file: file, into: &decoded)
                 }
             case .failure(let diagnostic):
-                // With no policy for the case, a broken document is reported as such, without what
-                // the policy tried happened to make of its fields (which depends on the case before,
-                // and so would differ between one thread and several); otherwise the missing policy
-                // is the problem.
-                let documentErrors = errors.diagnostics.filter { ["case.json", "case.not-object", "limit.case-size"].contains($0.id.code) }
-                return .failure(CaseErrors(documentErrors.isEmpty ? [diagnostic] : documentErrors))
+                // With no policy for the case, a broken document is reported as such, read without
+                // any policy's fields (the policy tried first depends on the case before, and so
+                // differs between one thread and several); otherwise the missing policy is the problem.
+                let broken = errors.diagnostics.contains { ["case.json", "case.not-object", "limit.case-size"].contains($0.id.code) }
+                if broken, let documentErrors = policies[candidate].decoder.documentErrors(bytes, file: file) {
+                    return .failure(documentErrors)
+                }
+                return .failure(CaseErrors([diagnostic]))
             }
         }
         if let errors = failure { return .failure(errors) }

@@ -167,16 +167,28 @@ public final class CaseDecoder: Sendable {
 
     /// `decode(_:file:into:)` on bytes the caller holds, such as one line of a larger buffer.
     public func decode(_ bytes: UnsafeBufferPointer<UInt8>, file: String = "<case>", into decoded: inout DecodedCase) -> CaseErrors? {
-        if bytes.count > limits.maxBytes {
-            return CaseErrors([
-                .error("limit.case-size", "the case is \(bytes.count) bytes, over the limit of \(limits.maxBytes) bytes",
-                    at: SourceRange(SourceLocation(file: file, line: 1, column: 1)))
-            ])
-        }
+        if let tooLarge = sizeError(bytes.count, file: file) { return tooLarge }
         var run = Run(decoder: self, reader: JSONReader(bytes, limits: limits.json), file: file)
         swap(&run.decoded, &decoded)
         defer { swap(&run.decoded, &decoded) }
         return run.decode()
+    }
+
+    /// The problems of `bytes` as a JSON document, whatever the policy: its size, that it is an
+    /// object, and its syntax; `nil` when it has none. Reads no field.
+    public func documentErrors(_ bytes: UnsafeBufferPointer<UInt8>, file: String = "<case>") -> CaseErrors? {
+        if let tooLarge = sizeError(bytes.count, file: file) { return tooLarge }
+        var run = Run(decoder: self, reader: JSONReader(bytes, limits: limits.json), file: file)
+        run.readsFields = false
+        return run.decode()
+    }
+
+    private func sizeError(_ count: Int, file: String) -> CaseErrors? {
+        guard count > limits.maxBytes else { return nil }
+        return CaseErrors([
+            .error("limit.case-size", "the case is \(count) bytes, over the limit of \(limits.maxBytes) bytes",
+                at: SourceRange(SourceLocation(file: file, line: 1, column: 1)))
+        ])
     }
 
     /// One decoding pass.
@@ -186,6 +198,8 @@ public final class CaseDecoder: Sendable {
         let file: String
         var decoded = DecodedCase()
         var problems: [Diagnostic] = []
+        /// False to check the document only: every field is skipped (still validated).
+        var readsFields = true
 
         init(decoder: CaseDecoder, reader: JSONReader, file: String) {
             self.decoder = decoder
@@ -213,7 +227,7 @@ public final class CaseDecoder: Sendable {
                             hint: "write the case as `{ \"payer\": ..., \"service\": {...} }`")
                     ])
                 }
-                try readObject(node: 0)
+                if readsFields { try readObject(node: 0) } else { try reader.skipValue() }
                 try reader.finish()
             } catch {
                 problems.append(
@@ -221,6 +235,7 @@ public final class CaseDecoder: Sendable {
                 return CaseErrors(problems)
             }
             if !problems.isEmpty { return CaseErrors(problems) }
+            if !readsFields { return nil }
             for (slot, input) in decoder.policy.inputs.enumerated() where !decoded.facts.present[slot] {
                 decoded.facts.values[slot] = input.defaultValue
             }
@@ -422,7 +437,8 @@ public final class CaseDecoder: Sendable {
 
 extension CaseDecoder {
     /// A JSON syntax message without the case's own words: the reader quotes the token it stopped
-    /// at, which in a case may be a name or a note. Quoted punctuation (`,`, `}`) stays.
+    /// at, which in a case may be a name or a note. Quoted punctuation (`,`, `}`) and JSON's own
+    /// words (`null`, `true`, `false`) stay.
     static func redacted(_ message: String) -> String {
         var out = ""
         var rest = Substring(message)
@@ -430,7 +446,7 @@ extension CaseDecoder {
             guard let close = rest[rest.index(after: open)...].firstIndex(of: "`") else { break }
             let quoted = rest[rest.index(after: open)..<close]
             out += rest[..<open]
-            if !quoted.isEmpty, quoted.allSatisfy({ "{}[],:\"".contains($0) }) {
+            if !quoted.isEmpty, quoted.allSatisfy({ "{}[],:\"".contains($0) }) || ["null", "true", "false"].contains(quoted) {
                 out += "`\(quoted)`"
             } else {
                 out += "other input"
