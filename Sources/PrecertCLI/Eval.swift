@@ -103,12 +103,19 @@ extension PrecertCommand {
                 }
             }
             defer { if input != "-" { close(descriptor) } }
-            // Each thread gets a catalog of its own: threads sharing one would contend on the
-            // reference counts of the same arrays for every case (measured: two threads ran slower
-            // than one). Loading takes milliseconds.
-            var catalogs = [catalog]
-            for _ in 1..<max(1, jobs) { catalogs.append(try policyOptions.loadCatalog()) }
-            let evaluator = JSONLinesEvaluator(catalogs: catalogs, policyID: policy, asOf: asOf, explain: explain)
+            // Each further thread loads a catalog of its own while the first one starts (threads
+            // sharing one contend on its reference counts). Should the files have changed since,
+            // the thread shares the first catalog instead: slower, but the same answers.
+            let paths = [policyOptions.policies]
+            let digests = catalog.policies.map(\.digest)
+            let evaluator = JSONLinesEvaluator(
+                catalog: catalog, threads: jobs,
+                loadCatalog: {
+                    let again = PolicyCatalog.load(paths: paths)
+                    let clean = !again.diagnostics.contains { $0.severity == .error }
+                    return clean && again.catalog.policies.map(\.digest) == digests ? again.catalog : catalog
+                },
+                policyID: policy, asOf: asOf, explain: explain)
             let failed: Bool
             do {
                 failed = try evaluator.run(reading: descriptor) { try sink.write($0) }

@@ -8,8 +8,15 @@ import PrecertWorkloads
 struct JSONLinesTests {
     static let policies = Fixtures.repositoryRoot.appendingPathComponent("Policies").path
 
-    static func run(_ input: [UInt8], jobs: Int, blockSize: Int) throws -> (output: String, failed: Bool) {
-        try evaluateJSONLines(input, catalogs: (0..<jobs).map { _ in PolicyCatalog.load(paths: [policies]).catalog }, blockSize: blockSize)
+    /// Runs the evaluator over `input`; with `lazy`, threads after the first load their catalogs
+    /// while the first one works.
+    static func run(_ input: [UInt8], jobs: Int, blockSize: Int, lazy: Bool = false) throws -> (output: String, failed: Bool) {
+        let load: @Sendable () -> PolicyCatalog = { PolicyCatalog.load(paths: [policies]).catalog }
+        let evaluator =
+            lazy
+            ? JSONLinesEvaluator(catalog: load(), threads: jobs, loadCatalog: load, blockSize: blockSize)
+            : JSONLinesEvaluator(catalogs: (0..<jobs).map { _ in load() }, blockSize: blockSize)
+        return try evaluateJSONLines(input, with: evaluator)
     }
 
     @Test("output is in input order with line numbers for bad lines, whatever the jobs and block size")
@@ -44,10 +51,10 @@ struct JSONLinesTests {
         // Windows line ends and no newline at the very end are read the same way.
         let inputs = [lines.joined(separator: "\n") + "\n", lines.joined(separator: "\r\n"), lines.joined(separator: "\n")]
         for input in inputs {
-            for (jobs, blockSize) in [(1, 1 << 18), (2, 1 << 18), (3, 1000), (2, 64)] {
-                let (output, failed) = try Self.run(Array(input.utf8), jobs: jobs, blockSize: blockSize)
+            for (jobs, blockSize, lazy) in [(1, 1 << 18, false), (2, 1 << 18, false), (3, 1000, false), (2, 64, false), (2, 1000, true), (3, 64, true)] {
+                let (output, failed) = try Self.run(Array(input.utf8), jobs: jobs, blockSize: blockSize, lazy: lazy)
                 #expect(failed)
-                #expect(output == expectedText, "jobs \(jobs), block \(blockSize)")
+                #expect(output == expectedText, "jobs \(jobs), block \(blockSize), catalogs loaded \(lazy ? "while running" : "before")")
             }
         }
     }

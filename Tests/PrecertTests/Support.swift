@@ -35,6 +35,11 @@ func position(_ diagnostic: Diagnostic?) -> String {
 func evaluateJSONLines(
     _ input: [UInt8], catalogs: [PolicyCatalog], explain: Bool = false, blockSize: Int = 1 << 18
 ) throws -> (output: String, failed: Bool) {
+    try evaluateJSONLines(input, with: JSONLinesEvaluator(catalogs: catalogs, explain: explain, blockSize: blockSize))
+}
+
+/// Runs `evaluator` over `input` written to a temporary file.
+func evaluateJSONLines(_ input: [UInt8], with evaluator: JSONLinesEvaluator) throws -> (output: String, failed: Bool) {
     /// Output handed over from one thread at a time.
     final class Collected: @unchecked Sendable {
         private let lock = NSLock()
@@ -57,7 +62,6 @@ func evaluateJSONLines(
     guard descriptor >= 0 else { throw CocoaError(.fileReadUnknown) }
     defer { close(descriptor) }
     let collected = Collected()
-    let evaluator = JSONLinesEvaluator(catalogs: catalogs, explain: explain, blockSize: blockSize)
     let failed = try evaluator.run(reading: descriptor) { collected.append($0) }
     return (collected.text, failed)
 }
