@@ -59,6 +59,51 @@ struct JSONLinesTests {
         }
     }
 
+    @Test("random inputs of whole, broken and blank lines give line by line what the catalog gives, on 1 to 3 threads")
+    func randomInputs() throws {
+        let catalog = PolicyCatalog.load(paths: [Self.policies]).catalog
+        let threads = (0..<3).map { _ in PolicyCatalog.load(paths: [Self.policies]).catalog }
+        var random = SeededGenerator(seed: 2026_11_24)
+        var corpus = CaseCorpus(seed: 8)
+        let pieces: [[UInt8]] = [
+            Array("\n".utf8), Array("\r\n".utf8), Array("\r".utf8), Array("  \t".utf8), Array("{".utf8), Array("}".utf8),
+            Array(#"{"payer": "aetna"}"#.utf8), Array(#""payer""#.utf8), [0xFF, 0xC3], Array("null".utf8),
+        ]
+        for round in 0..<150 {
+            var input: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...12, using: &random) {
+                switch Int.random(in: 0..<4, using: &random) {
+                case 0:
+                    let line = Array(corpus.next(payer: ["kaiser-norcal", "medicare", "aetna"].randomElement(using: &random)!).utf8)
+                    input += line.prefix(Int.random(in: 0...line.count, using: &random))  // whole or cut short
+                default:
+                    input += pieces.randomElement(using: &random)!
+                }
+            }
+            // Line by line: split at \n, drop one \r before it, skip blank lines, number them all.
+            var expected: [UInt8] = []
+            var lines = input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+            if lines.last?.isEmpty == true { lines.removeLast() }
+            for (index, var line) in lines.enumerated() {
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
+                switch catalog.evaluate(line, file: "line") {
+                case .success(let decision): expected += DecisionEncoder.encode(decision)
+                case .failure(let errors):
+                    var writer = JSONWriter(style: .compact)
+                    JSONLinesEvaluator.writeError(line: index + 1, errors.diagnostics, to: &writer)
+                    expected += writer.bytes
+                }
+                expected.append(UInt8(ascii: "\n"))
+            }
+            let jobs = Int.random(in: 1...3, using: &random)
+            let blockSize = Int.random(in: 1...300, using: &random)
+            let (output, _) = try evaluateJSONLines(input, catalogs: Array(threads.prefix(jobs)), blockSize: blockSize)
+            #expect(output == String(decoding: expected, as: UTF8.self), "round \(round): \(jobs) threads, blocks of \(blockSize) bytes")
+            if output != String(decoding: expected, as: UTF8.self) { return }
+        }
+    }
+
     @Test("an empty input writes nothing and nothing fails")
     func emptyInput() throws {
         for input in ["", "\n\n", "  \n"] {
