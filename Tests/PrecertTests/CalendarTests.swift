@@ -282,6 +282,43 @@ enum CalendarTests {
             #expect(PolicyTimeZone.utc.offset(at: try instant("2026-07-01T12:00:00Z")) == 0)
         }
 
+        @Test("offsets change exactly where sampling every day and bisecting finds the changes, 1970 to 2100",
+            arguments: [
+                "America/Los_Angeles", "America/Chicago", "America/New_York", "America/Denver", "America/Phoenix",
+                "Pacific/Honolulu", "America/Anchorage", "America/Puerto_Rico", "Europe/Berlin", "Europe/Moscow",
+                "Africa/Casablanca", "Pacific/Apia", "Australia/Lord_Howe", "Asia/Kolkata", "America/Sao_Paulo",
+                "Pacific/Chatham", "Asia/Tehran", "UTC",
+            ])
+        func offsetTableAgreesWithSampling(_ name: String) throws {
+            let zone = try #require(PolicyTimeZone(identifier: name))
+            let foundation = try #require(TimeZone(identifier: name))
+            func reference(_ t: Int64) -> Int32 { Int32(foundation.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t)))) }
+            let lower = PolicyTimeZone.OffsetTable.lowerBound, upper = PolicyTimeZone.OffsetTable.upperBound
+            var t = lower
+            var current = reference(t)
+            #expect(zone.offset(atEpochSeconds: t) == current)
+            var changes = 0
+            while t < upper {
+                let next = min(t + 86_400, upper)
+                let offset = reference(next)
+                if offset != current {
+                    var low = t, high = next
+                    while high - low > 1 {
+                        let mid = low + (high - low) / 2
+                        if reference(mid) == current { low = mid } else { high = mid }
+                    }
+                    #expect(zone.offset(atEpochSeconds: high - 1) == current, "\(name) just before \(high)")
+                    current = reference(high)
+                    #expect(zone.offset(atEpochSeconds: high) == current, "\(name) at \(high)")
+                    changes += 1
+                }
+                // Midday samples in between agree too.
+                #expect(zone.offset(atEpochSeconds: t + 43_200) == reference(t + 43_200), "\(name) at \(t + 43_200)")
+                t = next
+            }
+            if name == "America/Los_Angeles" { #expect(changes > 200) }
+        }
+
         @Test func localTimesToInstants() throws {
             // Ordinary summer and winter evenings.
             #expect(losAngeles.instant(localDate: try day("2026-07-01"), secondsOfDay: 86_399).rfc3339 == "2026-07-01T23:59:59-07:00")

@@ -122,26 +122,20 @@ extension PolicyTimeZone {
             self.zone = zone
             var starts: [Int64] = [Self.lowerBound]
             var offsets: [Int32] = [Self.foundationOffset(zone, Self.lowerBound)]
-            // Sample daily and bisect to the exact second of each change. Real zones never
-            // change offset twice within a day, and one pass costs a few milliseconds.
-            var t = Self.lowerBound
-            var current = offsets[0]
-            while t < Self.upperBound {
-                let next = Swift.min(t + 86_400, Self.upperBound)
-                let nextOffset = Self.foundationOffset(zone, next)
-                if nextOffset == current {
-                    t = next
-                    continue
+            // Walk the zone's own transitions (every change in the time-zone database, not only
+            // daylight saving ones), a few hundred calls; sampling every day took thousands per
+            // zone. A test holds the two to the same table for the zones policies use and zones
+            // with odd histories.
+            var after = Date(timeIntervalSince1970: TimeInterval(Self.lowerBound))
+            let end = Date(timeIntervalSince1970: TimeInterval(Self.upperBound))
+            while let next = zone.nextDaylightSavingTimeTransition(after: after), next > after, next < end {
+                let instant = Int64(next.timeIntervalSince1970.rounded(.up))
+                let offset = Self.foundationOffset(zone, instant)
+                if offset != offsets[offsets.count - 1] {
+                    starts.append(instant)
+                    offsets.append(offset)
                 }
-                var low = t, high = next  // offset(low) == current, offset(high) != current
-                while high - low > 1 {
-                    let mid = low + (high - low) / 2
-                    if Self.foundationOffset(zone, mid) == current { low = mid } else { high = mid }
-                }
-                current = Self.foundationOffset(zone, high)
-                starts.append(high)
-                offsets.append(current)
-                t = high
+                after = next
             }
             self.starts = starts
             self.offsets = offsets
