@@ -241,7 +241,7 @@ struct BadCaseTests {
     @Test("huge, deep and hostile documents are rejected quickly and safely")
     func hostile() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        #expect(errors(#"{"payer": "test-clinic", "x": "# + deep + "}").first?.id == "case.json")
+        #expect(errors(#"{"payer": "test-clinic", "x": "# + deep + "}").first?.id == "limit.json-depth")
         let huge = #"{"payer": "test-clinic", "pad": ""# + String(repeating: "a", count: 2 << 20) + "\"}"
         #expect(errors(huge).first?.id == "limit.case-size")
         let numeric = try! compilePolicy(RandomPolicies.header + "\ndecisions:\n  d:\n    outcomes: [x]\n    rules: [{id: r, when: n1 > 1, then: x}]\n")

@@ -302,7 +302,7 @@ struct RobustnessLimitTests {
         let deep = String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
         let bytes = Array((validCase.dropLast() + #", "extra": \#(deep)}"#).utf8)
         guard case .failure(let errors) = try kaiser().decode(bytes) else { Issue.record("a 71-deep case decoded"); return }
-        #expect(errors.diagnostics.map(\.id.code) == ["case.json"])
+        #expect(errors.diagnostics.map(\.id.code) == ["limit.json-depth"])
         #expect(errors.diagnostics.first?.message == "nesting deeper than 64 levels")
         let raised = CaseLimits(json: JSONLimits(maxDepth: 100, maxStringBytes: 256 << 10))
         #expect(throws: Never.self) { try kaiser(raised).decode(bytes).get() }
@@ -327,6 +327,7 @@ struct RobustnessLimitTests {
         ] {
             let bytes = Array(text.utf8)
             guard case .failure(let errors) = try kaiser().decode(bytes) else { Issue.record("a 300 KB string decoded"); continue }
+            #expect(errors.diagnostics.map(\.id.code) == ["limit.string-length"])
             #expect(errors.diagnostics.first?.message == "string longer than 262144 bytes")
             let raised = CaseLimits(json: JSONLimits(maxDepth: 64, maxStringBytes: 512 << 10))
             #expect(throws: Never.self) { try kaiser(raised).decode(bytes).get() }

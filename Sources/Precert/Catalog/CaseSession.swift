@@ -163,7 +163,7 @@ public struct CaseSession {
                 // With no policy for the case, a broken document is reported as such, read without
                 // any policy's fields (the policy tried first depends on the case before, and so
                 // differs between one thread and several); otherwise the missing policy is the problem.
-                let broken = errors.diagnostics.contains { ["case.json", "case.not-object", "limit.case-size"].contains($0.id.code) }
+                let broken = errors.diagnostics.contains { CaseDecoder.documentErrorIDs.contains($0.id) }
                 if broken, let documentErrors = policies[candidate].decoder.documentErrors(bytes, file: file) {
                     return .failure(documentErrors)
                 }

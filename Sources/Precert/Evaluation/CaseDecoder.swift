@@ -231,7 +231,7 @@ public final class CaseDecoder: Sendable {
                 try reader.finish()
             } catch {
                 problems.append(
-                    .error("case.json", CaseDecoder.redacted(error.message), at: range(error.line, error.column)))
+                    .error(CaseDecoder.documentErrorID(error.kind), CaseDecoder.redacted(error.message), at: range(error.line, error.column)))
                 return CaseErrors(problems)
             }
             if !problems.isEmpty { return CaseErrors(problems) }
@@ -436,6 +436,22 @@ public final class CaseDecoder: Sendable {
 }
 
 extension CaseDecoder {
+    /// The ids of problems with a case as a document, whatever the policy: size, shape, syntax and
+    /// the JSON limits.
+    public static let documentErrorIDs: Set<DiagnosticID> = [
+        "case.json", "case.not-object", "limit.case-size", "limit.json-depth", "limit.string-length",
+    ]
+
+    /// The diagnostic id of a JSON reading error: the two limits have their own, so a service can
+    /// tell "too deep" or "too long" from a typo without reading the message.
+    static func documentErrorID(_ kind: JSONReadError.Kind) -> DiagnosticID {
+        switch kind {
+        case .tooDeep: "limit.json-depth"
+        case .stringTooLong: "limit.string-length"
+        default: "case.json"
+        }
+    }
+
     /// A JSON syntax message without the case's own words: the reader quotes the token it stopped
     /// at, which in a case may be a name or a note. Quoted punctuation (`,`, `}`) and JSON's own
     /// words (`null`, `true`, `false`) stay.
