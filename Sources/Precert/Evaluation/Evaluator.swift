@@ -486,21 +486,9 @@ public final class Evaluator: Sendable {
         return steps
     }
 
-    /// The next steps of a fast-path walk, from the rules its leaves cite; the same as
-    /// `nextSteps(_:_:)` on the materialized results.
-    func nextSteps(leaves: [NodeRef], _ facts: CaseFacts) -> [String] {
-        var steps: [String] = []
-        for (index, leaf) in leaves.enumerated() {
-            for template in leafSteps[index][Int(-leaf - 1)] {
-                let text = render(template, facts)
-                if !steps.contains(text) { steps.append(text) }
-            }
-        }
-        return steps
-    }
-
     /// Writes the next steps of a fast-path walk as JSON strings separated by commas, static texts
-    /// from pre-escaped bytes; the same list as `nextSteps(leaves:_:)`.
+    /// from pre-escaped bytes; the same list as `nextSteps(_:_:)` gives for the materialized results
+    /// (a test holds the two paths to the same bytes).
     func writeNextSteps(leaves: [NodeRef], _ facts: CaseFacts, to writer: inout JSONWriter) {
         // Repeats are found by comparing the escaped bytes already written (escaping is one to
         // one), so no string is built for a step without placeholders.
