@@ -361,13 +361,15 @@ struct CaseSessionTests {
                 // Without the time a due date counts from, a turnaround needs that information.
                 line = Array(String(decoding: line, as: UTF8.self).replacingOccurrences(of: #""received_at":"#, with: #""received_":"#).utf8)
             }
+            // Output already in the writer stays, also when the fast path takes back what it wrote.
             var writer = JSONWriter(style: .compact)
+            writer.bytes.append(contentsOf: "earlier\n".utf8)
             let errors = session.write(line, to: &writer)
             let full = Self.shipped.evaluate(line)
             switch full {
             case .success(let decision):
                 #expect(errors == nil)
-                let expected = DecisionEncoder.encode(decision)
+                let expected = Array("earlier\n".utf8) + DecisionEncoder.encode(decision)
                 #expect(writer.bytes == expected, "case \(i): \(String(decoding: writer.bytes, as: UTF8.self))\n\(String(decoding: expected, as: UTF8.self))")
                 if writer.bytes != expected { return }
                 fast += 1

@@ -202,8 +202,8 @@ public struct CaseSession {
         return true
     }
 
-    /// Writes the decision up to its last decision's member, or nothing and false when a due date
-    /// has no time to count from.
+    /// Writes the decision up to its last decision's member; takes back what it wrote and returns
+    /// false when a due date has no time to count from.
     private func writeDecisions(_ policy: LoadedPolicy, to writer: inout JSONWriter) -> Bool {
         let fragments = policy.fragments
         let checked = policy.policy
@@ -211,11 +211,7 @@ public struct CaseSession {
             fragments.spans.withUnsafeBufferPointer { spans in
                 scratch.leaves.withUnsafeBufferPointer { leaves in
                     decoded.facts.values.withUnsafeBufferPointer { values in
-                        let span = { (index: Int) in spans[fragments.firstSpan[index] + Int(-leaves[index] - 1)] }
-                        for index in leaves.indices where span(index).duration != nil {
-                            let slot = fragments.dueSlots[index]
-                            guard slot >= 0, case .datetime? = values[slot] else { return false }
-                        }
+                        let start = writer.bytes.count
                         writer.bytes.append(contentsOf: #"{"case_id":"#.utf8)
                         if let id = decoded.caseID {
                             id.utf8.withContiguousStorageIfAvailable { writer.writeQuoted($0) } ?? writer.string(id)
@@ -225,13 +221,17 @@ public struct CaseSession {
                         writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[fragments.header]))
                         for index in leaves.indices {
                             if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
-                            let leaf = span(index)
+                            let leaf = spans[fragments.firstSpan[index] + Int(-leaves[index] - 1)]
                             writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[leaf.before]))
-                            if let duration = leaf.duration, case .datetime(let received)? = values[fragments.dueSlots[index]] {
-                                dueDate(receivedAt: received, duration: duration, zone: checked.timeZone, calendar: policy.calendar)
-                                    .appendRFC3339(to: &writer.bytes)
-                                writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[leaf.after]))
+                            guard let duration = leaf.duration else { continue }
+                            let slot = fragments.dueSlots[index]
+                            guard slot >= 0, case .datetime(let received)? = values[slot] else {
+                                writer.bytes.removeLast(writer.bytes.count - start)
+                                return false
                             }
+                            dueDate(receivedAt: received, duration: duration, zone: checked.timeZone, calendar: policy.calendar)
+                                .appendRFC3339(to: &writer.bytes)
+                            writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[leaf.after]))
                         }
                         return true
                     }
