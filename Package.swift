@@ -8,9 +8,11 @@ let package = Package(
         .library(name: "Precert", targets: ["Precert"]),
         .library(name: "PrecertWorkloads", targets: ["PrecertWorkloads"]),
         .executable(name: "precert", targets: ["PrecertCLI"]),
+        .executable(name: "precert-bench", targets: ["PrecertBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -20,7 +22,7 @@ let package = Package(
         ),
         .target(
             name: "Precert",
-            dependencies: ["CYAML"]
+            dependencies: ["CYAML", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "PrecertWorkloads",
@@ -28,6 +30,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "PrecertCLI",
+            dependencies: [
+                "Precert",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "PrecertBench",
             dependencies: [
                 "Precert",
                 "PrecertWorkloads",

@@ -8,7 +8,8 @@ extension PrecertCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check policy files and print every diagnostic.",
             discussion: """
-                Loads every .yaml file under the given paths (default: Policies/). Exits 0 when \
+                Loads every .yaml file under the given paths (default: Policies/) and prints every \
+                error and warning, with the analysis (shadowed rules, gaps, overlaps). Exits 0 when \
                 there is no error, 1 when there is any, 2 on a usage error.
                 """
         )
@@ -20,21 +21,9 @@ extension PrecertCommand {
         var format: OutputFormat = .text
 
         func run() throws {
-            let report = Workspace.check(paths: paths)
-            emit(report.diagnostics, sources: report.sources, format: format)
-            if report.diagnostics.containsErrors { throw ExitCode(1) }
+            let loaded = PolicyCatalog.load(paths: paths)
+            emit(loaded.diagnostics, sources: loaded.sources, format: format)
+            if loaded.hasErrors { throw CommandFailure.input }
         }
-    }
-}
-
-/// Prints diagnostics to standard error (text) or standard output (JSON).
-func emit(_ diagnostics: [Diagnostic], sources: [SourceText], format: OutputFormat) {
-    switch format {
-    case .json:
-        print(DiagnosticRenderer.json(diagnostics), terminator: "")
-    case .text:
-        guard !diagnostics.isEmpty else { return }
-        let renderer = DiagnosticRenderer(sources: sources)
-        FileHandle.standardError.write(Data(renderer.render(diagnostics).utf8))
     }
 }

@@ -2,6 +2,14 @@ import ArgumentParser
 import Foundation
 import Precert
 
+#if canImport(Glibc)
+import Glibc
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+private let systemWrite = Darwin.write
+#endif
+
 extension PrecertCommand {
     /// `precert eval`: evaluates cases against the policies.
     struct Eval: ParsableCommand {
@@ -10,8 +18,9 @@ extension PrecertCommand {
             discussion: """
                 The policy is chosen by the case's `payer` (or --policy) and the version in force on the \
                 date of `request.received_at` (or --as-of). Exits 0 when the case was evaluated (whatever \
-                the answers), 1 when the case or the policies have errors or no policy is in force, 2 on a \
-                usage error.
+                the answers); 1 when the case cannot be evaluated (with --jsonl: when any line failed); \
+                2 on a usage error; 3 when the policies or calendars have errors or no version of the \
+                payer's policy is in force (the deployment's fault).
                 """
         )
 
@@ -26,9 +35,6 @@ extension PrecertCommand {
         @Option(name: .customLong("as-of"), help: "Choose the policy version in force on this date (YYYY-MM-DD).")
         var asOf: CivilDate?
 
-        @Option(help: "Output format: text for people, json for programs.")
-        var format: OutputFormat = .text
-
         @Flag(help: "Show the path taken through each decision diagram, with each tested value.")
         var explain = false
 
@@ -42,17 +48,21 @@ extension PrecertCommand {
         var output: String?
 
         func validate() throws {
-            if jsonl && format == .text && formatWasGiven {
-                throw ValidationError("--jsonl writes JSON; drop --format text")
-            }
+            if jsonl && format == .text { throw ValidationError("--jsonl writes JSON; drop --format text") }
             if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
             if jobs > 1 && !jsonl { throw ValidationError("--jobs applies to --jsonl") }
         }
 
-        private var formatWasGiven: Bool { CommandLine.arguments.contains("--format") }
+        /// `--format` as given; `nil` when not given (text for one case, JSON for --jsonl).
+        @Option(help: "Output format: text for people, json for programs (--jsonl always writes JSON).")
+        var format: OutputFormat?
+
+        private var evaluationOptions: EvaluationOptions {
+            EvaluationOptions(policyID: policy, asOf: asOf, explain: explain, file: input == "-" ? "<stdin>" : input)
+        }
 
         func run() throws {
-            let catalog = try policyOptions.loadCatalog()
+            let catalog = try policyOptions.loadCatalog(format: jsonl ? .json : format ?? .text)
             let sink = try OutputSink(path: output)
             do {
                 try evaluate(catalog, into: sink)
@@ -68,27 +78,37 @@ extension PrecertCommand {
                 try runLines(catalog, into: sink)
                 return
             }
-            let bytes: [UInt8]
-            switch PolicyFiles.read(input, maxBytes: CaseLimits().maxBytes + 1) {
-            case .failure(let diagnostic):
-                emit([diagnostic], sources: [], format: format)
-                throw ExitCode(1)
-            case .success(let read): bytes = read
-            }
-            let file = input == "-" ? "<stdin>" : input
-            switch catalog.evaluate(bytes, file: file, policyID: policy, asOf: asOf, explain: explain) {
+            let format = format ?? .text
+            let bytes = try readCase(format: format)
+            switch catalog.evaluate(bytes, options: evaluationOptions) {
             case .failure(let errors):
                 // No source line is quoted: a case's line holds names and clinical notes, and stderr ends up in logs.
-                emit(errors.diagnostics, sources: [], format: format)
-                throw ExitCode(1)
+                switch format {
+                case .json: try sink.write(DecisionEncoder.encode(errors, pretty: true) + [UInt8(ascii: "\n")])
+                case .text: emit(errors.diagnostics, sources: [], format: .text)
+                }
+                throw errors.fault == .deployment ? CommandFailure.deployment : CommandFailure.input
             case .success(let decision):
                 switch format {
                 case .json:
-                    try sink.write(DecisionEncoder.encode(decision, style: .pretty) + [UInt8(ascii: "\n")])
+                    try sink.write(DecisionEncoder.encode(decision, pretty: true) + [UInt8(ascii: "\n")])
                 case .text:
                     try sink.write(Array(DecisionText.render(decision, explain: explain).utf8))
                 }
             }
+        }
+
+        /// The case file's bytes (or standard input's), up to one byte past the largest case
+        /// accepted, so that an oversized case is reported as such.
+        private func readCase(format: OutputFormat) throws -> [UInt8] {
+            let limit = CatalogOptions().maxCaseBytes + 1
+            if input == "-" { return Array(FileHandle.standardInput.readData(ofLength: limit)) }
+            guard let handle = FileHandle(forReadingAtPath: input), let data = try? handle.read(upToCount: limit) else {
+                emit([Diagnostic(.init("io.unreadable"), .error, "cannot read `\(input)`", at: nil)], sources: [], format: format)
+                throw CommandFailure.input
+            }
+            try? handle.close()
+            return Array(data)
         }
 
         private func runLines(_ catalog: PolicyCatalog, into sink: OutputSink) throws {
@@ -98,8 +118,8 @@ extension PrecertCommand {
             } else {
                 descriptor = open(input, O_RDONLY)
                 guard descriptor >= 0 else {
-                    emit([.error("io.unreadable", "cannot read `\(input)`", at: nil)], sources: [], format: .json)
-                    throw ExitCode(1)
+                    emit([Diagnostic(.init("io.unreadable"), .error, "cannot read `\(input)`", at: nil)], sources: [], format: .json)
+                    throw CommandFailure.input
                 }
             }
             defer { if input != "-" { close(descriptor) } }
@@ -109,23 +129,21 @@ extension PrecertCommand {
             let paths = [policyOptions.policies]
             let digests = catalog.policies.map(\.digest)
             let evaluator = JSONLinesEvaluator(
-                catalog: catalog, threads: jobs,
+                catalog: catalog, threads: jobs, options: evaluationOptions,
                 loadCatalog: {
-                    let again = PolicyCatalog.load(paths: paths)
-                    let clean = !again.diagnostics.contains { $0.severity == .error }
-                    return clean && again.catalog.policies.map(\.digest) == digests ? again.catalog : catalog
-                },
-                policyID: policy, asOf: asOf, explain: explain)
+                    let again = try? PolicyCatalog(paths: paths)
+                    return again.flatMap { $0.policies.map(\.digest) == digests ? $0 : nil } ?? catalog
+                })
             let failed: Bool
             do {
                 failed = try evaluator.run(reading: descriptor) { try sink.write($0) }
             } catch is JSONLinesReadError {
-                emit([.error("io.unreadable", "cannot read `\(input)`", at: nil)], sources: [], format: .json)
-                throw ExitCode(1)
+                emit([Diagnostic(.init("io.unreadable"), .error, "cannot read `\(input)`", at: nil)], sources: [], format: .json)
+                throw CommandFailure.input
             }
             if failed {
                 try sink.commit()
-                throw ExitCode(1)
+                throw CommandFailure.input
             }
         }
     }
@@ -150,8 +168,8 @@ final class OutputSink: @unchecked Sendable {
         let temp = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).precert-\(ProcessInfo.processInfo.processIdentifier).tmp").path
         guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
-            emit([.error("io.unwritable", "cannot write next to `\(path)`", at: nil)], sources: [], format: .text)
-            throw ExitCode(1)
+            emit([Diagnostic(.init("io.unwritable"), .error, "cannot write next to `\(path)`", at: nil)], sources: [], format: .text)
+            throw CommandFailure.deployment
         }
         temporary = temp
         self.handle = handle
@@ -164,11 +182,11 @@ final class OutputSink: @unchecked Sendable {
         try bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    emit([.error("io.unwritable", "cannot write the output", at: nil)], sources: [], format: .text)
-                    throw ExitCode(1)
+                    emit([Diagnostic(.init("io.unwritable"), .error, "cannot write the output", at: nil)], sources: [], format: .text)
+                    throw CommandFailure.deployment
                 }
                 offset += written
             }
@@ -181,8 +199,8 @@ final class OutputSink: @unchecked Sendable {
         try handle.close()
         if rename(temporary, destination) != 0 {
             discard()
-            emit([.error("io.unwritable", "cannot move the output into `\(destination)`", at: nil)], sources: [], format: .text)
-            throw ExitCode(1)
+            emit([Diagnostic(.init("io.unwritable"), .error, "cannot move the output into `\(destination)`", at: nil)], sources: [], format: .text)
+            throw CommandFailure.deployment
         }
         InterruptCleanup.watch(nil)
     }

@@ -7,16 +7,23 @@ struct PrecertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "precert",
         abstract: "Payer rules as data: check policies, evaluate prior-authorization cases, explain every answer.",
-        version: Precert.engineVersion,
-        subcommands: [Check.self, Eval.self, Test.self, Graph.self, Schema.self, Bench.self]
+        discussion: """
+            Exit status: 0 success; 1 the input's fault (a case that cannot be evaluated, errors \
+            found by check, a failing test); 2 a usage error; 3 the deployment's fault (policies or \
+            calendars with errors, no policy in force for a known payer, output that cannot be written).
+            """,
+        version: PrecertEngine.version,
+        subcommands: [Check.self, Eval.self, Test.self, Graph.self, Schema.self]
     )
 
-    /// Runs the command line; a usage error exits 2, as documented (ArgumentParser's own default
-    /// is 64, `EX_USAGE`).
+    /// Runs the command line and turns every failure into its exit status, here and nowhere
+    /// else: a usage error exits 2 (ArgumentParser's own default is 64, `EX_USAGE`).
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let failure as CommandFailure {
+            exit(withError: ExitCode(failure.exitCode))
         } catch {
             if exitCode(for: error) == .validationFailure {
                 writeError(fullMessage(for: error) + "\n")
@@ -25,10 +32,4 @@ struct PrecertCommand: ParsableCommand {
             exit(withError: error)
         }
     }
-}
-
-/// How diagnostics and results are printed.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text
-    case json
 }

@@ -2,10 +2,10 @@ import ArgumentParser
 import Precert
 
 extension PrecertCommand {
-    /// `precert schema`: prints the JSON Schema of a policy file, a case or a decision.
+    /// `precert schema`: prints the JSON Schema of a policy file, a case, a decision or an error document.
     struct Schema: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the JSON Schema of a policy file, a case or a decision.",
+            abstract: "Print the JSON Schema of a policy file, a case, a decision or an error document.",
             discussion: """
                 Save the output and point your editor at it: for policy files, put \
                 `# yaml-language-server: $schema=precert-policy.schema.json` at the top of the YAML \
@@ -20,17 +20,19 @@ extension PrecertCommand {
             case policy
             case `case`
             case decision
+            case error
 
             var text: String {
                 switch self {
                 case .policy: Schemas.policy
                 case .case: Schemas.case
                 case .decision: Schemas.decision
+                case .error: Schemas.error
                 }
             }
         }
 
-        @Argument(help: "The document: policy, case or decision.")
+        @Argument(help: "The document: policy, case, decision or error.")
         var kind: Kind
 
         func run() throws {

@@ -1,12 +1,12 @@
 /// A small seeded generator, so workloads are the same on every run.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+package struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     /// Creates a generator from a seed.
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
     /// The next 64 random bits (SplitMix64).
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -17,12 +17,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
 /// Generates case documents in the shape of the shared case format (about 1 KB each), for
 /// benchmarks and soak tests.
-public struct CaseCorpus: Sendable {
+package struct CaseCorpus: Sendable {
     private var random: SeededGenerator
     private var counter = 0
 
     /// Creates a corpus generator.
-    public init(seed: UInt64 = 20_261_123) { random = SeededGenerator(seed: seed) }
+    package init(seed: UInt64 = 20_261_123) { random = SeededGenerator(seed: seed) }
 
     private mutating func pick(_ items: [String]) -> String { items[Int.random(in: 0..<items.count, using: &random)] }
 
@@ -33,7 +33,7 @@ public struct CaseCorpus: Sendable {
     }
 
     /// The next case as one line of JSON (no newline).
-    public mutating func next(payer: String = "kaiser-norcal") -> String {
+    package mutating func next(payer: String = "kaiser-norcal") -> String {
         counter += 1
         let day = Int.random(in: 1...28, using: &random)
         let month = Int.random(in: 6...11, using: &random)
@@ -82,10 +82,10 @@ public struct CaseCorpus: Sendable {
 }
 
 /// Generates a large synthetic policy, for compile-time benchmarks and budget tests.
-public enum SyntheticPolicy {
+package enum SyntheticPolicy {
     /// YAML text of a policy with `ruleCount` rules spread over ten decisions, reading the shared
     /// case shape. Conditions mix enum tests, date and number comparisons and code-set tests.
-    public static func yaml(ruleCount: Int, seed: UInt64 = 7) -> String {
+    package static func yaml(ruleCount: Int, seed: UInt64 = 7) -> String {
         var random = SeededGenerator(seed: seed)
         func pick(_ items: [String]) -> String { items[Int.random(in: 0..<items.count, using: &random)] }
         let atoms = [

@@ -1,66 +1,100 @@
 import Foundation
 import Precert
 
-/// The measured workloads of issue 7, shared by `precert bench` and the Benchmarks package.
-public enum Workloads {
-    /// Loads the shipped catalog and returns the Kaiser policy.
-    public static func kaiser(policies: String = "Policies") throws -> (PolicyCatalog, LoadedPolicy) {
+/// The measured workloads, shared by the `precert-bench` executable and the Benchmarks package:
+/// the shipped catalog, a seeded corpus of generated cases, and what is measured on them.
+public final class Workloads: Sendable {
+    /// The shipped catalog.
+    public let catalog: PolicyCatalog
+    /// The Kaiser policy the corpus is written for.
+    package let kaiser: LoadedPolicy
+    /// The corpus, one case per line (no line ends).
+    public let lines: [[UInt8]]
+    /// The corpus decoded for the Kaiser policy.
+    package let decoded: [DecodedCase]
+    /// Cases that give only `case_id`, `payer` and the received date: every other input unknown.
+    public let sparseLines: [[UInt8]]
+
+    /// Loads the catalog under `policies` and generates `cases` case lines.
+    public init(policies: String = "Policies", cases: Int, seed: UInt64 = 20_261_123) throws {
         let loaded = PolicyCatalog.load(paths: [policies])
-        guard let policy = loaded.catalog.policies.first(where: { $0.policy.id == "kaiser-norcal/behavioral-health" }) else {
-            throw WorkloadError("the Kaiser policy did not load from `\(policies)`")
+        guard !loaded.hasErrors, let policy = loaded.catalog.policies.last(where: { $0.id == "kaiser-norcal/behavioral-health" }) else {
+            throw WorkloadError("the Kaiser policy did not load cleanly from `\(policies)`")
         }
-        return (loaded.catalog, policy)
-    }
-
-    /// `count` generated case lines.
-    public static func caseLines(_ count: Int, seed: UInt64 = 20_261_123) -> [[UInt8]] {
+        catalog = loaded.catalog
+        kaiser = policy
         var corpus = CaseCorpus(seed: seed)
-        return (0..<count).map { _ in Array(corpus.next().utf8) }
+        lines = (0..<cases).map { _ in Array(corpus.next().utf8) }
+        decoded = try lines.map { try policy.decoder.decode($0).get() }
+        sparseLines = (0..<cases).map { index in
+            Array(#"{"case_id":"s-\#(index)","payer":"kaiser-norcal","request":{"received_at":"2026-07-06T10:00:00-07:00"}}"#.utf8)
+        }
     }
 
-    /// The cases decoded for `policy`.
-    public static func decoded(_ lines: [[UInt8]], policy: LoadedPolicy) throws -> [DecodedCase] {
-        try lines.map { try policy.decoder.decode($0).get() }
-    }
+    /// How many decisions the Kaiser policy has.
+    public var decisionCount: Int { kaiser.decisionNames.count }
 
     /// (a) Evaluates every decoded case (all decisions, no trace), walking the diagrams with reused
     /// buffers and answering cases with unknown inputs in full; returns a checksum of the leaves.
-    public static func evaluateAll(_ cases: [DecodedCase], policy: LoadedPolicy) -> Int {
+    public func evaluateAll() -> Int {
         var scratch = EvaluationScratch()
         var checksum = 0
-        for decoded in cases {
-            if policy.evaluator.evaluateLeaves(decoded.facts, scratch: &scratch) {
+        for decoded in decoded {
+            if kaiser.evaluator.evaluateLeaves(decoded.facts, scratch: &scratch) {
                 for leaf in scratch.leaves { checksum &+= Int(leaf) }
             } else {
-                checksum &+= policy.evaluator.evaluate(decoded.facts).decisions.count
+                checksum &+= kaiser.evaluator.evaluate(decoded.facts).decisions.count
             }
         }
         return checksum
     }
 
     /// Evaluates every decoded case in full, with or without the path taken (`--explain`).
-    public static func evaluateInFull(_ cases: [DecodedCase], policy: LoadedPolicy, explain: Bool) -> Int {
+    public func evaluateInFull(explain: Bool) -> Int {
         var decided = 0
-        for decoded in cases {
-            decided &+= policy.evaluator.evaluate(decoded.facts, explain: explain).decisions.count
+        for decoded in decoded {
+            decided &+= kaiser.evaluator.evaluate(decoded.facts, explain: explain).decisions.count
         }
         return decided
     }
 
-    /// (b) JSON Lines end to end: route, decode, evaluate and encode each line; returns output bytes.
-    public static func jsonLines(_ lines: [[UInt8]], catalog: PolicyCatalog, explain: Bool = false) -> Int {
-        var writer = JSONWriter(style: .compact, capacity: 1 << 16)
+    /// (b) JSON Lines end to end through one `CaseSession`: route, decode, evaluate and encode each
+    /// line; returns output bytes.
+    public func jsonLines(_ lines: [[UInt8]]? = nil, explain: Bool = false) -> Int {
+        var output: [UInt8] = []
+        output.reserveCapacity(1 << 17)
         var session = CaseSession(catalog: catalog)
+        let options = EvaluationOptions(explain: explain)
         var total = 0
-        for line in lines {
-            _ = session.write(line, explain: explain, to: &writer)
-            writer.bytes.append(UInt8(ascii: "\n"))
-            if writer.bytes.count > 1 << 16 {
-                total += writer.bytes.count
-                writer.reset()
+        for line in lines ?? self.lines {
+            _ = session.write(line, options: options, to: &output)
+            output.append(UInt8(ascii: "\n"))
+            if output.count > 1 << 16 {
+                total += output.count
+                output.removeAll(keepingCapacity: true)
             }
         }
-        return total + writer.bytes.count
+        return total + output.count
+    }
+
+    /// One case at a time through the documented one-case call, `PolicyCatalog.decisionJSON`;
+    /// returns output bytes.
+    public func oneCaseJSON(_ lines: [[UInt8]]? = nil) -> Int {
+        var total = 0
+        for line in lines ?? self.lines {
+            if case .success(let bytes) = catalog.decisionJSON(line) { total += bytes.count }
+        }
+        return total
+    }
+
+    /// One case at a time as `evaluate` then `DecisionEncoder.encode`: the typed decision first;
+    /// returns output bytes.
+    public func oneCaseDecision(_ lines: [[UInt8]]? = nil) -> Int {
+        var total = 0
+        for line in lines ?? self.lines {
+            if case .success(let decision) = catalog.evaluate(line) { total += DecisionEncoder.encode(decision).count }
+        }
+        return total
     }
 
     /// `precert eval --jsonl FILE --jobs N` without the process around it: the JSON Lines file at
@@ -75,7 +109,7 @@ public enum Workloads {
     }
 
     /// The reference for (b): the same lines merely parsed by Foundation's `JSONSerialization`.
-    public static func foundationParse(_ lines: [[UInt8]]) -> Int {
+    public func foundationParse() -> Int {
         var objects = 0
         for line in lines {
             if (try? JSONSerialization.jsonObject(with: Data(line))) != nil { objects += 1 }
@@ -83,18 +117,25 @@ public enum Workloads {
         return objects
     }
 
-    /// (c) Compiles a generated policy from YAML text to diagrams (with `analyze`, also runs the
-    /// analysis `precert check` reports); returns its node count.
-    public static func compile(yaml: String, calendars: [String: HolidayCalendar], analyze: Bool = false) throws -> Int {
-        let file = "synthetic.yaml"
-        let loaded = YAMLLoader.load(yaml, file: file)
-        guard let root = loaded.root else { throw WorkloadError("the synthetic policy did not parse") }
-        let (syntax, _) = PolicyDecoder.decode(root, source: SourceText(file: file, text: yaml))
-        guard let syntax else { throw WorkloadError("the synthetic policy did not decode") }
-        let (checked, diagnostics) = PolicyChecker.check(syntax, context: .init(calendars: Set(calendars.keys)))
-        guard let checked else { throw WorkloadError("the synthetic policy did not check: \(diagnostics.first?.message ?? "")") }
-        let compiled = PolicyCompiler.compile(checked, options: CompileOptions(analyze: analyze))
-        return checked.decisions.indices.reduce(0) { $0 + compiled.nodeCount(ofDecision: $1) }
+    /// (c) Compiles a generated policy from YAML text to diagrams through the one pipeline (with
+    /// `analyze`, also runs the analysis `precert check` reports); returns its node count.
+    public func compile(yaml: String, analyze: Bool = false) throws -> Int {
+        let (policy, diagnostics) = PolicyPipeline.policy(
+            yaml: yaml, file: "synthetic.yaml", calendars: catalog.calendars,
+            settings: PolicyPipeline.Settings(compile: CompileOptions(analyze: analyze)))
+        guard let policy else {
+            throw WorkloadError("the synthetic policy did not compile: \(diagnostics.first?.message ?? "")")
+        }
+        return policy.policy.decisions.indices.reduce(0) { $0 + policy.compiled.nodeCount(ofDecision: $1) }
+    }
+
+    /// A generated policy of `rules` rules, as YAML text.
+    public static func syntheticPolicy(rules: Int) -> String { SyntheticPolicy.yaml(ruleCount: rules) }
+
+    /// Hands `count` generated case lines (no line ends) to `body`, one at a time, for `--write-corpus`.
+    public static func generateCorpus(_ count: Int, seed: UInt64 = 20_261_123, _ body: (String) -> Void) {
+        var corpus = CaseCorpus(seed: seed)
+        for _ in 0..<count { body(corpus.next()) }
     }
 }
 

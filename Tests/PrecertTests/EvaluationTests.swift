@@ -13,7 +13,7 @@ enum ClinicCatalog {
     static var catalog: PolicyCatalog { loaded.catalog }
 
     static func evaluate(_ json: String, asOf: CivilDate? = nil, explain: Bool = false) -> Result<CaseDecision, CaseErrors> {
-        catalog.evaluate(Array(json.utf8), file: "case.json", asOf: asOf, explain: explain)
+        catalog.evaluate(Array(json.utf8), options: EvaluationOptions(asOf: asOf, explain: explain, file: "case.json"))
     }
 
     static func decide(_ json: String, asOf: CivilDate? = nil) throws -> CaseDecision {
@@ -105,7 +105,8 @@ struct EvaluationTests {
             Issue.record("evaluated")
             return
         }
-        #expect(early.diagnostics.first?.message == "no policy is in force on 2025-06-01")
+        #expect(early.diagnostics.first?.message == "no version of `test/clinic` is in force on 2025-06-01")
+        #expect(early.fault == .deployment)
         #expect(early.diagnostics.first?.hint?.contains("`test/clinic` from 2026-01-01; `test/clinic` from 2026-07-01") == true)
         guard case .failure(let unknown) = ClinicCatalog.evaluate(#"{"payer": "test-clinik"}"#) else {
             Issue.record("evaluated")
@@ -137,9 +138,13 @@ struct EvaluationTests {
         for _ in 0..<20 { #expect(DecisionEncoder.encode(try ClinicCatalog.decide(json)) == first) }
         let text = String(decoding: first, as: UTF8.self)
         #expect(text.hasPrefix(#"{"case_id":"c-9","policy":{"id":"test/clinic","payer":"test-clinic","effective":"2026-07-01","digest":"sha256:"#))
-        #expect(text.contains(#""engine":{"name":"precert","version":"\#(Precert.engineVersion)","contract":1}"#))
+        #expect(text.contains(#""engine":{"name":"precert","version":"\#(PrecertEngine.version)","contract":2}"#))
         #expect(text.contains(#""authorization":{"status":"needs_information","missing":["service.date","referral.valid_until"],"possible":["on_file","required"]}"#))
-        #expect(text.hasSuffix(#""next_steps":[]}"#))
+        #expect(text.contains(#""next_steps":[],"provenance":{"digest":"sha256:"#))
+        // Everything that shaped the answer: the file relative to the policies root, the calendar
+        // and its digest, the zone and its data, and the date that chose the version.
+        #expect(text.contains(#""policy_file":"clinic-v2.yaml","calendar":{"name":"us-federal","digest":"sha256:"#))
+        #expect(text.hasSuffix(#","time_zone":"America/Los_Angeles","tzdata":"\#(PolicyTimeZone.dataVersion)","version_date":"2026-11-23","version_date_from":"received_at"}}"#))
     }
 
     @Test("concurrent evaluation from many tasks gives the same answers as one")
@@ -317,7 +322,7 @@ struct CaseSessionTests {
             }
             for payer in ["kaiser-norcal", "medicare", "optum-uhc", "aetna", "texas-medicaid"] {
                 var session = CaseSession(catalog: Self.shipped)
-                var writer = JSONWriter()
+                var writer: [UInt8] = []
                 _ = session.write(Array(corpus.next(payer: payer).utf8), to: &writer)
                 let errors = session.write(Array(text.utf8), to: &writer)
                 #expect(errors?.diagnostics.map(\.message) == expected.diagnostics.map(\.message), "`\(text)` after a \(payer) case")
@@ -339,9 +344,9 @@ struct CaseSessionTests {
             let line = Array(#"{"payer": "test-steps", "provider": {"network": "out_of_network"}, "member": {"id": "\#(member)"}}"#.utf8)
             let full = try catalog.evaluate(line).get()
             #expect(full.nextSteps == expected)
-            var writer = JSONWriter(style: .compact)
+            var writer: [UInt8] = []
             #expect(session.write(line, to: &writer) == nil)
-            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: DecisionEncoder.encode(full), as: UTF8.self))
+            #expect(String(decoding: writer, as: UTF8.self) == String(decoding: DecisionEncoder.encode(full), as: UTF8.self))
         }
     }
 
@@ -362,16 +367,15 @@ struct CaseSessionTests {
                 line = Array(String(decoding: line, as: UTF8.self).replacingOccurrences(of: #""received_at":"#, with: #""received_":"#).utf8)
             }
             // Output already in the writer stays, also when the fast path takes back what it wrote.
-            var writer = JSONWriter(style: .compact)
-            writer.bytes.append(contentsOf: "earlier\n".utf8)
+            var writer = Array("earlier\n".utf8)
             let errors = session.write(line, to: &writer)
             let full = Self.shipped.evaluate(line)
             switch full {
             case .success(let decision):
                 #expect(errors == nil)
                 let expected = Array("earlier\n".utf8) + DecisionEncoder.encode(decision)
-                #expect(writer.bytes == expected, "case \(i): \(String(decoding: writer.bytes, as: UTF8.self))\n\(String(decoding: expected, as: UTF8.self))")
-                if writer.bytes != expected { return }
+                #expect(writer == expected, "case \(i): \(String(decoding: writer, as: UTF8.self))\n\(String(decoding: expected, as: UTF8.self))")
+                if writer != expected { return }
                 fast += 1
             case .failure(let expectedErrors):
                 #expect(errors?.diagnostics.map(\.message) == expectedErrors.diagnostics.map(\.message))

@@ -234,7 +234,7 @@ struct ExamplesWalkthroughTests {
         switch command.mode {
         case .text(let explain), .json(let explain):
             let decision: CaseDecision
-            switch catalog.evaluate(bytes, file: command.file, explain: explain) {
+            switch catalog.evaluate(bytes, options: EvaluationOptions(explain: explain, file: command.file)) {
             case .success(let value): decision = value
             case .failure(let errors):
                 Issue.record("\(command.file) does not evaluate: \(errors.diagnostics.map(\.message))")

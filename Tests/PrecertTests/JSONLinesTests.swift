@@ -14,7 +14,7 @@ struct JSONLinesTests {
         let load: @Sendable () -> PolicyCatalog = { PolicyCatalog.load(paths: [policies]).catalog }
         let evaluator =
             lazy
-            ? JSONLinesEvaluator(catalog: load(), threads: jobs, loadCatalog: load, blockSize: blockSize)
+            ? JSONLinesEvaluator(catalog: load(), threads: jobs, blockSize: blockSize, loadCatalog: load)
             : JSONLinesEvaluator(catalogs: (0..<jobs).map { _ in load() }, blockSize: blockSize)
         return try evaluateJSONLines(input, with: evaluator)
     }
@@ -34,19 +34,10 @@ struct JSONLinesTests {
         // The expected output, line by line through the catalog on its own.
         let catalog = PolicyCatalog.load(paths: [Self.policies]).catalog
         var expected: [UInt8] = []
-        var anyFailed = false
-        for (index, line) in lines.enumerated() where !line.allSatisfy({ $0 == " " || $0 == "\t" }) {
-            switch catalog.evaluate(Array(line.utf8), file: "line") {
-            case .success(let decision): expected += DecisionEncoder.encode(decision)
-            case .failure(let errors):
-                anyFailed = true
-                var writer = JSONWriter(style: .compact)
-                JSONLinesEvaluator.writeError(line: index + 1, errors.diagnostics, to: &writer)
-                expected += writer.bytes
-            }
-            expected.append(UInt8(ascii: "\n"))
+        for (index, line) in lines.enumerated() {
+            expected += Self.expectedLine(Array(line.utf8), number: index + 1, catalog: catalog)
         }
-        #expect(anyFailed)
+        #expect(String(decoding: expected, as: UTF8.self).contains(#"{"line":"#))
         let expectedText = String(decoding: expected, as: UTF8.self)
         // Windows line ends and no newline at the very end are read the same way.
         let inputs = [lines.joined(separator: "\n") + "\n", lines.joined(separator: "\r\n"), lines.joined(separator: "\n")]
@@ -80,21 +71,13 @@ struct JSONLinesTests {
                     input += pieces.randomElement(using: &random)!
                 }
             }
-            // Line by line: split at \n, drop one \r before it, skip blank lines, number them all.
+            // Line by line: split at \n, drop one \r before it, number them all (blank ones included).
             var expected: [UInt8] = []
             var lines = input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
             if lines.last?.isEmpty == true { lines.removeLast() }
             for (index, var line) in lines.enumerated() {
                 if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
-                switch catalog.evaluate(line, file: "line") {
-                case .success(let decision): expected += DecisionEncoder.encode(decision)
-                case .failure(let errors):
-                    var writer = JSONWriter(style: .compact)
-                    JSONLinesEvaluator.writeError(line: index + 1, errors.diagnostics, to: &writer)
-                    expected += writer.bytes
-                }
-                expected.append(UInt8(ascii: "\n"))
+                expected += Self.expectedLine(line, number: index + 1, catalog: catalog)
             }
             let jobs = Int.random(in: 1...3, using: &random)
             let blockSize = Int.random(in: 1...300, using: &random)
@@ -104,12 +87,34 @@ struct JSONLinesTests {
         }
     }
 
-    @Test("an empty input writes nothing and nothing fails")
+    /// What the evaluator should write for one input line: the catalog's answer on its own, or
+    /// the line's error document; a blank line gets one too, so answers match lines by position.
+    static func expectedLine(_ line: [UInt8], number: Int, catalog: PolicyCatalog) -> [UInt8] {
+        var writer = JSONWriter(style: .compact)
+        if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
+            DecisionEncoder.write(CaseErrors([JSONLinesEvaluator.blankLine]), line: number, to: &writer)
+        } else {
+            switch catalog.evaluate(line, options: EvaluationOptions(file: "line")) {
+            case .success(let decision): DecisionEncoder.write(decision, to: &writer)
+            case .failure(let errors): DecisionEncoder.write(errors, line: number, to: &writer)
+            }
+        }
+        return writer.bytes + [UInt8(ascii: "\n")]
+    }
+
+    @Test("an empty input writes nothing; every blank line gets an error line of its own")
     func emptyInput() throws {
-        for input in ["", "\n\n", "  \n"] {
+        let (nothing, none) = try Self.run([], jobs: 2, blockSize: 16)
+        #expect(nothing.isEmpty)
+        #expect(!none)
+        for (input, count) in [("\n\n", 2), ("  \n", 1), ("\t", 1)] {
             let (output, failed) = try Self.run(Array(input.utf8), jobs: 2, blockSize: 16)
-            #expect(output.isEmpty)
-            #expect(!failed)
+            let lines = output.split(separator: "\n")
+            #expect(lines.count == count)
+            for (index, line) in lines.enumerated() {
+                #expect(line == #"{"line":\#(index + 1),"case_id":null,"fault":"case","errors":[{"id":"case.blank-line","severity":"error","message":"the line is blank","hint":"give one case per line; remove blank lines"}]}"#)
+            }
+            #expect(failed)
         }
     }
 

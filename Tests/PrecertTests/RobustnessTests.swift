@@ -66,7 +66,7 @@ enum FuzzPipelines {
         var results: [Result<CaseDecision, CaseErrors>] = []
         for policyID in ["kaiser-norcal/behavioral-health", nil] {
             let result = ShippedPolicies.catalog.evaluate(
-                bytes, file: "case.json", policyID: policyID, explain: bytes.count % 2 == 1, today: ShippedPolicies.today)
+                bytes, options: EvaluationOptions(policyID: policyID, explain: bytes.count % 2 == 1, file: "case.json", today: ShippedPolicies.today))
             if case .success(let decision) = result {
                 _ = try JSONValue.parse(bytes: DecisionEncoder.encode(decision), limits: JSONLimits(maxDepth: 16, maxStringBytes: 1 << 30))
             }
@@ -350,8 +350,8 @@ struct RobustnessLimitTests {
         let deep = String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
         let text = #"{"extra": \#(deep), "provider": {"network": "payer"}, "payer": "kaiser-norcal"}"#
         let raised = CaseLimits(json: JSONLimits(maxDepth: 100, maxStringBytes: 256 << 10))
-        let loaded = PolicyCatalog.load(paths: [ShippedPolicies.directory], caseLimits: raised)
-        let result = loaded.catalog.evaluate(Array(text.utf8), today: ShippedPolicies.today)
+        let loaded = PolicyCatalog.load(paths: [ShippedPolicies.directory], limits: LoadLimits(), caseLimits: raised)
+        let result = loaded.catalog.evaluate(Array(text.utf8), options: EvaluationOptions(today: ShippedPolicies.today))
         #expect(throws: Never.self) { try result.get() }
     }
 
@@ -971,7 +971,7 @@ enum ConcurrencyRun {
     /// A fingerprint of everything a caller sees for one case: the decision JSON, or the diagnostics.
     static func fingerprint(_ catalog: PolicyCatalog, _ line: [UInt8], explain: Bool) -> Int {
         var hasher = Hasher()
-        switch catalog.evaluate(line, explain: explain, today: ShippedPolicies.today) {
+        switch catalog.evaluate(line, options: EvaluationOptions(explain: explain, today: ShippedPolicies.today)) {
         case .success(let decision): hasher.combine(DecisionEncoder.encode(decision))
         case .failure(let errors): hasher.combine(errors.diagnostics)
         }
@@ -1014,7 +1014,7 @@ struct RobustnessConcurrencyTests {
     @Test("one evaluator and one decoder shared by threads that each reuse their own scratch buffers")
     func sharedEvaluatorWithScratch() async throws {
         let policy = try #require(ShippedPolicies.catalog.policies.first { $0.policy.id == "kaiser-norcal/behavioral-health" })
-        let cases = try Workloads.decoded(Workloads.caseLines(2_000, seed: 99), policy: policy)
+        let cases = try Workloads(policies: ShippedPolicies.directory, cases: 2_000, seed: 99).decoded
         let reference = cases.map { policy.evaluator.evaluate($0.facts).decisions }
         let agreed = await withTaskGroup(of: Bool.self) { group in
             for task in 0..<8 {
@@ -1191,7 +1191,8 @@ struct RobustnessPrivacyTests {
             for (name, text) in variants {
                 for explain in [false, true] {
                     let result = catalog.evaluate(
-                        Array(text.utf8), file: "case.json", policyID: loaded.policy.id, explain: explain, today: ShippedPolicies.today)
+                        Array(text.utf8),
+                        options: EvaluationOptions(policyID: loaded.policy.id, explain: explain, file: "case.json", today: ShippedPolicies.today))
                     evaluated += 1
                     if case .success(let decision) = result, decision.nextSteps.contains(where: { $0.contains("PHIMARK") }) {
                         echoedByTemplates += 1
@@ -1214,7 +1215,7 @@ struct RobustnessPrivacyTests {
     func unknownPayer() throws {
         var object = try PrivacyProbe.marked()
         object["payer"] = "nobody"
-        let result = ShippedPolicies.catalog.evaluate(Array(try PrivacyProbe.text(object).utf8), today: ShippedPolicies.today)
+        let result = ShippedPolicies.catalog.evaluate(Array(try PrivacyProbe.text(object).utf8), options: EvaluationOptions(today: ShippedPolicies.today))
         guard case .failure(let errors) = result else { Issue.record("decided"); return }
         #expect(errors.diagnostics.map(\.id.code) == ["catalog.unknown-payer"])
         #expect(PrivacyProbe.leaks(result, policy: ShippedPolicies.catalog.policies[0].policy).isEmpty)

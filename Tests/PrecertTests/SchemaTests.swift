@@ -133,10 +133,11 @@ struct SchemaTests {
 
     @Test("each schema is JSON with $schema, $id and title, and every property has a description")
     func schemasAreWellFormed() throws {
-        for (name, text) in [("policy", Schemas.policy), ("case", Schemas.case), ("decision", Schemas.decision)] {
+        let versions = ["policy": 1, "case": 1, "decision": PrecertEngine.contract, "error": PrecertEngine.contract]
+        for (name, text) in [("policy", Schemas.policy), ("case", Schemas.case), ("decision", Schemas.decision), ("error", Schemas.error)] {
             let schema = try JSONValue.parse(text)
             #expect(schema["$schema"] == .string("https://json-schema.org/draft/2020-12/schema"))
-            #expect(schema["$id"] == .string("https://precert.dev/schema/\(name)-1.json"))
+            #expect(schema["$id"] == .string("https://precert.dev/schema/\(name)-\(versions[name]!).json"))
             #expect(schema["title"] != nil)
             #expect(schema["description"] != nil)
             #expect(SchemaValidator(schema).lint() == [], "\(name) schema")
@@ -187,8 +188,8 @@ struct SchemaTests {
     func decisionSchemaMirrorsEncoder() throws {
         let schema = try JSONValue.parse(Schemas.decision)
         #expect(Self.names(schema["$defs"]?["decision"]?["properties"]?["status"], "enum") == DecisionStatus.allCases.map(\.rawValue))
-        #expect(schema["properties"]?["engine"]?["properties"]?["contract"]?["const"] == .number(Double(DecisionEncoder.contractVersion)))
-        #expect(schema["$id"] == .string("https://precert.dev/schema/decision-\(DecisionEncoder.contractVersion).json"))
+        #expect(schema["properties"]?["engine"]?["properties"]?["contract"]?["const"] == .number(Double(PrecertEngine.contract)))
+        #expect(schema["$id"] == .string("https://precert.dev/schema/decision-\(PrecertEngine.contract).json"))
     }
 
     // MARK: Policies
@@ -389,7 +390,7 @@ struct SchemaTests {
     }
 
     private static func decide(_ caseText: String, explain: Bool = false) throws -> (CaseDecision, JSONValue) {
-        switch catalog().evaluate(Array(caseText.utf8), explain: explain) {
+        switch catalog().evaluate(Array(caseText.utf8), options: EvaluationOptions(explain: explain)) {
         case .failure(let errors):
             Issue.record("the case was not evaluated: \(errors.diagnostics.map(\.message))")
             throw errors
@@ -405,9 +406,42 @@ struct SchemaTests {
             let (decision, json) = try Self.decide(Self.exampleCase, explain: explain)
             #expect(decision.decisions.contains { $0.status == .decided })
             #expect(validator.validate(json) == [], "explain: \(explain)")
-            let pretty = try JSONValue.parse(bytes: DecisionEncoder.encode(decision, style: .pretty))
+            let pretty = try JSONValue.parse(bytes: DecisionEncoder.encode(decision, pretty: true))
             #expect(validator.validate(pretty) == [])
         }
+    }
+
+    @Test("every error document the engine writes validates against the error schema")
+    func errorDocuments() throws {
+        let validator = try Self.validator(Schemas.error)
+        let broken = [
+            #"{"case_id": "c-1", "payer": "kaiser-norcal", "service": {"date": "12/01/2026"}}"#,
+            #"{"case_id": "c-2", "payer": 7}"#,
+            #"{"payer": "nobody"}"#,
+            "\u{FEFF}{\"payer\": \"kaiser-norcal\"}",
+            #"{"payer": "kaiser-norcal", "#,
+            "[1, 2]",
+        ]
+        var ids: Set<String> = []
+        for text in broken {
+            guard case .failure(let errors) = Self.catalog().evaluate(Array(text.utf8)) else {
+                Issue.record("`\(text)` evaluated")
+                continue
+            }
+            ids.formUnion(errors.diagnostics.map(\.id.code))
+            for pretty in [false, true] {
+                let json = try JSONValue.parse(bytes: DecisionEncoder.encode(errors, pretty: pretty))
+                #expect(validator.validate(json) == [], "\(text)")
+            }
+            var writer = JSONWriter(style: .compact)
+            DecisionEncoder.write(errors, line: 3, to: &writer)
+            #expect(validator.validate(try JSONValue.parse(bytes: writer.bytes)) == [], "\(text) as a JSON Lines line")
+        }
+        // A payer of the wrong type and a byte-order mark say what they are.
+        #expect(ids.isSuperset(of: ["case.type", "case.payer-type", "catalog.unknown-payer", "case.byte-order-mark", "case.json", "case.not-object"]))
+        let policyErrors = PolicyCatalog.load(paths: [Fixtures.path("yaml-errors")]).diagnostics
+        #expect(!policyErrors.isEmpty)
+        #expect(validator.validate(try JSONValue.parse(DiagnosticRenderer.json(policyErrors))) == [])
     }
 
     @Test("a needs_information decision from the engine validates")

@@ -35,7 +35,7 @@ func position(_ diagnostic: Diagnostic?) -> String {
 func evaluateJSONLines(
     _ input: [UInt8], catalogs: [PolicyCatalog], explain: Bool = false, blockSize: Int = 1 << 18
 ) throws -> (output: String, failed: Bool) {
-    try evaluateJSONLines(input, with: JSONLinesEvaluator(catalogs: catalogs, explain: explain, blockSize: blockSize))
+    try evaluateJSONLines(input, with: JSONLinesEvaluator(catalogs: catalogs, options: EvaluationOptions(explain: explain), blockSize: blockSize))
 }
 
 /// Runs `evaluator` over `input` written to a temporary file.

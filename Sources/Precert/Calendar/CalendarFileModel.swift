@@ -20,16 +20,16 @@
 ///
 /// Messages follow the project's diagnostic style: lowercase, no final period, user input in
 /// backticks (``unknown weekday `thursdai` ``); longer advice goes in `hint`.
-public struct CalendarFileError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct CalendarFileError: Error, Sendable, Hashable, CustomStringConvertible {
     /// One step of the path from the document root to the offending value.
-    public enum PathComponent: Sendable, Hashable, CustomStringConvertible {
+    package enum PathComponent: Sendable, Hashable, CustomStringConvertible {
         /// A mapping key (`holidays`, `nth`).
         case key(String)
         /// A position in a sequence, from 0.
         case index(Int)
 
         /// `.nth` or `[3]`, as in `pathDescription`.
-        public var description: String {
+        package var description: String {
             switch self {
             case let .key(key): ".\(key)"
             case let .index(index): "[\(index)]"
@@ -38,101 +38,101 @@ public struct CalendarFileError: Error, Sendable, Hashable, CustomStringConverti
     }
 
     /// What is wrong.
-    public var message: String
+    package var message: String
     /// Where, from the document root (`holidays`, 3, `nth`); empty for the document itself.
     /// The YAML stage maps it to a file:line:column.
-    public var path: [PathComponent]
+    package var path: [PathComponent]
     /// Advice on how to fix it, if any.
-    public var hint: String?
+    package var hint: String?
 
     /// Creates an error.
-    public init(message: String, path: [PathComponent], hint: String? = nil) {
+    package init(message: String, path: [PathComponent], hint: String? = nil) {
         self.message = message
         self.path = path
         self.hint = hint
     }
 
     /// The path as text (`holidays[3].nth`), empty for the document root.
-    public var pathDescription: String {
+    package var pathDescription: String {
         var text = path.map(\.description).joined()
         if text.hasPrefix(".") { text.removeFirst() }
         return text
     }
 
     /// `holidays[3].nth: message`, for logs and tests.
-    public var description: String {
+    package var description: String {
         pathDescription.isEmpty ? message : "\(pathDescription): \(message)"
     }
 }
 
 /// Every problem found in one calendar file, in file order, so all can be reported at once.
-public struct CalendarFileErrors: Error, Sendable, Hashable, CustomStringConvertible {
+package struct CalendarFileErrors: Error, Sendable, Hashable, CustomStringConvertible {
     /// The problems; never empty when thrown.
-    public var errors: [CalendarFileError]
+    package var errors: [CalendarFileError]
 
     /// Wraps a list of problems.
-    public init(errors: [CalendarFileError]) {
+    package init(errors: [CalendarFileError]) {
         self.errors = errors
     }
 
     /// One problem per line.
-    public var description: String {
+    package var description: String {
         errors.map(\.description).joined(separator: "\n")
     }
 }
 
 /// A calendar file as written, before validation: every scalar is kept as text.
-public struct CalendarFileModel: Sendable, Hashable, Decodable {
+package struct CalendarFileModel: Sendable, Hashable, Decodable {
     /// `precert-calendar`, the format version; `1` is the only one so far.
-    public var format: String?
+    package var format: String?
     /// `calendar`, the name policies refer to (`us-federal`).
-    public var calendar: String?
+    package var calendar: String?
     /// `title`, a human title.
-    public var title: String?
+    package var title: String?
     /// `sources`, where the holidays come from.
-    public var sources: [String]?
+    package var sources: [String]?
     /// `weekend`, lowercase English weekday names; saturday and sunday when absent.
-    public var weekend: [String]?
+    package var weekend: [String]?
     /// `holidays`, in file order.
-    public var holidays: [Holiday]?
+    package var holidays: [Holiday]?
     /// Keys not part of the format, reported as errors so that a typo is not silently ignored.
-    public var unknownKeys: [String]
+    package var unknownKeys: [String]
 
     /// The top-level keys of the format.
-    public static let keys = ["precert-calendar", "calendar", "title", "sources", "weekend", "holidays"]
+    package static let keys = ["precert-calendar", "calendar", "title", "sources", "weekend", "holidays"]
 
     /// One entry of `holidays`. Exactly one of `date`, `nth`, `last`, `on` says when it occurs.
-    public struct Holiday: Sendable, Hashable, Decodable {
+    package struct Holiday: Sendable, Hashable, Decodable {
         /// `name`, shown in explanations.
-        public var name: String?
+        package var name: String?
         /// `date`, a fixed month and day, `MM-DD`.
-        public var date: String?
+        package var date: String?
         /// `observed`, `none` (default) or `nearest-weekday`; only with `date`.
-        public var observed: String?
+        package var observed: String?
         /// `nth`, 1...5, with `weekday` and `month`.
-        public var nth: String?
+        package var nth: String?
         /// `weekday`, the weekday counted by `nth`.
-        public var weekday: String?
+        package var weekday: String?
         /// `last`, a weekday: the last such weekday of `month`.
-        public var last: String?
+        package var last: String?
         /// `month`, an English month name or 1...12; with `nth` or `last`.
-        public var month: String?
+        package var month: String?
         /// `on`, a single date `YYYY-MM-DD`.
-        public var on: String?
+        package var on: String?
         /// `from`, the first year the holiday applies.
-        public var from: String?
+        package var from: String?
         /// `until`, the last year the holiday applies.
-        public var until: String?
+        package var until: String?
         /// `because`, why the holiday is in the calendar.
-        public var because: String?
+        package var because: String?
         /// Keys not part of the format.
-        public var unknownKeys: [String]
+        package var unknownKeys: [String]
 
         /// The keys of a holiday entry.
-        public static let keys = ["name", "date", "observed", "nth", "weekday", "last", "month", "on", "from", "until", "because"]
+        package static let keys = ["name", "date", "observed", "nth", "weekday", "last", "month", "on", "from", "until", "because"]
 
         /// Creates an entry field by field (the YAML stage's alternative to `Decodable`).
-        public init(
+        package init(
             name: String? = nil, date: String? = nil, observed: String? = nil, nth: String? = nil,
             weekday: String? = nil, last: String? = nil, month: String? = nil, on: String? = nil,
             from: String? = nil, until: String? = nil, because: String? = nil, unknownKeys: [String] = []
@@ -153,7 +153,7 @@ public struct CalendarFileModel: Sendable, Hashable, Decodable {
 
         /// Reads any scalar (string, number, boolean) as text and records unknown keys
         /// instead of failing, so validation can report them with everything else.
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CalendarFileKey.self)
             func text(_ key: String) throws -> String? { try container.scalarText(key) }
             self.init(
@@ -166,7 +166,7 @@ public struct CalendarFileModel: Sendable, Hashable, Decodable {
     }
 
     /// Creates a model field by field (the YAML stage's alternative to `Decodable`).
-    public init(
+    package init(
         format: String? = nil, calendar: String? = nil, title: String? = nil, sources: [String]? = nil,
         weekend: [String]? = nil, holidays: [Holiday]? = nil, unknownKeys: [String] = []
     ) {
@@ -181,7 +181,7 @@ public struct CalendarFileModel: Sendable, Hashable, Decodable {
 
     /// Reads scalars as text, accepts a single string where a list is expected, and records
     /// unknown keys instead of failing.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CalendarFileKey.self)
         self.init(
             format: try container.scalarText("precert-calendar"),
@@ -243,10 +243,10 @@ extension KeyedDecodingContainer where K == CalendarFileKey {
 
 extension HolidayCalendar {
     /// The calendar file format version this code reads (`precert-calendar: 1`).
-    public static let fileFormatVersion = 1
+    package static let fileFormatVersion = 1
 
     /// Validates a calendar file and builds the calendar, or throws every problem found.
-    public init(file: CalendarFileModel) throws(CalendarFileErrors) {
+    package init(file: CalendarFileModel) throws(CalendarFileErrors) {
         var validator = CalendarFileValidator()
         let calendar = validator.calendar(from: file)
         guard let calendar, validator.errors.isEmpty else { throw CalendarFileErrors(errors: validator.errors) }

@@ -5,7 +5,7 @@
 
 /// A day of the week, numbered as in ISO 8601 (Monday is 1, Sunday is 7) so that the raw
 /// value can be stored and compared without caring about locale conventions.
-public enum Weekday: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible {
+package enum Weekday: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     /// ISO day 1.
     case monday = 1
     /// ISO day 2.
@@ -23,7 +23,7 @@ public enum Weekday: Int, CaseIterable, Sendable, Hashable, CustomStringConverti
 
     /// Reads the lowercase English name that policy and calendar files use (`thursday`);
     /// other spellings are rejected so that a typo is reported instead of guessed at.
-    public init?(name: some StringProtocol) {
+    package init?(name: some StringProtocol) {
         for day in Weekday.allCases where day.name == name {
             self = day
             return
@@ -32,7 +32,7 @@ public enum Weekday: Int, CaseIterable, Sendable, Hashable, CustomStringConverti
     }
 
     /// The lowercase English name, the same spelling that `init(name:)` accepts.
-    public var name: String {
+    package var name: String {
         switch self {
         case .monday: "monday"
         case .tuesday: "tuesday"
@@ -57,13 +57,13 @@ public enum Weekday: Int, CaseIterable, Sendable, Hashable, CustomStringConverti
 /// bounds instead of trapping, so no input from a policy or a case can crash the process.
 public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Days since 1970-01-01 (negative before it), the same epoch as Unix time.
-    public let dayNumber: Int32
+    package let dayNumber: Int32
 
     /// 0000-01-01, the earliest date that `YYYY-MM-DD` can express.
-    public static let min = CivilDate(unchecked: Int32(CivilMath.daysFromCivil(year: 0, month: 1, day: 1)))
+    package static let min = CivilDate(unchecked: Int32(CivilMath.daysFromCivil(year: 0, month: 1, day: 1)))
 
     /// 9999-12-31, the latest date that `YYYY-MM-DD` can express.
-    public static let max = CivilDate(unchecked: Int32(CivilMath.daysFromCivil(year: 9999, month: 12, day: 31)))
+    package static let max = CivilDate(unchecked: Int32(CivilMath.daysFromCivil(year: 9999, month: 12, day: 31)))
 
     @inline(__always)
     init(unchecked dayNumber: Int32) {
@@ -72,7 +72,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Wraps a day count, clamped to `CivilDate.min...CivilDate.max` so that every value
     /// can be printed as `YYYY-MM-DD`.
-    public init(dayNumber: Int32) {
+    package init(dayNumber: Int32) {
         self.dayNumber = Swift.min(Swift.max(dayNumber, CivilDate.min.dayNumber), CivilDate.max.dayNumber)
     }
 
@@ -102,7 +102,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM-DD` from raw UTF-8 bytes without allocating, for the case
     /// decoder that reads dates straight out of a JSON buffer.
-    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+    package init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               let year = CivilMath.digits(bytes, 0, 4),
               let month = CivilMath.digits(bytes, 5, 2),
@@ -112,7 +112,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// The year, month and day together, cheaper than reading the three properties.
-    public var components: (year: Int, month: Int, day: Int) {
+    package var components: (year: Int, month: Int, day: Int) {
         CivilMath.civilFromDays(Int(dayNumber))
     }
 
@@ -126,13 +126,13 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public var day: Int { components.day }
 
     /// The day of the week; 1970-01-01 was a Thursday, which fixes the offset.
-    public var weekday: Weekday {
+    package var weekday: Weekday {
         let index = CivilMath.floorMod(Int(dayNumber) + 3, 7)  // 0 = Monday
         return Weekday(rawValue: index + 1)!
     }
 
     /// The date `days` days later (earlier when negative), saturating at the supported range.
-    public func adding(days: Int) -> CivilDate {
+    package func adding(days: Int) -> CivilDate {
         let (sum, overflow) = Int(dayNumber).addingReportingOverflow(days)
         if overflow { return days > 0 ? .max : .min }
         return CivilDate.clamped(sum)
@@ -141,7 +141,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The same day `months` months later (earlier when negative). A day that the target month
     /// lacks becomes that month's last day (2026-01-31 + 1 month = 2026-02-28), which is how
     /// "one month after" is read for authorizations and deadlines.
-    public func adding(months: Int) -> CivilDate {
+    package func adding(months: Int) -> CivilDate {
         let (y, m, d) = components
         let (total, overflow) = (y * 12 + (m - 1)).addingReportingOverflow(months)
         if overflow { return months > 0 ? .max : .min }
@@ -155,14 +155,14 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// The same day `years` years later (earlier when negative); February 29 becomes
     /// February 28 in a common year (2028-02-29 + 1 year = 2029-02-28).
-    public func adding(years: Int) -> CivilDate {
+    package func adding(years: Int) -> CivilDate {
         let (months, overflow) = years.multipliedReportingOverflow(by: 12)
         if overflow { return years > 0 ? .max : .min }
         return adding(months: months)
     }
 
     /// Whole days from `other` to this date (positive when this date is later).
-    public func days(since other: CivilDate) -> Int {
+    package func days(since other: CivilDate) -> Int {
         Int(dayNumber) - Int(other.dayNumber)
     }
 
@@ -179,18 +179,31 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
+    /// Appends `YYYY-MM-DD` to `bytes` without building a string.
+    package func appendISO(to bytes: inout [UInt8]) {
+        let (y, m, d) = components
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
+            CivilMath.write(y, width: 4, into: buffer, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            CivilMath.write(m, width: 2, into: buffer, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            CivilMath.write(d, width: 2, into: buffer, at: 8)
+            bytes.append(contentsOf: buffer)
+        }
+    }
+
     /// Earlier dates sort first.
     public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {
         lhs.dayNumber < rhs.dayNumber
     }
 
     /// Gregorian leap-year rule: every 4th year, except centuries not divisible by 400.
-    public static func isLeapYear(_ year: Int) -> Bool {
+    package static func isLeapYear(_ year: Int) -> Bool {
         year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
     }
 
     /// The number of days in a month (1...12) of a year, 0 for an invalid month.
-    public static func daysInMonth(year: Int, month: Int) -> Int {
+    package static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 1, 3, 5, 7, 8, 10, 12: 31
         case 4, 6, 9, 11: 30

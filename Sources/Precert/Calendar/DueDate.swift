@@ -15,7 +15,7 @@ public enum ClockUnit: String, Sendable, Hashable, CaseIterable {
     case years
 
     /// The unit as written after the number 1 (`business day`).
-    public var singularName: String {
+    package var singularName: String {
         switch self {
         case .hours: "hour"
         case .calendarDays: "calendar day"
@@ -26,7 +26,7 @@ public enum ClockUnit: String, Sendable, Hashable, CaseIterable {
     }
 
     /// The unit as written after any other number (`business days`).
-    public var pluralName: String {
+    package var pluralName: String {
         switch self {
         case .hours: "hours"
         case .calendarDays: "calendar days"
@@ -46,10 +46,10 @@ public struct ClockDuration: Hashable, Sendable, CustomStringConvertible {
 
     /// The largest amount accepted from text; computations clamp to ±this, which bounds the
     /// work of counting business days and keeps every result inside the supported dates.
-    public static let maximumAmount = 100_000
+    package static let maximumAmount = 100_000
 
     /// Creates a duration directly; amounts beyond ±`maximumAmount` are clamped when used.
-    public init(amount: Int, unit: ClockUnit) {
+    package init(amount: Int, unit: ClockUnit) {
         self.amount = amount
         self.unit = unit
     }
@@ -59,7 +59,7 @@ public struct ClockDuration: Hashable, Sendable, CustomStringConvertible {
     /// `month(s)`, `year(s)`, lowercase, separated by spaces; singular and plural are both
     /// accepted whatever the number. Examples: `72 hours`, `1 hour`, `3 business days`,
     /// `10 calendar days`, `2 days`, `6 months`, `1 year`.
-    public init?(text: some StringProtocol) {
+    package init?(text: some StringProtocol) {
         let words = text.split(separator: " ", omittingEmptySubsequences: true)
         guard words.count >= 2, let amountText = words.first,
               amountText.utf8.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }),
@@ -112,7 +112,7 @@ public struct ClockDuration: Hashable, Sendable, CustomStringConvertible {
 /// The result carries the zone's UTC offset at the due instant, so it prints as
 /// `2026-11-30T23:59:59-08:00` in winter and with `-07:00` in summer, whatever offset the
 /// receipt time was written with.
-public func dueDate(receivedAt: Timestamp, duration: ClockDuration, zone: PolicyTimeZone, calendar: HolidayCalendar) -> Timestamp {
+package func dueDate(receivedAt: Timestamp, duration: ClockDuration, zone: PolicyTimeZone, calendar: HolidayCalendar) -> Timestamp {
     let amount = min(max(duration.amount, -ClockDuration.maximumAmount), ClockDuration.maximumAmount)
     let endOfDay = 86_399
     let receiptDate = zone.localDate(of: receivedAt)

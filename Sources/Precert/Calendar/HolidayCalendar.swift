@@ -2,7 +2,7 @@
 // No Foundation: business days are counted on the evaluation hot path.
 
 /// How a fixed-date holiday that falls on a weekend is observed.
-public enum ObservedShift: String, Sendable, Hashable, CaseIterable {
+package enum ObservedShift: String, Sendable, Hashable, CaseIterable {
     /// The holiday is observed on its date, even on a weekend (so no weekday is lost to it).
     case none
     /// The US federal rule (5 U.S.C. 6103(b), Executive Order 11582): a holiday on a Saturday
@@ -14,7 +14,7 @@ public enum ObservedShift: String, Sendable, Hashable, CaseIterable {
 }
 
 /// When a holiday occurs, before any observed-day shift.
-public enum HolidayRule: Sendable, Hashable {
+package enum HolidayRule: Sendable, Hashable {
     /// The same month and day every year (`07-04`), shifted as `observed` says when it falls
     /// on a weekend. February 29 occurs only in leap years.
     case fixed(month: Int, day: Int, observed: ObservedShift)
@@ -27,7 +27,7 @@ public enum HolidayRule: Sendable, Hashable {
     case oneOff(CivilDate)
 
     /// The date the rule names in `year`, before any observed shift; nil if none.
-    public func date(in year: Int) -> CivilDate? {
+    package func date(in year: Int) -> CivilDate? {
         switch self {
         case let .fixed(month, day, _):
             return CivilDate(year: year, month: month, day: day)
@@ -47,7 +47,7 @@ public enum HolidayRule: Sendable, Hashable {
 
     /// The date on which the holiday is observed in `year` (which may fall in a neighbouring
     /// year, see `ObservedShift.nearestWeekday`); nil if none.
-    public func observedDate(in year: Int) -> CivilDate? {
+    package func observedDate(in year: Int) -> CivilDate? {
         guard let date = date(in: year) else { return nil }
         guard case .fixed(_, _, .nearestWeekday) = self else { return date }
         switch date.weekday {
@@ -59,21 +59,21 @@ public enum HolidayRule: Sendable, Hashable {
 }
 
 /// One named holiday of a calendar: its rule and the years in which the rule applies.
-public struct HolidayDefinition: Sendable, Hashable {
+package struct HolidayDefinition: Sendable, Hashable {
     /// The holiday's name as it should appear in explanations (`Thanksgiving Day`).
-    public var name: String
+    package var name: String
     /// When it occurs.
-    public var rule: HolidayRule
+    package var rule: HolidayRule
     /// The first year the rule applies (Juneteenth: 2021), or nil for always. Years are those
     /// of the holiday itself, not of the observed day.
-    public var from: Int?
+    package var from: Int?
     /// The last year the rule applies, or nil for still in force.
-    public var until: Int?
+    package var until: Int?
     /// Why the holiday is in the calendar (the file's `because:`), for explanations.
-    public var note: String?
+    package var note: String?
 
     /// Creates a definition; `HolidayCalendar.init` validates it.
-    public init(name: String, rule: HolidayRule, from: Int? = nil, until: Int? = nil, note: String? = nil) {
+    package init(name: String, rule: HolidayRule, from: Int? = nil, until: Int? = nil, note: String? = nil) {
         self.name = name
         self.rule = rule
         self.from = from
@@ -82,26 +82,26 @@ public struct HolidayDefinition: Sendable, Hashable {
     }
 
     /// Whether the rule is in force for the holiday of `year`.
-    public func applies(in year: Int) -> Bool {
+    package func applies(in year: Int) -> Bool {
         if let from, year < from { return false }
         if let until, year > until { return false }
         return true
     }
 
     /// The observed date of this holiday's `year` occurrence, if the rule applies that year.
-    public func observedDate(in year: Int) -> CivilDate? {
+    package func observedDate(in year: Int) -> CivilDate? {
         applies(in: year) ? rule.observedDate(in: year) : nil
     }
 }
 
 /// A holiday as observed on a particular day, for listings and explanations.
-public struct ObservedHoliday: Sendable, Hashable {
+package struct ObservedHoliday: Sendable, Hashable {
     /// The day offices are closed.
-    public let date: CivilDate
+    package let date: CivilDate
     /// The holiday's own date, which differs from `date` when a weekend shifted it.
-    public let actualDate: CivilDate
+    package let actualDate: CivilDate
     /// The holiday's name.
-    public let name: String
+    package let name: String
 }
 
 /// A named set of weekend days and holidays that defines business days (`us-federal`).
@@ -109,23 +109,23 @@ public struct ObservedHoliday: Sendable, Hashable {
 /// Observed holidays of 1970...2100 are computed once, in `init`, into an immutable per-day
 /// table, so `isHoliday` and `isBusinessDay` are an array lookup and the value can be shared
 /// between threads freely. Dates outside that range are computed from the rules on demand.
-public struct HolidayCalendar: Sendable {
+package struct HolidayCalendar: Sendable {
     /// The calendar's name, which policies use to refer to it (`calendar: us-federal`).
-    public let name: String
+    package let name: String
     /// A human title (`United States federal holidays (5 U.S.C. 6103)`).
-    public let title: String
+    package let title: String
     /// Where the holidays come from (laws, notices), so reviewers can check them.
-    public let sources: [String]
+    package let sources: [String]
     /// The days that are never business days.
-    public let weekend: Set<Weekday>
+    package let weekend: Set<Weekday>
     /// The holidays, in file order; when two fall on the same day the first one names it.
-    public let holidays: [HolidayDefinition]
+    package let holidays: [HolidayDefinition]
 
     /// The years whose observed holidays are precomputed.
-    public static let precomputedYears: ClosedRange<Int> = 1970...2100
+    package static let precomputedYears: ClosedRange<Int> = 1970...2100
 
     /// A limit that keeps the per-day table's holiday index in 16 bits.
-    public static let maximumHolidayCount = 1000
+    package static let maximumHolidayCount = 1000
 
     private let weekendMask: UInt8
     private let firstTableDay: Int32
@@ -135,7 +135,7 @@ public struct HolidayCalendar: Sendable {
     /// Builds a calendar, checking the definitions (month and day ranges, `nth` in 1...5,
     /// `from` not after `until`, at least one weekday not in the weekend). Errors carry the
     /// field path the calendar file would have (`holidays[3].nth`).
-    public init(
+    package init(
         name: String,
         title: String,
         sources: [String] = [],
@@ -175,30 +175,30 @@ public struct HolidayCalendar: Sendable {
 
     /// Whether `date` is a weekend day of this calendar.
     @inline(__always)
-    public func isWeekend(_ date: CivilDate) -> Bool {
+    package func isWeekend(_ date: CivilDate) -> Bool {
         weekendMask & (1 << UInt8(date.weekday.rawValue - 1)) != 0
     }
 
     /// Whether a holiday is observed on `date`. Only observed days count: when July 4 is a
     /// Saturday, Friday July 3 is the holiday and Saturday is merely a weekend day.
     @inline(__always)
-    public func isHoliday(_ date: CivilDate) -> Bool {
+    package func isHoliday(_ date: CivilDate) -> Bool {
         holidayIndex(date) != nil
     }
 
     /// The name of the holiday observed on `date` (the first in file order if several), or nil.
-    public func holidayName(on date: CivilDate) -> String? {
+    package func holidayName(on date: CivilDate) -> String? {
         holidayIndex(date).map { holidays[$0].name }
     }
 
     /// The definition of the holiday observed on `date`, for explanations that cite its note.
-    public func holiday(on date: CivilDate) -> HolidayDefinition? {
+    package func holiday(on date: CivilDate) -> HolidayDefinition? {
         holidayIndex(date).map { holidays[$0] }
     }
 
     /// Whether `date` is neither a weekend day nor an observed holiday.
     @inline(__always)
-    public func isBusinessDay(_ date: CivilDate) -> Bool {
+    package func isBusinessDay(_ date: CivilDate) -> Bool {
         !isWeekend(date) && !isHoliday(date)
     }
 
@@ -206,7 +206,7 @@ public struct HolidayCalendar: Sendable {
     /// is a business day: day 1 is the first business day after it. `n == 0` returns `date`
     /// unchanged; a negative `n` counts back the same way (day -1 is the last business day
     /// before `date`). Stops at `CivilDate.min`/`max` rather than running off the calendar.
-    public func addingBusinessDays(_ n: Int, to date: CivilDate) -> CivilDate {
+    package func addingBusinessDays(_ n: Int, to date: CivilDate) -> CivilDate {
         let step = n >= 0 ? 1 : -1
         var remaining = n.magnitude
         var day = date
@@ -221,7 +221,7 @@ public struct HolidayCalendar: Sendable {
 
     /// The holidays observed in `year`, by date. A shift can move a holiday across a year
     /// boundary: 2027's list ends with New Year's Day 2028, observed Friday 2027-12-31.
-    public func observedHolidays(in year: Int) -> [ObservedHoliday] {
+    package func observedHolidays(in year: Int) -> [ObservedHoliday] {
         var found: [CivilDate: ObservedHoliday] = [:]
         for holiday in holidays {
             for ruleYear in (year - 1)...(year + 1) {

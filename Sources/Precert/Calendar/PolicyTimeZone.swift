@@ -10,9 +10,9 @@ import Foundation
 /// Offsets for 1970...2100 are precomputed once per identifier into an immutable table that
 /// every copy shares, so lookups are a binary search over a few hundred transitions and are
 /// safe from any thread. Instants outside that range ask Foundation directly.
-public struct PolicyTimeZone: Sendable, Hashable, CustomStringConvertible {
+package struct PolicyTimeZone: Sendable, Hashable, CustomStringConvertible {
     /// The IANA name as written in the policy (`America/Los_Angeles`).
-    public let identifier: String
+    package let identifier: String
 
     private let table: OffsetTable
 
@@ -21,7 +21,7 @@ public struct PolicyTimeZone: Sendable, Hashable, CustomStringConvertible {
     /// such as `GMT+5` are rejected even where Foundation would accept them: an abbreviation
     /// does not say whether daylight-saving time applies, and policy checking uses this
     /// initializer to validate `timezone:`.
-    public init?(identifier: String) {
+    package init?(identifier: String) {
         let looksLikeIANA = identifier == "UTC" || (identifier.contains("/") && !identifier.hasPrefix("/")
             && !identifier.hasSuffix("/") && !identifier.contains("//") && !identifier.contains(".."))
         guard looksLikeIANA, let table = OffsetTable.shared(for: identifier) else { return nil }
@@ -29,27 +29,31 @@ public struct PolicyTimeZone: Sendable, Hashable, CustomStringConvertible {
         self.table = table
     }
 
+    /// The version of the time-zone rules in use (such as `2025b`), recorded in every decision
+    /// because it can move a due date.
+    package static let dataVersion: String = TimeZone.timeZoneDataVersion
+
     /// Coordinated Universal Time, for tests and callers that have no policy zone.
-    public static let utc: PolicyTimeZone = PolicyTimeZone(identifier: "UTC")!
+    package static let utc: PolicyTimeZone = PolicyTimeZone(identifier: "UTC")!
 
     /// The offset from UTC, in seconds east of Greenwich, in force at `instant`
     /// (-25200 in Los Angeles in July, -28800 in January).
-    public func offset(at instant: Timestamp) -> Int32 {
+    package func offset(at instant: Timestamp) -> Int32 {
         table.offset(at: instant.epochSeconds)
     }
 
     /// The offset in force at an instant given as Unix seconds.
-    public func offset(atEpochSeconds epochSeconds: Int64) -> Int32 {
+    package func offset(atEpochSeconds epochSeconds: Int64) -> Int32 {
         table.offset(at: epochSeconds)
     }
 
     /// The local calendar date in this zone at `instant`.
-    public func localDate(of instant: Timestamp) -> CivilDate {
+    package func localDate(of instant: Timestamp) -> CivilDate {
         instant.localDate(offsetSeconds: offset(at: instant))
     }
 
     /// The same instant, carrying this zone's offset at that instant so it prints as local time.
-    public func converting(_ instant: Timestamp) -> Timestamp {
+    package func converting(_ instant: Timestamp) -> Timestamp {
         instant.withOffset(offset(at: instant))
     }
 
@@ -66,7 +70,7 @@ public struct PolicyTimeZone: Sendable, Hashable, CustomStringConvertible {
     ///
     /// US zones change clocks at 02:00, so 23:59:59 (the end of a due day) always occurs
     /// exactly once there; the rules matter only for zones that change clocks around midnight.
-    public func instant(localDate: CivilDate, secondsOfDay: Int) -> Timestamp {
+    package func instant(localDate: CivilDate, secondsOfDay: Int) -> Timestamp {
         let local = Int64(localDate.dayNumber) * 86_400 + Int64(secondsOfDay)
         // Offsets in force a day either side bound every offset that could apply to `local`.
         let before = table.offset(at: local - 86_400)
@@ -90,16 +94,16 @@ public struct PolicyTimeZone: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The identifier, as written in the policy.
-    public var description: String { identifier }
+    package var description: String { identifier }
 
     /// Zones are equal when their identifiers are; two links to the same rules (`US/Pacific`,
     /// `America/Los_Angeles`) stay distinct so that a policy prints back as written.
-    public static func == (lhs: PolicyTimeZone, rhs: PolicyTimeZone) -> Bool {
+    package static func == (lhs: PolicyTimeZone, rhs: PolicyTimeZone) -> Bool {
         lhs.identifier == rhs.identifier
     }
 
     /// Hashes the identifier, to agree with `==`.
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(identifier)
     }
 }

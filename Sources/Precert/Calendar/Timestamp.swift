@@ -19,10 +19,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public let utcOffsetSeconds: Int32
 
     /// The widest offset kept; RFC 3339 cannot spell a whole day or more.
-    public static let maximumOffsetSeconds: Int32 = 86_399
+    package static let maximumOffsetSeconds: Int32 = 86_399
 
     /// Wraps an instant; the offset is clamped to ±23:59:59 so that it can always be printed.
-    public init(epochSeconds: Int64, utcOffsetSeconds: Int32 = 0) {
+    package init(epochSeconds: Int64, utcOffsetSeconds: Int32 = 0) {
         self.epochSeconds = epochSeconds
         self.utcOffsetSeconds = Swift.min(Swift.max(utcOffsetSeconds, -Self.maximumOffsetSeconds), Self.maximumOffsetSeconds)
     }
@@ -30,7 +30,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The instant at which a clock showing `localDate` and `secondsOfDay` reads that time,
     /// given a fixed UTC offset. Use `PolicyTimeZone.instant(localDate:secondsOfDay:)` when
     /// the offset depends on daylight-saving time.
-    public init(localDate: CivilDate, secondsOfDay: Int, utcOffsetSeconds: Int32) {
+    package init(localDate: CivilDate, secondsOfDay: Int, utcOffsetSeconds: Int32) {
         let local = Int64(localDate.dayNumber) * 86_400 + Int64(secondsOfDay)
         self.init(epochSeconds: local - Int64(utcOffsetSeconds), utcOffsetSeconds: utcOffsetSeconds)
     }
@@ -51,7 +51,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Same as `init(rfc3339:)` on raw UTF-8 bytes, without allocating, for the case decoder.
-    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+    package init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         // The shortest form is `YYYY-MM-DDTHH:MM:SSZ`.
         guard bytes.count >= 20,
               let date = CivilDate(utf8: UnsafeBufferPointer(rebasing: bytes[0..<10])),
@@ -91,25 +91,25 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// The instant `seconds` later (earlier when negative), keeping the offset; saturates
     /// instead of overflowing.
-    public func adding(seconds: Int64) -> Timestamp {
+    package func adding(seconds: Int64) -> Timestamp {
         let (sum, overflow) = epochSeconds.addingReportingOverflow(seconds)
         let instant = overflow ? (seconds > 0 ? Int64.max : Int64.min) : sum
         return Timestamp(epochSeconds: instant, utcOffsetSeconds: utcOffsetSeconds)
     }
 
     /// The same instant, to be shown with another UTC offset.
-    public func withOffset(_ offsetSeconds: Int32) -> Timestamp {
+    package func withOffset(_ offsetSeconds: Int32) -> Timestamp {
         Timestamp(epochSeconds: epochSeconds, utcOffsetSeconds: offsetSeconds)
     }
 
     /// The local calendar date at this instant on a clock `offsetSeconds` east of UTC.
-    public func localDate(offsetSeconds: Int32) -> CivilDate {
+    package func localDate(offsetSeconds: Int32) -> CivilDate {
         let days = CivilMath.floorDiv(localSeconds(offsetSeconds), 86_400)
         return CivilDate.clamped(Int(Swift.min(Swift.max(days, -10_000_000), 10_000_000)))
     }
 
     /// Seconds since local midnight (0..<86400) at this instant on a clock `offsetSeconds` east of UTC.
-    public func secondsOfDay(offsetSeconds: Int32) -> Int {
+    package func secondsOfDay(offsetSeconds: Int32) -> Int {
         Int(CivilMath.floorMod(localSeconds(offsetSeconds), 86_400))
     }
 
@@ -123,7 +123,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// RFC 3339 offsets have no seconds field, so an offset that is not a whole number of
     /// minutes (local mean time before ~1972) is truncated to minutes and the wall time is
     /// computed with the truncated offset: the text still denotes exactly this instant.
-    public func formatted(offsetSeconds: Int32) -> String {
+    package func formatted(offsetSeconds: Int32) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(25)
         append(offsetSeconds: offsetSeconds, to: &bytes)
@@ -131,7 +131,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Appends `formatted(offsetSeconds:)` to `bytes` without building a string, for writers.
-    public func append(offsetSeconds: Int32, to bytes: inout [UInt8]) {
+    package func append(offsetSeconds: Int32, to bytes: inout [UInt8]) {
         let clampedOffset = Swift.min(Swift.max(offsetSeconds, -Self.maximumOffsetSeconds), Self.maximumOffsetSeconds)
         let offsetMinutes = Int64(clampedOffset) / 60
         let local = localSeconds(Int32(offsetMinutes * 60))
@@ -172,7 +172,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public var rfc3339: String { formatted(offsetSeconds: utcOffsetSeconds) }
 
     /// Appends `rfc3339` to `bytes` without building a string.
-    public func appendRFC3339(to bytes: inout [UInt8]) { append(offsetSeconds: utcOffsetSeconds, to: &bytes) }
+    package func appendRFC3339(to bytes: inout [UInt8]) { append(offsetSeconds: utcOffsetSeconds, to: &bytes) }
 
     /// Same as `rfc3339`.
     public var description: String { rfc3339 }

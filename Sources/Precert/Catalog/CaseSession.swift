@@ -24,14 +24,17 @@ final class DecisionFragments: Sendable {
     let firstSpan: [Int]
     /// Per decision, the input slot of the datetime its due date counts from (-1 for none).
     let dueSlots: [Int]
+    /// `],"provenance":{…,"version_date":"`: what follows the next steps, up to the date that
+    /// chose the version (then comes the date, `","version_date_from":"`, its source and `"}}`).
+    let provenance: Range<Int>
 
-    init(evaluator: Evaluator, digest: String) {
+    init(evaluator: Evaluator, digest: String, provenance record: Provenance) {
         let checked = evaluator.compiled.checked
         var probe = JSONWriter(style: .compact)
         DecisionEncoder.write(
             CaseDecision(
                 caseID: nil, policyID: checked.id, payer: checked.payer, effective: checked.effective,
-                digest: digest, decisions: [], nextSteps: []),
+                digest: digest, decisions: [], nextSteps: [], provenance: record),
             to: &probe)
         let opening = Array(#"{"case_id":null"#.utf8)
         let marker = Array(#""decisions":{"#.utf8)
@@ -66,6 +69,16 @@ final class DecisionFragments: Sendable {
                 }
             }
         }
+        var tail = JSONWriter(style: .compact)
+        tail.beginObject()
+        tail.key("provenance")
+        DecisionEncoder.writeProvenance(record, to: &tail)
+        tail.endObject()
+        let member = Array("],".utf8) + tail.bytes.dropFirst().dropLast()
+        let dateMarker = Array(#""version_date":""#.utf8)
+        let cut = Self.index(of: dateMarker, in: member)! + dateMarker.count
+        provenance = bytes.count..<(bytes.count + cut)
+        bytes += member[..<cut]
         self.bytes = bytes
         self.spans = spans
         self.firstSpan = firstSpan
@@ -81,8 +94,32 @@ final class DecisionFragments: Sendable {
     }
 }
 
+/// How to evaluate a case: which policy version, whether to trace the path taken.
+public struct EvaluationOptions: Sendable, Hashable {
+    /// Evaluate against this policy id instead of choosing by the case's `payer`.
+    public var policyID: String?
+    /// Choose the version in force on this date instead of the local date of `request.received_at`.
+    public var asOf: CivilDate?
+    /// Record the path taken through each decision's diagram (`trace` in the JSON).
+    public var explain: Bool
+    /// The name of the case in diagnostics (`case.json`), never its content.
+    public var file: String
+    /// The date that chooses the version for a case with neither `request.received_at` nor
+    /// `asOf` (default: the day of evaluation, UTC).
+    public var today: CivilDate?
+
+    /// Creates options; the defaults choose by payer and received date, without a trace.
+    public init(policyID: String? = nil, asOf: CivilDate? = nil, explain: Bool = false, file: String = "<case>", today: CivilDate? = nil) {
+        self.policyID = policyID
+        self.asOf = asOf
+        self.explain = explain
+        self.file = file
+        self.today = today
+    }
+}
+
 /// Evaluates a stream of cases against a catalog, keeping buffers and the last policy used between
-/// cases. One session per thread; the catalog itself is shared.
+/// cases: one session per thread (it is not `Sendable`); the catalog itself is shared.
 public struct CaseSession {
     /// The catalog cases are evaluated against.
     public let catalog: PolicyCatalog
@@ -90,72 +127,85 @@ public struct CaseSession {
     /// The case being evaluated; its storage is reused from case to case.
     private var decoded = DecodedCase()
     private var lastPolicy: Int?
-    private let today: CivilDate
+    /// The date that chose the version of the case being evaluated, and where it came from.
+    private var versionDate = CivilDate.min
+    private var dateSource = Provenance.DateSource.today
 
-    /// Creates a session; `today` picks the version for cases with neither a received date nor `asOf`.
-    public init(catalog: PolicyCatalog, today: CivilDate? = nil) {
+    /// Creates a session.
+    public init(catalog: PolicyCatalog) {
         self.catalog = catalog
-        self.today = today ?? Timestamp.now.localDate
     }
 
     /// Decodes and evaluates one case, returning the full decision.
-    public mutating func decide(
-        _ bytes: [UInt8], file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil, explain: Bool = false
-    ) -> Result<CaseDecision, CaseErrors> {
-        bytes.withUnsafeBufferPointer { decide($0, file: file, policyID: policyID, asOf: asOf, explain: explain) }
+    public mutating func decide(_ bytes: [UInt8], options: EvaluationOptions = EvaluationOptions()) -> Result<CaseDecision, CaseErrors> {
+        bytes.withUnsafeBufferPointer { decide($0, options: options) }
     }
 
-    /// `decide(_:file:policyID:asOf:explain:)` on bytes the caller holds, such as one line of a larger buffer.
-    public mutating func decide(
-        _ bytes: UnsafeBufferPointer<UInt8>, file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil,
-        explain: Bool = false
-    ) -> Result<CaseDecision, CaseErrors> {
-        switch locate(bytes, file: file, policyID: policyID, asOf: asOf) {
+    /// `decide(_:options:)` on bytes the caller holds, such as one line of a larger buffer.
+    public mutating func decide(_ bytes: UnsafeBufferPointer<UInt8>, options: EvaluationOptions = EvaluationOptions()) -> Result<CaseDecision, CaseErrors> {
+        switch locate(bytes, options) {
         case .failure(let errors): return .failure(errors)
-        case .success(let index): return .success(catalog.policies[index].evaluate(decoded, explain: explain))
+        case .success(let index):
+            return .success(
+                catalog.policies[index].evaluate(decoded, explain: options.explain, versionDate: versionDate, dateSource: dateSource))
         }
     }
 
-    /// Decodes and evaluates one case and appends its compact decision JSON to `writer`.
-    public mutating func write(
-        _ bytes: [UInt8], file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil, explain: Bool = false,
-        to writer: inout JSONWriter
-    ) -> CaseErrors? {
-        bytes.withUnsafeBufferPointer { write($0, file: file, policyID: policyID, asOf: asOf, explain: explain, to: &writer) }
+    /// Decodes and evaluates one case and appends its compact decision JSON (the bytes
+    /// `DecisionEncoder.encode` gives for `decide`'s decision, without a line end) to `output`;
+    /// returns the errors instead when the case cannot be evaluated, leaving `output` as it was.
+    public mutating func write(_ bytes: [UInt8], options: EvaluationOptions = EvaluationOptions(), to output: inout [UInt8]) -> CaseErrors? {
+        bytes.withUnsafeBufferPointer { write($0, options: options, to: &output) }
     }
 
-    /// `write(_:file:policyID:asOf:explain:to:)` on bytes the caller holds, such as one line of a larger buffer.
-    public mutating func write(
-        _ bytes: UnsafeBufferPointer<UInt8>, file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil,
-        explain: Bool = false, to writer: inout JSONWriter
-    ) -> CaseErrors? {
-        switch locate(bytes, file: file, policyID: policyID, asOf: asOf) {
+    /// `write(_:options:to:)` on bytes the caller holds, such as one line of a larger buffer.
+    public mutating func write(_ bytes: UnsafeBufferPointer<UInt8>, options: EvaluationOptions = EvaluationOptions(), to output: inout [UInt8]) -> CaseErrors? {
+        var writer = JSONWriter(style: .compact)
+        swap(&writer.bytes, &output)
+        defer { swap(&writer.bytes, &output) }
+        return write(bytes, options: options, into: &writer)
+    }
+
+    /// `write(_:options:to:)` into a JSON writer the caller keeps (the JSON Lines evaluator's).
+    package mutating func write(_ bytes: UnsafeBufferPointer<UInt8>, options: EvaluationOptions, into writer: inout JSONWriter) -> CaseErrors? {
+        switch locate(bytes, options) {
         case .failure(let errors): return errors
         case .success(let index):
             let policy = catalog.policies[index]
-            if !explain, policy.evaluator.evaluateLeaves(decoded.facts, scratch: &scratch), writeFast(policy, to: &writer) {
+            if !options.explain, policy.evaluator.evaluateLeaves(decoded.facts, scratch: &scratch), writeFast(policy, to: &writer) {
                 return nil
             }
-            DecisionEncoder.write(policy.evaluate(decoded, explain: explain), to: &writer)
+            DecisionEncoder.write(
+                policy.evaluate(decoded, explain: options.explain, versionDate: versionDate, dateSource: dateSource), to: &writer)
             return nil
         }
     }
 
+    /// The date that chooses the version, and where it came from.
+    private func versionDate(asOf: CivilDate?, receivedAt: Timestamp?, today: CivilDate?) -> (CivilDate, Provenance.DateSource) {
+        if let asOf { return (asOf, .asOf) }
+        if let receivedAt { return (receivedAt.localDate, .receivedAt) }
+        return (today ?? Timestamp.now.localDate, .today)
+    }
+
     /// Decodes the case into `decoded` for its policy and returns the policy's index, reading the
     /// case once when the previous case's policy is the right one.
-    private mutating func locate(_ bytes: UnsafeBufferPointer<UInt8>, file: String, policyID: String?, asOf: CivilDate?) -> Result<Int, CaseErrors> {
+    private mutating func locate(_ bytes: UnsafeBufferPointer<UInt8>, _ options: EvaluationOptions) -> Result<Int, CaseErrors> {
         let policies = catalog.policies
+        let file = options.file
+        let policyID = options.policyID
         guard !policies.isEmpty else {
-            return .failure(CaseErrors([.error("catalog.empty", "no policies are loaded", at: nil)]))
+            let routing = PolicyCatalog.route(bytes, limits: catalog.caseLimits)
+            return .failure(CaseErrors([CatalogProblems.empty()], caseID: routing.caseID))
         }
-        var candidate = lastPolicy ?? routedIndex(bytes, policyID: policyID, asOf: asOf) ?? 0
+        var candidate = lastPolicy ?? routedIndex(bytes, options) ?? 0
         var failure = policies[candidate].decoder.decode(bytes, file: file, into: &decoded)
         if let errors = failure {
             let routing = PolicyCatalog.route(bytes, limits: catalog.caseLimits)
-            let date = asOf ?? routing.receivedAt?.localDate ?? today
-            switch catalog.select(payer: routing.payer, policyID: policyID, date: date) {
-            case .success:
-                if let routed = catalog.selectIndex(payer: routing.payer, policyID: policyID, date: date), routed != candidate {
+            let (date, _) = versionDate(asOf: options.asOf, receivedAt: routing.receivedAt, today: options.today)
+            switch catalog.select(routing, policyID: policyID, date: date) {
+            case .success(let routed):
+                if routed != candidate {
                     candidate = routed
                     failure = policies[candidate].decoder.decode(bytes, file: file, into: &decoded)
                 }
@@ -165,29 +215,35 @@ public struct CaseSession {
                 // differs between one thread and several); otherwise the missing policy is the problem.
                 let broken = errors.diagnostics.contains { CaseDecoder.documentErrorIDs.contains($0.id) }
                 if broken, let documentErrors = policies[candidate].decoder.documentErrors(bytes, file: file) {
-                    return .failure(documentErrors)
+                    return .failure(CaseErrors(documentErrors.diagnostics, caseID: routing.caseID))
                 }
-                return .failure(CaseErrors([diagnostic]))
+                return .failure(CaseErrors([diagnostic], caseID: routing.caseID))
             }
         }
-        if let errors = failure { return .failure(errors) }
-        let date = asOf ?? decoded.receivedAt?.localDate ?? today
-        guard let selected = catalog.selectIndex(payer: decoded.payer, policyID: policyID, date: date) else {
-            if case .failure(let diagnostic) = catalog.select(payer: decoded.payer, policyID: policyID, date: date) {
-                return .failure(CaseErrors([diagnostic]))
-            }
-            return .failure(CaseErrors([.error("catalog.not-in-force", "no policy is in force on \(date)", at: nil)]))
+        if var errors = failure {
+            errors.caseID = PolicyCatalog.route(bytes, limits: catalog.caseLimits).caseID
+            return .failure(errors)
+        }
+        (versionDate, dateSource) = versionDate(asOf: options.asOf, receivedAt: decoded.receivedAt, today: options.today)
+        let routing = CaseRouting(payer: decoded.payer, payerIsText: true, receivedAt: decoded.receivedAt, caseID: decoded.caseID)
+        let selected: Int
+        switch catalog.select(routing, policyID: policyID, date: versionDate) {
+        case .failure(let diagnostic): return .failure(CaseErrors([diagnostic], caseID: decoded.caseID))
+        case .success(let index): selected = index
         }
         lastPolicy = selected
         if selected == candidate { return .success(selected) }
-        if let errors = policies[selected].decoder.decode(bytes, file: file, into: &decoded) { return .failure(errors) }
+        if var errors = policies[selected].decoder.decode(bytes, file: file, into: &decoded) {
+            errors.caseID = decoded.caseID
+            return .failure(errors)
+        }
         return .success(selected)
     }
 
-    private func routedIndex(_ bytes: UnsafeBufferPointer<UInt8>, policyID: String?, asOf: CivilDate?) -> Int? {
+    private func routedIndex(_ bytes: UnsafeBufferPointer<UInt8>, _ options: EvaluationOptions) -> Int? {
         let routing = PolicyCatalog.route(bytes, limits: catalog.caseLimits)
-        return catalog.selectIndex(
-            payer: routing.payer, policyID: policyID, date: asOf ?? routing.receivedAt?.localDate ?? today)
+        let (date, _) = versionDate(asOf: options.asOf, receivedAt: routing.receivedAt, today: options.today)
+        return try? catalog.select(routing, policyID: options.policyID, date: date).get()
     }
 
     /// Writes the decision of a case answered on the fast path from the policy's fragments; the
@@ -198,10 +254,16 @@ public struct CaseSession {
         guard writeDecisions(policy, to: &writer) else { return false }
         writer.bytes.append(contentsOf: #"},"next_steps":["#.utf8)
         policy.evaluator.writeNextSteps(leaves: scratch.leaves, decoded.facts, to: &writer)
-        writer.bytes.append(contentsOf: "]}".utf8)
+        let fragments = policy.fragments
+        fragments.bytes.withUnsafeBufferPointer { pieces in
+            writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[fragments.provenance]))
+        }
+        versionDate.appendISO(to: &writer.bytes)
+        writer.bytes.append(contentsOf: #"","version_date_from":""#.utf8)
+        writer.bytes.append(contentsOf: dateSource.rawValue.utf8)
+        writer.bytes.append(contentsOf: #""}}"#.utf8)
         return true
     }
-
     /// Writes the decision up to its last decision's member; takes back what it wrote and returns
     /// false when a due date has no time to count from.
     private func writeDecisions(_ policy: LoadedPolicy, to writer: inout JSONWriter) -> Bool {

@@ -4,147 +4,231 @@
 /// copying (and reference counting) each of its parts.
 public final class LoadedPolicy: Sendable {
     /// The checked policy.
-    public var policy: CheckedPolicy { compiled.checked }
+    package var policy: CheckedPolicy { compiled.checked }
     /// The compiled policy.
-    public let compiled: CompiledPolicy
+    package let compiled: CompiledPolicy
     /// Its holiday calendar.
-    public let calendar: HolidayCalendar
-    /// The file's text.
-    public let source: SourceText
+    package let calendar: HolidayCalendar
+    /// The file's text (named as the file was given, for diagnostics).
+    package let source: SourceText
     /// The sha256 of the file's bytes, lowercase hex.
     public let digest: String
+    /// The file, relative to the policies root it was loaded from (`kaiser-norcal/behavioral-health.yaml`).
+    public let file: String
+    /// The sha256 of the holiday calendar file's bytes, lowercase hex.
+    package let calendarDigest: String
+    /// What every decision of this version records besides the date that chose it.
+    package let provenance: Provenance
     /// Reads cases into this policy's slots.
-    public let decoder: CaseDecoder
+    package let decoder: CaseDecoder
     /// Evaluates decoded cases.
-    public let evaluator: Evaluator
+    package let evaluator: Evaluator
     /// Pre-encoded decision JSON pieces for the fast path.
     let fragments: DecisionFragments
 
     /// Compiles a checked policy and prepares its decoder and evaluator.
-    public convenience init(checked: CheckedPolicy, calendar: HolidayCalendar, source: SourceText, digest: String,
-        options: CompileOptions = CompileOptions(), caseLimits: CaseLimits = CaseLimits())
-    {
-        self.init(compiled: PolicyCompiler.compile(checked, options: options), calendar: calendar, source: source,
-            digest: digest, caseLimits: caseLimits)
-    }
-
-    /// Prepares a compiled policy's decoder and evaluator.
-    public init(compiled: CompiledPolicy, calendar: HolidayCalendar, source: SourceText, digest: String,
-        caseLimits: CaseLimits = CaseLimits())
-    {
+    package init(
+        checked: CheckedPolicy, calendar: HolidayCalendar, source: SourceText, digest: String, file: String? = nil,
+        calendarDigest: String = "", options: CompileOptions = CompileOptions(), caseLimits: CaseLimits = CaseLimits()
+    ) {
+        let compiled = PolicyCompiler.compile(checked, options: options)
         self.compiled = compiled
         self.calendar = calendar
         self.source = source
         self.digest = digest
-        self.decoder = CaseDecoder(policy: compiled.checked, limits: caseLimits)
-        self.evaluator = Evaluator(compiled: compiled, calendar: calendar)
-        self.fragments = DecisionFragments(evaluator: evaluator, digest: digest)
+        let file = file ?? source.file
+        self.file = file
+        self.calendarDigest = calendarDigest
+        let zoneData = PolicyTimeZone.dataVersion
+        provenance = Provenance(
+            digest: Digest.sha256Hex(parts: [digest, calendarDigest, zoneData]), policyFile: file,
+            calendar: checked.calendarName, calendarDigest: calendarDigest, timeZone: checked.timeZone.identifier,
+            timeZoneData: zoneData, versionDate: checked.effective, versionDateSource: .asOf)
+        decoder = CaseDecoder(policy: checked, limits: caseLimits)
+        evaluator = Evaluator(compiled: compiled, calendar: calendar, sourceFile: file)
+        fragments = DecisionFragments(evaluator: evaluator, digest: digest, provenance: provenance)
     }
 
-    /// Evaluates a decoded case.
-    public func evaluate(_ decoded: DecodedCase, explain: Bool = false) -> CaseDecision {
+    /// The policy's id (`kaiser-norcal/behavioral-health`).
+    public var id: String { policy.id }
+    /// The payer whose cases it decides (`kaiser-norcal`).
+    public var payer: String { policy.payer }
+    /// The policy's title.
+    public var title: String { policy.syntax.title }
+    /// The first day this version is in force.
+    public var effective: CivilDate { policy.effective }
+    /// The day it stops being in force, if it does.
+    public var expires: CivilDate? { policy.expires }
+    /// The names of its decisions, in the order the policy declares them.
+    public var decisionNames: [String] { policy.decisions.map(\.name) }
+
+    /// Evaluates a decoded case whose version was chosen by `date`.
+    package func evaluate(
+        _ decoded: DecodedCase, explain: Bool = false, versionDate: CivilDate? = nil,
+        dateSource: Provenance.DateSource = .asOf
+    ) -> CaseDecision {
         let (decisions, nextSteps) = evaluator.evaluate(decoded.facts, explain: explain)
+        var provenance = provenance
+        provenance.versionDate = versionDate ?? policy.effective
+        provenance.versionDateSource = dateSource
         return CaseDecision(
             caseID: decoded.caseID, policyID: policy.id, payer: policy.payer, effective: policy.effective,
-            digest: digest, decisions: decisions, nextSteps: nextSteps)
+            digest: digest, decisions: decisions, nextSteps: nextSteps, provenance: provenance)
     }
 
     /// Whether this version is in force on `date`.
     public func isInForce(on date: CivilDate) -> Bool {
         policy.effective <= date && (policy.expires.map { date < $0 } ?? true)
     }
+
+    /// The diagram of the decision named `decision` as Graphviz DOT, or `nil` when the policy has no
+    /// such decision.
+    public func graphviz(decision: String) -> String? {
+        guard let index = policy.decisions.firstIndex(where: { $0.name == decision }) else { return nil }
+        return GraphvizExport.dot(compiled, decision: index)
+    }
 }
 
 /// All the policies and calendars under a set of paths, loaded once and shared by every evaluation.
+///
+/// Immutable and `Sendable`: load it once and evaluate from any number of threads.
 public struct PolicyCatalog: Sendable {
     /// The policies, by id then effective date.
-    public private(set) var policies: [LoadedPolicy]
+    public package(set) var policies: [LoadedPolicy]
     /// The holiday calendars by name.
-    public private(set) var calendars: [String: HolidayCalendar]
+    package private(set) var calendars: [String: HolidayCalendar]
+
+    /// A catalog of the given parts (see `PolicyPipeline` for loading one).
+    package init(policies: [LoadedPolicy], calendars: [String: HolidayCalendar]) {
+        self.policies = policies
+        self.calendars = calendars
+    }
 
     /// The outcome of loading: the catalog (only what loaded cleanly) and every diagnostic.
     public struct LoadResult: Sendable {
         /// What loaded without errors.
-        public var catalog: PolicyCatalog
-        /// Every problem of every file.
-        public var diagnostics: [Diagnostic]
-        /// The text of every file read.
-        public var sources: [SourceText]
+        public internal(set) var catalog: PolicyCatalog
+        /// Every problem of every file, sorted by place.
+        public internal(set) var diagnostics: [Diagnostic]
+        /// The text of every file read, so that a `DiagnosticRenderer` can quote it.
+        public internal(set) var sources: [SourceText]
         /// How many YAML files were read.
-        public var fileCount: Int
+        public internal(set) var fileCount: Int
+        /// The policy test files read, for the test runner (the catalog itself does not use them).
+        package var testDocuments: [PolicyPipeline.Document] = []
+
+        /// Whether any file has an error (its policy, or every policy of a calendar with one, is
+        /// then missing from `catalog`).
+        public var hasErrors: Bool { diagnostics.containsErrors }
     }
 
     /// Loads every calendar, policy and test file under `paths`, reporting every problem at once.
-    public static func load(
-        paths: [String], limits: LoadLimits = LoadLimits(), options: CompileOptions = CompileOptions(),
-        caseLimits: CaseLimits = CaseLimits()
+    ///
+    /// A path that does not exist is an error (`io.not-found`), as is a directory with no policy.
+    /// Policies with errors are left out of the catalog; check `LoadResult.hasErrors` before
+    /// serving it, or use `init(paths:options:)`, which throws instead.
+    public static func load(paths: [String], options: CatalogOptions = CatalogOptions()) -> LoadResult {
+        PolicyPipeline.load(paths: paths, options: options)
+    }
+
+    /// Loads policies and calendars held in memory (for services that fetch them, and for tests),
+    /// reporting every problem at once; each file's `path` names it in diagnostics and decisions.
+    public static func load(files: [PolicyFile], options: CatalogOptions = CatalogOptions()) -> LoadResult {
+        PolicyPipeline.load(files: files, options: options)
+    }
+
+    /// Loads every calendar and policy under `paths`, or throws every diagnostic when any file has
+    /// an error: a catalog with a policy missing answers that policy's cases wrongly.
+    public init(paths: [String], options: CatalogOptions = CatalogOptions()) throws(CatalogError) {
+        let result = Self.load(paths: paths, options: options)
+        if result.hasErrors { throw CatalogError(diagnostics: result.diagnostics, sources: result.sources) }
+        self = result.catalog
+    }
+
+    /// Loads `limits`-bounded policies (the internal form of `CatalogOptions`, for tests of each limit).
+    package static func load(
+        paths: [String], limits: LoadLimits, options: CompileOptions = CompileOptions(), caseLimits: CaseLimits = CaseLimits()
     ) -> LoadResult {
-        let (files, found) = PolicyFiles.discover(paths)
-        var diagnostics = found
-        var sources: [SourceText] = []
-        var documents: [(SourceText, YAMLNode, PrecertFileKind, String)] = []
-        for file in files {
-            switch PolicyFiles.read(file, maxBytes: limits.yaml.maxBytes) {
-            case .failure(let diagnostic):
-                diagnostics.append(diagnostic)
-            case .success(let bytes):
-                let source = SourceText(file: file, text: String(decoding: bytes, as: UTF8.self))
-                sources.append(source)
-                let result = YAMLLoader.load(bytes, file: file, limits: limits.yaml)
-                diagnostics.append(contentsOf: result.diagnostics)
-                guard let root = result.root, !result.diagnostics.containsErrors else { continue }
-                guard let kind = PrecertFileKind.of(root) else {
-                    diagnostics.append(
-                        .error(
-                            "catalog.unknown-file", "not a Precert file", at: SourceRange(root.location),
-                            hint: "a policy starts with `precert: 1`, a calendar with `precert-calendar: 1`, a test file with `precert-test: 1`"))
-                    continue
-                }
-                documents.append((source, root, kind, SHA256.hexDigest(bytes)))
-            }
-        }
-        var calendars: [String: HolidayCalendar] = [:]
-        for (_, root, kind, _) in documents where kind == .calendar {
-            let (calendar, problems) = CalendarLoader.load(root)
-            diagnostics.append(contentsOf: problems)
-            if let calendar {
-                if calendars[calendar.name] != nil {
-                    diagnostics.append(
-                        .error("catalog.duplicate-calendar", "a second calendar named `\(calendar.name)`", at: root.range))
-                } else {
-                    calendars[calendar.name] = calendar
-                }
-            }
-        }
-        var policies: [LoadedPolicy] = []
-        for (source, root, kind, digest) in documents where kind == .policy {
-            let (syntax, decodeProblems) = PolicyDecoder.decode(
-                root, source: source, expressionLimits: limits.expression, maxRules: limits.maxRules)
-            diagnostics.append(contentsOf: decodeProblems)
-            guard let syntax else { continue }
-            let (checked, checkProblems) = PolicyChecker.check(
-                syntax, context: PolicyChecker.Context(calendars: Set(calendars.keys), limits: limits.policy))
-            diagnostics.append(contentsOf: checkProblems)
-            guard let checked, !decodeProblems.containsErrors, let calendar = calendars[checked.calendarName] else {
-                continue
-            }
-            let loaded = LoadedPolicy(
-                checked: checked, calendar: calendar, source: source, digest: digest, options: options, caseLimits: caseLimits)
-            diagnostics.append(contentsOf: loaded.compiled.findings)
-            if let twin = policies.first(where: { $0.policy.id == checked.id && $0.policy.effective == checked.effective }) {
-                diagnostics.append(
-                    .error(
-                        "catalog.duplicate-version",
-                        "policy `\(checked.id)` already has a version effective \(checked.effective)",
-                        at: checked.syntax.effective.range,
-                        hint: "give each version its own `effective` date",
-                        notes: [DiagnosticNote("the other version", at: twin.policy.syntax.effective.range)]))
-                continue
-            }
-            policies.append(loaded)
-        }
-        policies.sort { ($0.policy.id, $0.policy.effective) < ($1.policy.id, $1.policy.effective) }
-        let catalog = PolicyCatalog(policies: policies, calendars: calendars)
-        return LoadResult(catalog: catalog, diagnostics: diagnostics, sources: sources, fileCount: files.count)
+        PolicyPipeline.load(paths: paths, settings: .init(limits: limits, compile: options, caseLimits: caseLimits))
+    }
+}
+
+/// A catalog that could not be loaded cleanly: every diagnostic of every file.
+public struct CatalogError: Error, Sendable {
+    /// Every problem, sorted by place.
+    public let diagnostics: [Diagnostic]
+    /// The text of every file read, so that a `DiagnosticRenderer` can quote it.
+    public let sources: [SourceText]
+}
+
+/// A policy, calendar or test file held in memory.
+public struct PolicyFile: Sendable, Hashable {
+    /// The file's name in diagnostics and in decisions' `source` (`kaiser-norcal/behavioral-health.yaml`).
+    public var path: String
+    /// The file's bytes (UTF-8 YAML).
+    public var bytes: [UInt8]
+
+    /// Creates a file from its name and bytes.
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    /// Creates a file from its name and text.
+    public init(path: String, text: String) {
+        self.init(path: path, bytes: Array(text.utf8))
+    }
+}
+
+/// Bounds and switches for loading a catalog. Every bound has a safe default; a file over one gets
+/// a diagnostic naming the limit.
+public struct CatalogOptions: Sendable, Hashable {
+    /// The largest policy, calendar or test file read, in bytes.
+    public var maxFileBytes = 16 << 20
+    /// The deepest YAML nesting accepted.
+    public var maxYAMLDepth = 64
+    /// The most nodes YAML aliases may expand to in one file.
+    public var maxAliasExpansion = 10_000
+    /// The longest expression, in characters.
+    public var maxExpressionLength = 4_096
+    /// The deepest expression nesting, as written.
+    public var maxExpressionDepth = 32
+    /// The deepest expression nesting with the conditions it uses written out.
+    public var maxExpandedExpressionDepth = 256
+    /// The most levels of conditions built on conditions.
+    public var maxConditionDepth = 32
+    /// The most rules (defaults included) one policy may have.
+    public var maxRules = 5_000
+    /// The most values one enum input may have.
+    public var maxEnumValues = 1_000
+    /// The largest case document accepted, in bytes.
+    public var maxCaseBytes = 1 << 20
+    /// The deepest JSON nesting of a case.
+    public var maxCaseDepth = 64
+    /// The longest string in a case, in bytes.
+    public var maxCaseStringBytes = 256 << 10
+    /// The most items a list or set input of a case may hold.
+    public var maxCaseListLength = 10_000
+    /// Whether to analyze each decision (shadowed rules, gaps, overlaps) and report the findings
+    /// as warnings; off, loading is faster and reports only errors.
+    public var analyze = true
+
+    /// The default bounds, with analysis.
+    public init() {}
+
+    /// The internal limits these options stand for.
+    package var settings: PolicyPipeline.Settings {
+        let policy = PolicyLimits(
+            maxConditionDepth: maxConditionDepth, maxExpressionDepth: maxExpandedExpressionDepth,
+            maxEnumValues: maxEnumValues)
+        return PolicyPipeline.Settings(
+            limits: LoadLimits(
+                yaml: YAMLLimits(maxBytes: maxFileBytes, maxDepth: maxYAMLDepth, maxAliasExpansion: maxAliasExpansion),
+                expression: ExpressionParser.Limits(maxLength: maxExpressionLength, maxDepth: maxExpressionDepth),
+                maxRules: maxRules, policy: policy),
+            compile: CompileOptions(analyze: analyze),
+            caseLimits: CaseLimits(
+                maxBytes: maxCaseBytes, json: JSONLimits(maxDepth: maxCaseDepth, maxStringBytes: maxCaseStringBytes),
+                maxListLength: maxCaseListLength))
     }
 }

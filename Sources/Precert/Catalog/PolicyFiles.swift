@@ -1,11 +1,12 @@
 import Foundation
 
 /// Finds and reads the YAML files that make up a policy directory.
-public enum PolicyFiles {
-    /// Every `.yaml`/`.yml` file at or under `paths`, sorted, each once; a path that does not exist
-    /// is reported as a diagnostic.
-    public static func discover(_ paths: [String]) -> (files: [String], diagnostics: [Diagnostic]) {
-        var files: Set<String> = []
+package enum PolicyFiles {
+    /// Every `.yaml`/`.yml` file at or under `paths`, sorted, each once, with its name relative to
+    /// the directory it was found in (a file given by itself is named by its last component); a
+    /// path that does not exist is reported as a diagnostic.
+    package static func discover(_ paths: [String]) -> (files: [(path: String, name: String)], diagnostics: [Diagnostic]) {
+        var files: [String: String] = [:]
         var diagnostics: [Diagnostic] = []
         let manager = FileManager.default
         for path in paths {
@@ -16,22 +17,22 @@ public enum PolicyFiles {
                 continue
             }
             if !isDirectory.boolValue {
-                files.insert(path)
+                if files[path] == nil { files[path] = path.split(separator: "/").last.map(String.init) ?? path }
                 continue
             }
             guard let walker = manager.enumerator(atPath: path) else { continue }
             while let relative = walker.nextObject() as? String {
                 if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
                     let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
-                    files.insert(full)
+                    if files[full] == nil { files[full] = relative }
                 }
             }
         }
-        return (files.sorted(), diagnostics)
+        return (files.keys.sorted().map { ($0, files[$0]!) }, diagnostics)
     }
 
     /// Reads a whole file, or `-` for standard input; failures become a diagnostic.
-    public static func read(_ path: String, maxBytes: Int = 64 << 20) -> Result<[UInt8], Diagnostic> {
+    package static func read(_ path: String, maxBytes: Int = 64 << 20) -> Result<[UInt8], Diagnostic> {
         if path == "-" {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             return .success(Array(data))
@@ -42,15 +43,15 @@ public enum PolicyFiles {
         defer { try? handle.close() }
         do {
             let data = try handle.read(upToCount: maxBytes + 1) ?? Data()
-            if data.count > maxBytes {
-                return .failure(
-                    .error(
-                        "io.file-too-large", "`\(path)` is larger than the limit of \(maxBytes) bytes",
-                        at: nil))
-            }
+            if data.count > maxBytes { return .failure(tooLarge(path, limit: maxBytes)) }
             return .success(Array(data))
         } catch {
             return .failure(.error("io.unreadable", "cannot read `\(path)`", at: nil))
         }
+    }
+
+    /// The diagnostic for a file over the size limit.
+    package static func tooLarge(_ path: String, limit: Int) -> Diagnostic {
+        .error("io.file-too-large", "`\(path)` is larger than the limit of \(limit) bytes", at: nil)
     }
 }

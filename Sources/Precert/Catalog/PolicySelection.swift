@@ -4,37 +4,56 @@ import Glibc
 import Darwin
 #endif
 
-/// What a case says about which policy applies to it.
-public struct CaseRouting: Sendable, Hashable {
-    /// The `payer` field.
-    public var payer: String?
+/// What a case says about which policy applies to it, read without decoding anything else.
+package struct CaseRouting: Sendable, Hashable {
+    /// The `payer` field, when it is text.
+    package var payer: String?
+    /// Whether `payer` is absent or text (a number or object there is the caller's mistake, not a
+    /// payer with no policy).
+    package var payerIsText = true
     /// The `request.received_at` field, when it is a valid date-time.
-    public var receivedAt: Timestamp?
+    package var receivedAt: Timestamp?
+    /// The `case_id` field, when it is text, echoed in errors.
+    package var caseID: String?
+}
+
+/// The catalog's own problems with a case: no policy for it, or none in force.
+enum CatalogProblems {
+    static func empty() -> Diagnostic {
+        .error("catalog.empty", "no policies are loaded", at: nil, hint: "check the policies path and the load diagnostics")
+    }
 }
 
 extension PolicyCatalog {
-    /// Reads `payer` and `request.received_at` from case JSON without decoding anything else.
-    public static func route(_ bytes: [UInt8], limits: CaseLimits = CaseLimits()) -> CaseRouting {
-        bytes.withUnsafeBufferPointer { route($0, limits: limits) }
-    }
-
-    /// `route(_:limits:)` on bytes the caller holds, such as one line of a larger buffer.
-    public static func route(_ buffer: UnsafeBufferPointer<UInt8>, limits: CaseLimits = CaseLimits()) -> CaseRouting {
+    /// Reads `payer`, `request.received_at` and `case_id` from case JSON without decoding anything else.
+    package static func route(_ buffer: UnsafeBufferPointer<UInt8>, limits: CaseLimits = CaseLimits()) -> CaseRouting {
         var routing = CaseRouting()
         var reader = JSONReader(buffer, limits: limits.json)
         do {
             guard reader.peekKind() == .object else { return routing }
             try reader.beginObject()
             while try reader.nextKey() {
-                if reader.keyEquals("payer"), reader.peekKind() == .string {
-                    routing.payer = try reader.readString()
+                if reader.keyEquals("payer") {
+                    switch reader.peekKind() {
+                    case .string: routing.payer = try reader.readString()
+                    case .null: try reader.skipValue()
+                    default:
+                        routing.payerIsText = false
+                        try reader.skipValue()
+                    }
+                } else if reader.keyEquals("case_id"), reader.peekKind() == .string {
+                    routing.caseID = try reader.readString()
                 } else if reader.keyEquals("request"), reader.peekKind() == .object {
                     try reader.beginObject()
                     while try reader.nextKey() {
                         if reader.keyEquals("received_at"), reader.peekKind() == .string {
                             routing.receivedAt = try reader.readStringBytes { Timestamp(utf8: $0) }
+                        } else {
+                            try reader.skipValue()
                         }
                     }
+                } else {
+                    try reader.skipValue()
                 }
             }
         } catch {
@@ -46,66 +65,82 @@ extension PolicyCatalog {
     /// The case limits the catalog was loaded with (every policy's decoder shares them).
     var caseLimits: CaseLimits { policies.first?.decoder.limits ?? CaseLimits() }
 
-    /// The index of the policy version in force on `date` for `policyID` (or else `payer`), without
-    /// building anything; `nil` when there is none (then `select` explains why).
-    public func selectIndex(payer: String?, policyID: String?, date: CivilDate) -> Int? {
+    /// The index of the policy version for a case: by `policyID` or else the case's payer, the
+    /// newest in force on `date`; otherwise the diagnostic that says why there is none.
+    package func select(_ routing: CaseRouting, policyID: String?, date: CivilDate) -> Result<Int, Diagnostic> {
         var best: Int?
+        var known = false
         for index in policies.indices {
-            let policy = policies[index].policy
-            if let policyID { if policy.id != policyID { continue } } else if policy.payer != payer { continue }
-            guard policies[index].isInForce(on: date) else { continue }
-            if best == nil || policies[best!].policy.effective < policy.effective { best = index }
+            let policy = policies[index]
+            if let policyID { if policy.id != policyID { continue } } else if policy.payer != routing.payer { continue }
+            known = true
+            guard policy.isInForce(on: date) else { continue }
+            if best == nil || policies[best!].effective < policy.effective { best = index }
         }
-        return best
-    }
-
-    /// The policy version for a case: by `policyID` or else the case's payer, in force on `date`.
-    public func select(payer: String?, policyID: String?, date: CivilDate) -> Result<LoadedPolicy, Diagnostic> {
-        let candidates: [LoadedPolicy]
-        if let policyID {
-            candidates = policies.filter { $0.policy.id == policyID }
-            if candidates.isEmpty {
-                let ids = Set(policies.map(\.policy.id)).sorted()
-                return .failure(
-                    .error(
-                        "catalog.unknown-policy", "no policy `\(policyID)`", at: nil,
-                        hint: Suggestion.didYouMean(policyID, in: ids) ?? "policies: \(ids.map { "`\($0)`" }.joined(separator: ", "))"))
-            }
-        } else {
-            guard let payer else {
-                return .failure(
-                    .error("catalog.no-payer", "the case names no `payer`", at: nil,
-                        hint: "add `\"payer\": \"kaiser-norcal\"` to the case, or pass `--policy ID`"))
-            }
-            candidates = policies.filter { $0.policy.payer == payer }
-            if candidates.isEmpty {
-                let payers = Set(policies.map(\.policy.payer)).sorted()
-                return .failure(
-                    .error(
-                        "catalog.unknown-payer", "no policy for payer `\(payer)`", at: nil,
-                        hint: Suggestion.didYouMean(payer, in: payers) ?? "payers: \(payers.map { "`\($0)`" }.joined(separator: ", "))"))
-            }
-        }
-        let inForce = candidates.filter { $0.isInForce(on: date) }
-        if let chosen = inForce.max(by: { $0.policy.effective < $1.policy.effective }) { return .success(chosen) }
+        if let best { return .success(best) }
+        if !known { return .failure(unknown(routing, policyID: policyID)) }
+        let candidates = policies.filter { policy in policyID.map { policy.id == $0 } ?? (policy.payer == routing.payer) }
         let versions = candidates.map { version in
-            "`\(version.policy.id)` from \(version.policy.effective)" + (version.policy.expires.map { " until \($0)" } ?? "")
+            "`\(version.id)` from \(version.effective)" + (version.expires.map { " until \($0)" } ?? "")
         }
         return .failure(
             .error(
-                "catalog.not-in-force", "no policy is in force on \(date)", at: nil,
+                "catalog.not-in-force", "no version of `\(candidates[0].id)` is in force on \(date)", at: nil,
                 hint: "versions: \(versions.joined(separator: "; ")); pass `--as-of DATE` to choose a date"))
     }
 
-    /// Decodes and evaluates one case: picks the policy by payer (or `policyID`) in force on the
-    /// local date of `request.received_at` (or `asOf`). For many cases on one thread, keep a
-    /// `CaseSession`, which this uses for a single case.
-    public func evaluate(
-        _ bytes: [UInt8], file: String = "<case>", policyID: String? = nil, asOf: CivilDate? = nil,
-        explain: Bool = false, today: CivilDate? = nil
-    ) -> Result<CaseDecision, CaseErrors> {
-        var session = CaseSession(catalog: self, today: today)
-        return session.decide(bytes, file: file, policyID: policyID, asOf: asOf, explain: explain)
+    /// Why no policy answers a case whose payer (or the given policy id) the catalog does not know.
+    private func unknown(_ routing: CaseRouting, policyID: String?) -> Diagnostic {
+        if let policyID {
+            let ids = Set(policies.map(\.id)).sorted()
+            return .error(
+                "catalog.unknown-policy", "no policy `\(policyID)`", at: nil,
+                hint: Suggestion.didYouMean(policyID, in: ids) ?? "policies: \(ids.map { "`\($0)`" }.joined(separator: ", "))")
+        }
+        guard routing.payerIsText else {
+            return .error(
+                "case.payer-type", "`payer` must be text, the id of a payer", at: nil,
+                hint: "write it as a string, such as `\"payer\": \"kaiser-norcal\"`", facts: DiagnosticFacts(jsonPath: "$.payer", expected: "string"))
+        }
+        guard let payer = routing.payer else {
+            return .error(
+                "catalog.no-payer", "the case names no `payer`", at: nil,
+                hint: "add `\"payer\": \"kaiser-norcal\"` to the case, or pass `--policy ID`", facts: DiagnosticFacts(jsonPath: "$.payer"))
+        }
+        let payers = Set(policies.map(\.payer)).sorted()
+        let suggestion = Suggestion.closest(to: payer, in: payers)
+        return .error(
+            "catalog.unknown-payer", "no policy for payer `\(payer)`", at: nil,
+            hint: suggestion.map { "did you mean `\($0)`?" } ?? "payers: \(payers.map { "`\($0)`" }.joined(separator: ", "))",
+            facts: DiagnosticFacts(jsonPath: "$.payer", suggestion: suggestion))
+    }
+
+    /// Decodes and evaluates one case: picks the policy by payer (or `options.policyID`) in force on
+    /// the local date of `request.received_at` (or `options.asOf`).
+    ///
+    /// Each call sets up a session of its own; for a stream of cases on one thread keep a
+    /// `CaseSession`, which reuses its buffers.
+    public func evaluate(_ bytes: [UInt8], options: EvaluationOptions = EvaluationOptions()) -> Result<CaseDecision, CaseErrors> {
+        var session = CaseSession(catalog: self)
+        return session.decide(bytes, options: options)
+    }
+
+    /// Decodes and evaluates one case and returns its compact decision JSON: the bytes
+    /// `DecisionEncoder.encode(evaluate(bytes).get())` gives, written without building the
+    /// decision where every input the answer needs is known.
+    public func decisionJSON(_ bytes: [UInt8], options: EvaluationOptions = EvaluationOptions()) -> Result<[UInt8], CaseErrors> {
+        var session = CaseSession(catalog: self)
+        var output: [UInt8] = []
+        output.reserveCapacity(4096)
+        if let errors = session.write(bytes, options: options, to: &output) { return .failure(errors) }
+        return .success(output)
+    }
+
+    /// The version of policy `id` in force on `date`, or the newest version when `date` is `nil`.
+    public func policy(id: String, on date: CivilDate? = nil) -> LoadedPolicy? {
+        let versions = policies.filter { $0.id == id }
+        guard let date else { return versions.last }
+        return versions.last { $0.isInForce(on: date) }
     }
 }
 

@@ -1,5 +1,5 @@
 /// A typed value of a case input, a constant, or an intermediate result.
-public enum Value: Sendable, Hashable {
+package enum Value: Sendable, Hashable {
     /// `true` or `false`.
     case bool(Bool)
     /// A number.
@@ -21,7 +21,7 @@ public enum Value: Sendable, Hashable {
 /// A checked expression: names resolved to slots and indexes, types verified.
 ///
 /// Nothing here refers to a string by name, so evaluating it needs no dictionary look-ups.
-public indirect enum CheckedExpr: Sendable, Hashable {
+package indirect enum CheckedExpr: Sendable, Hashable {
     /// A constant.
     case constant(Value)
     /// The value of the case input in slot `n`.
@@ -59,34 +59,34 @@ public indirect enum CheckedExpr: Sendable, Hashable {
 }
 
 /// One declared case input, in its slot.
-public struct Input: Sendable, Hashable {
+package struct Input: Sendable, Hashable {
     /// The dotted path into the case JSON.
-    public var path: String
+    package var path: String
     /// The path split at dots.
-    public var components: [String]
+    package var components: [String]
     /// The declared type.
-    public var type: ValueType
+    package var type: ValueType
     /// The value used when the case does not give one.
-    public var defaultValue: Value?
+    package var defaultValue: Value?
     /// Where it is declared.
-    public var location: SourceLocation
+    package var location: SourceLocation
 }
 
 /// A named set of codes with prefix patterns.
-public struct CodeSet: Sendable, Hashable {
+package struct CodeSet: Sendable, Hashable {
     /// The set's name.
-    public var name: String
+    package var name: String
     /// Members matched exactly.
-    public var exact: Set<String> { didSet { matcher = CodeMatcher(exact: exact, prefixes: prefixes) } }
+    package var exact: Set<String> { didSet { matcher = CodeMatcher(exact: exact, prefixes: prefixes) } }
     /// Prefixes of members written with a trailing `*`.
-    public var prefixes: [String] { didSet { matcher = CodeMatcher(exact: exact, prefixes: prefixes) } }
+    package var prefixes: [String] { didSet { matcher = CodeMatcher(exact: exact, prefixes: prefixes) } }
     /// Where it is declared.
-    public var location: SourceLocation
+    package var location: SourceLocation
     /// The members as bytes, shared by reference so the evaluator's hot path copies nothing.
     private(set) var matcher: CodeMatcher
 
     /// Creates a code set.
-    public init(name: String, exact: Set<String>, prefixes: [String], location: SourceLocation) {
+    package init(name: String, exact: Set<String>, prefixes: [String], location: SourceLocation) {
         self.name = name
         self.exact = exact
         self.prefixes = prefixes
@@ -95,15 +95,15 @@ public struct CodeSet: Sendable, Hashable {
     }
 
     /// Whether `code` is in the set: equal to a member, or starting with a `*` member's prefix.
-    public func contains(_ code: String) -> Bool { matcher.contains(code) }
+    package func contains(_ code: String) -> Bool { matcher.contains(code) }
 
     /// Compares name, members and prefixes.
-    public static func == (lhs: CodeSet, rhs: CodeSet) -> Bool {
+    package static func == (lhs: CodeSet, rhs: CodeSet) -> Bool {
         lhs.name == rhs.name && lhs.exact == rhs.exact && lhs.prefixes == rhs.prefixes
     }
 
     /// Hashes name, members and prefixes.
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(name)
         hasher.combine(exact)
         hasher.combine(prefixes)
@@ -143,17 +143,17 @@ final class CodeMatcher: Sendable {
 }
 
 /// A named condition.
-public struct Condition: Sendable, Hashable {
+package struct Condition: Sendable, Hashable {
     /// Its name.
-    public var name: String
+    package var name: String
     /// Its checked expression.
-    public var expression: CheckedExpr
+    package var expression: CheckedExpr
     /// Where it is declared.
-    public var location: SourceLocation
+    package var location: SourceLocation
 }
 
 /// A piece of a `next_step` template.
-public enum TemplatePart: Sendable, Hashable {
+package enum TemplatePart: Sendable, Hashable {
     /// Literal text.
     case text(String)
     /// The value of the input in this slot.
@@ -161,84 +161,84 @@ public enum TemplatePart: Sendable, Hashable {
 }
 
 /// One rule (or a decision's default), checked.
-public struct Rule: Sendable, Hashable {
+package struct Rule: Sendable, Hashable {
     /// The rule's id (`default` for a decision's default).
-    public var id: String
+    package var id: String
     /// When it matches.
-    public var when: CheckedExpr
+    package var when: CheckedExpr
     /// The outcome index, for a decision with outcomes.
-    public var outcome: Int
+    package var outcome: Int
     /// The duration, for a duration decision.
-    public var duration: ClockDuration?
+    package var duration: ClockDuration?
     /// Why.
-    public var because: String?
+    package var because: String?
     /// The documents it encodes.
-    public var sources: [String]
+    package var sources: [String]
     /// An instruction for the provider or member.
-    public var nextStep: [TemplatePart]?
+    package var nextStep: [TemplatePart]?
     /// Where it is written.
-    public var location: SourceLocation
+    package var location: SourceLocation
     /// Whether this is the decision's default rather than a written rule.
-    public var isDefault: Bool
+    package var isDefault: Bool
 }
 
 /// One checked decision.
-public struct Decision: Sendable, Hashable {
+package struct Decision: Sendable, Hashable {
     /// Its name.
-    public var name: String
+    package var name: String
     /// Its outcome words (empty for a duration decision).
-    public var outcomes: [String]
+    package var outcomes: [String]
     /// Messages per outcome, by outcome index.
-    public var messages: [Int: String]
+    package var messages: [Int: String]
     /// For a duration decision, the slot of the datetime input its clock starts from.
-    public var dueFromSlot: Int?
+    package var dueFromSlot: Int?
     /// How matching rules combine.
-    public var hit: HitPolicy
+    package var hit: HitPolicy
     /// When the decision applies at all.
-    public var appliesWhen: CheckedExpr?
+    package var appliesWhen: CheckedExpr?
     /// The written rules, in order.
-    public var rules: [Rule]
+    package var rules: [Rule]
     /// The default, if any.
-    public var defaultRule: Rule?
+    package var defaultRule: Rule?
     /// Where it is declared.
-    public var location: SourceLocation
+    package var location: SourceLocation
 
     /// Whether outcomes are durations.
-    public var isDuration: Bool { dueFromSlot != nil }
+    package var isDuration: Bool { dueFromSlot != nil }
 }
 
 /// A policy whose names, types and dependencies have been checked: the input of the compiler.
 ///
 /// A class, so that the evaluator's hot path shares one instance instead of copying dozens of
 /// arrays; it is immutable and therefore `Sendable`.
-public final class CheckedPolicy: Sendable {
+package final class CheckedPolicy: Sendable {
     /// The syntax it was checked from.
-    public let syntax: PolicySyntax
+    package let syntax: PolicySyntax
     /// The policy id.
-    public let id: String
+    package let id: String
     /// The payer id.
-    public let payer: String
+    package let payer: String
     /// The first day in force.
-    public let effective: CivilDate
+    package let effective: CivilDate
     /// The first day no longer in force, if any.
-    public let expires: CivilDate?
+    package let expires: CivilDate?
     /// The payer's time zone.
-    public let timeZone: PolicyTimeZone
+    package let timeZone: PolicyTimeZone
     /// The holiday calendar's name.
-    public let calendarName: String
+    package let calendarName: String
     /// Inputs; an input's index is its slot.
-    public let inputs: [Input]
+    package let inputs: [Input]
     /// Code sets.
-    public let codeSets: [CodeSet]
+    package let codeSets: [CodeSet]
     /// Conditions.
-    public let conditions: [Condition]
+    package let conditions: [Condition]
     /// Decisions in the order written.
-    public let decisions: [Decision]
+    package let decisions: [Decision]
     /// Decision indexes in an order where each comes after the decisions it reads.
-    public let evaluationOrder: [Int]
+    package let evaluationOrder: [Int]
 
     /// Creates a checked policy.
-    public init(
+    package init(
         syntax: PolicySyntax, id: String, payer: String, effective: CivilDate, expires: CivilDate?,
         timeZone: PolicyTimeZone, calendarName: String, inputs: [Input], codeSets: [CodeSet],
         conditions: [Condition], decisions: [Decision], evaluationOrder: [Int]
@@ -258,8 +258,8 @@ public final class CheckedPolicy: Sendable {
     }
 
     /// The slot of an input path, if declared.
-    public func slot(of path: String) -> Int? { inputs.firstIndex { $0.path == path } }
+    package func slot(of path: String) -> Int? { inputs.firstIndex { $0.path == path } }
 
     /// The index of a decision by name.
-    public func decisionIndex(named name: String) -> Int? { decisions.firstIndex { $0.name == name } }
+    package func decisionIndex(named name: String) -> Int? { decisions.firstIndex { $0.name == name } }
 }

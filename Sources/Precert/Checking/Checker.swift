@@ -1,19 +1,19 @@
 /// Bounds on one policy's shape, so that a hostile or runaway file cannot make checking, compiling
 /// or evaluating take unbounded time, memory or stack.
-public struct PolicyLimits: Sendable, Hashable {
+package struct PolicyLimits: Sendable, Hashable {
     /// The deepest conditions may build on conditions (`limit.condition-depth`).
-    public var maxConditionDepth: Int
+    package var maxConditionDepth: Int
     /// The deepest a condition, rule or `applies_when` may nest once the conditions it uses are
     /// written out in place, counting every operator, call and list (`limit.expression-depth`):
     /// 31 conditions of one 800-term `or` chain each nest 25,000 deep, which overflows the stack of
     /// every later stage although each chain passes the parser's limits.
-    public var maxExpressionDepth: Int
+    package var maxExpressionDepth: Int
     /// The most values an enum input may list (`limit.enum-values`); a diagram node on an enum has
     /// one branch per value.
-    public var maxEnumValues: Int
+    package var maxEnumValues: Int
 
     /// Creates limits; the defaults leave a wide margin over real policies.
-    public init(
+    package init(
         maxConditionDepth: Int = PolicyChecker.maxConditionDepth, maxExpressionDepth: Int = 256,
         maxEnumValues: Int = 1_000
     ) {
@@ -23,20 +23,20 @@ public struct PolicyLimits: Sendable, Hashable {
     }
 
     /// The defaults.
-    public static let `default` = PolicyLimits()
+    package static let `default` = PolicyLimits()
 }
 
 /// Resolves names, checks types and orders decisions, turning `PolicySyntax` into `CheckedPolicy`.
-public struct PolicyChecker {
+package struct PolicyChecker {
     /// What the checker knows beyond the policy file.
-    public struct Context: Sendable {
+    package struct Context: Sendable {
         /// The holiday calendars available, by name; `nil` skips the check.
-        public var calendars: Set<String>?
+        package var calendars: Set<String>?
         /// Bounds on the policy's shape.
-        public var limits: PolicyLimits
+        package var limits: PolicyLimits
 
         /// Creates a context.
-        public init(calendars: Set<String>? = nil, limits: PolicyLimits = .default) {
+        package init(calendars: Set<String>? = nil, limits: PolicyLimits = .default) {
             self.calendars = calendars
             self.limits = limits
         }
@@ -73,10 +73,10 @@ public struct PolicyChecker {
     private var reportedConditionDepth = false
     /// The deepest conditions may build on conditions; deeper chains would make every later stage
     /// recurse that deep.
-    public static let maxConditionDepth = 32
+    package static let maxConditionDepth = 32
 
     /// Checks `syntax`; returns the checked policy when there is no error, and every diagnostic.
-    public static func check(_ syntax: PolicySyntax, context: Context = Context()) -> (CheckedPolicy?, [Diagnostic]) {
+    package static func check(_ syntax: PolicySyntax, context: Context = Context()) -> (CheckedPolicy?, [Diagnostic]) {
         var checker = PolicyChecker(syntax: syntax, context: context)
         let policy = checker.run()
         return (checker.diagnostics.hasErrors ? nil : policy, checker.diagnostics.all)

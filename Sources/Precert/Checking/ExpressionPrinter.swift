@@ -1,13 +1,13 @@
 /// Prints checked expressions and values back in the policy language, for explanations and findings.
-public struct ExpressionPrinter: Sendable {
+package struct ExpressionPrinter: Sendable {
     /// The policy that gives slots and indexes their names.
-    public let policy: CheckedPolicy
+    package let policy: CheckedPolicy
 
     /// Creates a printer.
-    public init(policy: CheckedPolicy) { self.policy = policy }
+    package init(policy: CheckedPolicy) { self.policy = policy }
 
     /// A value as a policy would write it, given its type where enums need names.
-    public func value(_ value: Value, type: ValueType?) -> String {
+    package func value(_ value: Value, type: ValueType?) -> String {
         switch value {
         case .bool(let b): return b ? "true" : "false"
         case .number(let n): return Self.number(n)
@@ -42,7 +42,7 @@ public struct ExpressionPrinter: Sendable {
     }
 
     /// An expression as text.
-    public func expression(_ e: CheckedExpr, element: String = "it") -> String {
+    package func expression(_ e: CheckedExpr, element: String = "it") -> String {
         func wrap(_ inner: CheckedExpr) -> String {
             switch inner {
             case .and, .or: return "(\(expression(inner)))"

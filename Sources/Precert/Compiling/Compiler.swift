@@ -7,22 +7,22 @@ enum LeafMarker {
 }
 
 /// A policy compiled to decision diagrams: immutable, `Sendable`, shared by every evaluation.
-public struct CompiledPolicy: Sendable {
+package struct CompiledPolicy: Sendable {
     /// The checked policy.
-    public let checked: CheckedPolicy
+    package let checked: CheckedPolicy
     /// The variables inner nodes test, in diagram order.
-    public let variables: [DiagramVariable]
+    package let variables: [DiagramVariable]
     let nodeVariable: [Int32]
     let nodeFirstChild: [Int32]
     let children: [NodeRef]
     let leaves: [[Int32]]
     /// Each decision's diagram root, or `nil` where it fell back to rule-by-rule evaluation.
-    public let roots: [NodeRef?]
+    package let roots: [NodeRef?]
     /// Findings of the analysis: shadowed rules, gaps, overlaps, constant conditions, fallbacks.
-    public let findings: [Diagnostic]
+    package let findings: [Diagnostic]
 
     /// The number of inner nodes of decision `index`'s diagram (0 when it fell back).
-    public func nodeCount(ofDecision index: Int) -> Int {
+    package func nodeCount(ofDecision index: Int) -> Int {
         guard let root = roots[index] else { return 0 }
         return reachable(from: root).inner.count
     }
@@ -35,21 +35,21 @@ public struct CompiledPolicy: Sendable {
 }
 
 /// Options for compiling.
-public struct CompileOptions: Sendable, Hashable {
+package struct CompileOptions: Sendable, Hashable {
     /// Inner nodes a decision may use per rule before it falls back to rule-by-rule evaluation.
-    public var nodesPerRule: Int
+    package var nodesPerRule: Int
     /// Nodes every decision may use whatever its rule count.
-    public var minimumNodeBudget: Int
+    package var minimumNodeBudget: Int
     /// Whether to run the analysis (shadowed rules, gaps, overlaps, constant conditions).
-    public var analyze: Bool
+    package var analyze: Bool
     /// The most constants one number, date or datetime input may be compared with and still be
     /// tested by one interval node (2k + 1 branches); past it, its comparisons become atoms, so a
     /// policy comparing one input with 10,000 constants does not build nodes 20,001 branches wide
     /// (22 s and 3.9 GB for a 470 KB file).
-    public var maxIntervalThresholds: Int
+    package var maxIntervalThresholds: Int
 
     /// Creates options.
-    public init(
+    package init(
         nodesPerRule: Int = 200, minimumNodeBudget: Int = 20_000, analyze: Bool = true, maxIntervalThresholds: Int = 256
     ) {
         self.nodesPerRule = nodesPerRule
@@ -60,7 +60,7 @@ public struct CompileOptions: Sendable, Hashable {
 }
 
 /// Compiles checked policies into decision diagrams.
-public struct PolicyCompiler {
+package struct PolicyCompiler {
     var builder = DiagramBuilder()
     let policy: CheckedPolicy
     let options: CompileOptions
@@ -72,7 +72,7 @@ public struct PolicyCompiler {
     var appliesRoots: [NodeRef?]
 
     /// Compiles `policy`.
-    public static func compile(_ policy: CheckedPolicy, options: CompileOptions = CompileOptions()) -> CompiledPolicy {
+    package static func compile(_ policy: CheckedPolicy, options: CompileOptions = CompileOptions()) -> CompiledPolicy {
         var compiler = PolicyCompiler(policy: policy, options: options)
         var findings: [Diagnostic] = []
         for index in policy.evaluationOrder {

@@ -1,5 +1,5 @@
 /// A reference to a diagram node: an inner node when `>= 0`, a leaf when negative.
-public typealias NodeRef = Int32
+package typealias NodeRef = Int32
 
 /// Thrown when a diagram grows past its node budget.
 struct NodeBudgetExceeded: Error {}

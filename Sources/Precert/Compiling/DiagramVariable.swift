@@ -1,5 +1,5 @@
 /// What an inner node of a decision diagram tests.
-public enum DiagramVariable: Sendable, Hashable {
+package enum DiagramVariable: Sendable, Hashable {
     /// An enum input: one branch per enum value.
     case enumSlot(Int, count: Int)
     /// A boolean input: branches false, true.
@@ -13,7 +13,7 @@ public enum DiagramVariable: Sendable, Hashable {
     case atom(CheckedExpr)
 
     /// How many branches a node on this variable has.
-    public var domainSize: Int {
+    package var domainSize: Int {
         switch self {
         case .enumSlot(_, let count): count
         case .boolSlot, .atom: 2
@@ -22,7 +22,7 @@ public enum DiagramVariable: Sendable, Hashable {
     }
 
     /// The input slot tested directly, if any.
-    public var slot: Int? {
+    package var slot: Int? {
         switch self {
         case .enumSlot(let s, _), .boolSlot(let s), .intervalSlot(let s, _): s
         case .atom: nil

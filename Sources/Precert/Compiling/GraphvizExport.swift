@@ -1,7 +1,7 @@
 /// Writes a decision's diagram as Graphviz DOT, so people can look at the tree.
-public enum GraphvizExport {
+package enum GraphvizExport {
     /// The DOT text of decision `index`'s diagram, or `nil` when it fell back to rule-by-rule evaluation.
-    public static func dot(_ compiled: CompiledPolicy, decision index: Int) -> String? {
+    package static func dot(_ compiled: CompiledPolicy, decision index: Int) -> String? {
         guard let root = compiled.roots[index] else { return nil }
         let policy = compiled.checked
         let decision = policy.decisions[index]

@@ -63,6 +63,33 @@ public struct DiagnosticNote: Hashable, Sendable {
     }
 }
 
+/// What a diagnostic is about, as data: tools read these instead of parsing the message, which
+/// may be reworded.
+public struct DiagnosticFacts: Hashable, Sendable {
+    /// For a problem in a case document, the JSON path of the value (`$.service.date`).
+    public var jsonPath: String?
+    /// What was expected there, in words (`a date YYYY-MM-DD`, `string`).
+    public var expected: String?
+    /// What was found instead: a JSON type (`number`), never a case's own text.
+    public var found: String?
+    /// The name the user probably meant, for "did you mean".
+    public var suggestion: String?
+    /// For a limit that was hit, the limit's value.
+    public var limit: Int?
+
+    /// Creates facts; every fact is optional.
+    public init(jsonPath: String? = nil, expected: String? = nil, found: String? = nil, suggestion: String? = nil, limit: Int? = nil) {
+        self.jsonPath = jsonPath
+        self.expected = expected
+        self.found = found
+        self.suggestion = suggestion
+        self.limit = limit
+    }
+
+    /// Whether no fact is set.
+    public var isEmpty: Bool { self == DiagnosticFacts() }
+}
+
 /// One problem found in an input, with where it is and how to fix it.
 ///
 /// Every stage of Precert reports problems as values of this type, so the CLI, tests and
@@ -80,11 +107,13 @@ public struct Diagnostic: Hashable, Sendable, Error, CustomStringConvertible {
     public var hint: String?
     /// Related places.
     public var notes: [DiagnosticNote]
+    /// What it is about, as data.
+    public var facts: DiagnosticFacts
 
     /// Creates a diagnostic.
     public init(
         _ id: DiagnosticID, _ severity: Severity, _ message: String, at range: SourceRange?,
-        hint: String? = nil, notes: [DiagnosticNote] = []
+        hint: String? = nil, notes: [DiagnosticNote] = [], facts: DiagnosticFacts = DiagnosticFacts()
     ) {
         self.id = id
         self.severity = severity
@@ -92,22 +121,23 @@ public struct Diagnostic: Hashable, Sendable, Error, CustomStringConvertible {
         self.range = range
         self.hint = hint
         self.notes = notes
+        self.facts = facts
     }
 
     /// Creates an error.
-    public static func error(
+    package static func error(
         _ id: DiagnosticID, _ message: String, at range: SourceRange?, hint: String? = nil,
-        notes: [DiagnosticNote] = []
+        notes: [DiagnosticNote] = [], facts: DiagnosticFacts = DiagnosticFacts()
     ) -> Diagnostic {
-        Diagnostic(id, .error, message, at: range, hint: hint, notes: notes)
+        Diagnostic(id, .error, message, at: range, hint: hint, notes: notes, facts: facts)
     }
 
     /// Creates a warning.
-    public static func warning(
+    package static func warning(
         _ id: DiagnosticID, _ message: String, at range: SourceRange?, hint: String? = nil,
-        notes: [DiagnosticNote] = []
+        notes: [DiagnosticNote] = [], facts: DiagnosticFacts = DiagnosticFacts()
     ) -> Diagnostic {
-        Diagnostic(id, .warning, message, at: range, hint: hint, notes: notes)
+        Diagnostic(id, .warning, message, at: range, hint: hint, notes: notes, facts: facts)
     }
 
     /// The start of the range, if any.
@@ -121,23 +151,23 @@ public struct Diagnostic: Hashable, Sendable, Error, CustomStringConvertible {
 }
 
 /// Collects diagnostics while a stage runs, so that all problems of a file are reported at once.
-public struct DiagnosticBag: Sendable {
+package struct DiagnosticBag: Sendable {
     /// Everything collected so far, in the order reported.
-    public private(set) var all: [Diagnostic] = []
+    package private(set) var all: [Diagnostic] = []
 
     /// Creates an empty bag.
-    public init() {}
+    package init() {}
 
     /// Adds one diagnostic.
-    public mutating func report(_ diagnostic: Diagnostic) { all.append(diagnostic) }
+    package mutating func report(_ diagnostic: Diagnostic) { all.append(diagnostic) }
 
     /// Adds several diagnostics.
-    public mutating func report(contentsOf diagnostics: some Sequence<Diagnostic>) {
+    package mutating func report(contentsOf diagnostics: some Sequence<Diagnostic>) {
         all.append(contentsOf: diagnostics)
     }
 
     /// Whether any error has been reported.
-    public var hasErrors: Bool { all.contains { $0.severity == .error } }
+    package var hasErrors: Bool { all.contains { $0.severity == .error } }
 }
 
 extension Sequence where Element == Diagnostic {

@@ -1,50 +1,105 @@
-import Foundation
-
 extension DiagnosticRenderer {
-    private struct Position: Encodable {
-        var file: String
-        var line: Int
-        var column: Int
-        var end_line: Int
-        var end_column: Int
-
-        init(_ range: SourceRange) {
-            file = range.start.file
-            line = range.start.line
-            column = range.start.column
-            end_line = range.end.line
-            end_column = range.end.column
-        }
-    }
-
-    private struct NoteObject: Encodable {
-        var message: String
-        var location: Position?
-    }
-
-    private struct DiagnosticObject: Encodable {
-        var id: String
-        var severity: String
-        var message: String
-        var location: Position?
-        var hint: String?
-        var notes: [NoteObject]
-    }
-
-    /// Renders diagnostics as a JSON array of objects, one per diagnostic, for tools.
+    /// Renders diagnostics as the error document of the JSON contract, for tools:
+    /// `{"errors": [{"id", "severity", "message", "hint", "path", "location", …}]}` (see
+    /// `precert schema error`); indented when `pretty`, one line otherwise, with a final line end.
     ///
-    /// Each object has `id`, `severity`, `message`, `location` (`file`, `line`, `column`,
-    /// `end_line`, `end_column`, or absent), `hint` (or absent) and `notes`.
-    public static func json(_ diagnostics: [Diagnostic]) -> String {
-        let objects = diagnostics.map { d in
-            DiagnosticObject(
-                id: d.id.code, severity: d.severity.rawValue, message: d.message,
-                location: d.range.map(Position.init), hint: d.hint,
-                notes: d.notes.map { NoteObject(message: $0.message, location: $0.range.map(Position.init)) })
+    /// Each error object has `id`, `severity` and `message`; then, where known, `hint`, `path`
+    /// (the JSON path in a case), `location` (`file`, `line`, `column`, `end_line`, `end_column`),
+    /// `expected`, `found`, `suggestion`, `limit` and `notes` (`message`, `location`).
+    public static func json(_ diagnostics: [Diagnostic], pretty: Bool = true) -> String {
+        var writer = JSONWriter(style: pretty ? .pretty : .compact)
+        writeDocument(diagnostics, caseID: nil, line: nil, fault: nil, to: &writer)
+        writer.bytes.append(UInt8(ascii: "\n"))
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    /// Writes an error document: `case_id` (when `caseID` is given, or `null` for a case without
+    /// one when `line` is), `line` (JSON Lines), `fault`, then `errors`.
+    package static func writeDocument(
+        _ diagnostics: [Diagnostic], caseID: String?, line: Int?, fault: String?, to writer: inout JSONWriter
+    ) {
+        writer.beginObject()
+        if let line {
+            writer.key("line")
+            writer.number(line)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(objects)) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        if caseID != nil || line != nil {
+            writer.key("case_id")
+            if let caseID { writer.string(caseID) } else { writer.null() }
+        }
+        if let fault {
+            writer.key("fault")
+            writer.string(fault)
+        }
+        writer.key("errors")
+        writer.beginArray()
+        for diagnostic in diagnostics { write(diagnostic, to: &writer) }
+        writer.endArray()
+        writer.endObject()
+    }
+
+    /// Writes one error object.
+    package static func write(_ diagnostic: Diagnostic, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(diagnostic.id.code)
+        writer.key("severity")
+        writer.string(diagnostic.severity.rawValue)
+        writer.key("message")
+        writer.string(diagnostic.message)
+        if let hint = diagnostic.hint {
+            writer.key("hint")
+            writer.string(hint)
+        }
+        let facts = diagnostic.facts
+        if let path = facts.jsonPath {
+            writer.key("path")
+            writer.string(path)
+        }
+        if let range = diagnostic.range {
+            writer.key("location")
+            write(range, to: &writer)
+        }
+        for (key, value) in [("expected", facts.expected), ("found", facts.found), ("suggestion", facts.suggestion)] {
+            if let value {
+                writer.key(key)
+                writer.string(value)
+            }
+        }
+        if let limit = facts.limit {
+            writer.key("limit")
+            writer.number(limit)
+        }
+        if !diagnostic.notes.isEmpty {
+            writer.key("notes")
+            writer.beginArray()
+            for note in diagnostic.notes {
+                writer.beginObject()
+                writer.key("message")
+                writer.string(note.message)
+                if let range = note.range {
+                    writer.key("location")
+                    write(range, to: &writer)
+                }
+                writer.endObject()
+            }
+            writer.endArray()
+        }
+        writer.endObject()
+    }
+
+    private static func write(_ range: SourceRange, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("file")
+        writer.string(range.start.file)
+        writer.key("line")
+        writer.number(range.start.line)
+        writer.key("column")
+        writer.number(range.start.column)
+        writer.key("end_line")
+        writer.number(range.end.line)
+        writer.key("end_column")
+        writer.number(range.end.column)
+        writer.endObject()
     }
 }

@@ -18,7 +18,7 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
     public var description: String { "\(file):\(line):\(column)" }
 
     /// `file:line`, the form decisions cite a rule with.
-    public var fileAndLine: String { "\(file):\(line)" }
+    package var fileAndLine: String { "\(file):\(line)" }
 
     /// Orders by file, then line, then column.
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
@@ -26,7 +26,7 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
     }
 
     /// This location moved `columns` scalars to the right on the same line.
-    public func advanced(byColumns columns: Int) -> SourceLocation {
+    package func advanced(byColumns columns: Int) -> SourceLocation {
         SourceLocation(file: file, line: line, column: column + columns)
     }
 }
@@ -45,7 +45,7 @@ public struct SourceRange: Hashable, Sendable {
     }
 
     /// A range that covers a single position.
-    public init(_ location: SourceLocation) {
+    package init(_ location: SourceLocation) {
         self.start = location
         self.end = location
     }
@@ -55,20 +55,20 @@ public struct SourceRange: Hashable, Sendable {
 ///
 /// AST nodes carry where they were written so that diagnostics and decisions can point at them,
 /// but two policies that say the same thing in different places are equal.
-public struct Located<Value>: CustomStringConvertible {
+package struct Located<Value>: CustomStringConvertible {
     /// The value.
-    public var value: Value
+    package var value: Value
     /// Where it was written.
-    public var range: SourceRange
+    package var range: SourceRange
 
     /// Creates a located value.
-    public init(_ value: Value, at range: SourceRange) {
+    package init(_ value: Value, at range: SourceRange) {
         self.value = value
         self.range = range
     }
 
     /// The start of the range.
-    public var location: SourceLocation { range.start }
+    package var location: SourceLocation { range.start }
 
     /// The value's own description.
     public var description: String { "\(value)" }
@@ -78,10 +78,10 @@ extension Located: Sendable where Value: Sendable {}
 
 extension Located: Equatable where Value: Equatable {
     /// Compares values only.
-    public static func == (lhs: Located, rhs: Located) -> Bool { lhs.value == rhs.value }
+    package static func == (lhs: Located, rhs: Located) -> Bool { lhs.value == rhs.value }
 }
 
 extension Located: Hashable where Value: Hashable {
     /// Hashes the value only.
-    public func hash(into hasher: inout Hasher) { hasher.combine(value) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(value) }
 }

@@ -14,7 +14,7 @@ public struct SourceText: Sendable {
     }
 
     /// The 1-based line `number` without its line break, or `nil` past the end.
-    public func line(_ number: Int) -> Substring? {
+    package func line(_ number: Int) -> Substring? {
         guard number >= 1, number <= lines.count else { return nil }
         var line = lines[number - 1]
         if line.hasSuffix("\r") { line = line.dropLast() }
@@ -25,9 +25,9 @@ public struct SourceText: Sendable {
 /// Renders diagnostics for people (like a compiler) or for tools (JSON).
 public struct DiagnosticRenderer: Sendable {
     /// The files that diagnostics may quote, by name.
-    public var sources: [String: SourceText]
+    package var sources: [String: SourceText]
     /// Whether to quote the source line with a caret under the span.
-    public var showsSourceLines: Bool
+    package var showsSourceLines: Bool
 
     /// Creates a renderer over the given sources.
     public init(sources: [SourceText] = [], showsSourceLines: Bool = true) {
@@ -36,7 +36,7 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     /// Adds or replaces a source.
-    public mutating func add(_ source: SourceText) { sources[source.file] = source }
+    package mutating func add(_ source: SourceText) { sources[source.file] = source }
 
     /// Renders a diagnostic as `file:line:col: error: message [id]`, the source line, a caret or
     /// underline under the span, the hint, then each note the same way.

@@ -1,7 +1,7 @@
 /// Finds the closest known name to a misspelled one, for "did you mean" hints.
-public enum Suggestion {
+package enum Suggestion {
     /// The candidate nearest to `word` by edit distance, when it is close enough to be a likely typo.
-    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+    package static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let target = Array(word.lowercased().unicodeScalars)
         let allowed = max(1, min(3, target.count / 3))
         // A hint is best effort: past `maximumCandidates` names, or for a word too long to be a
@@ -24,13 +24,13 @@ public enum Suggestion {
     }
 
     /// Past this many candidates no suggestion is made.
-    public static let maximumCandidates = 1_000
+    package static let maximumCandidates = 1_000
 
     /// Words longer than this get no suggestion.
-    public static let maximumWordLength = 256
+    package static let maximumWordLength = 256
 
     /// "did you mean `x`?" when a close candidate exists.
-    public static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String? {
+    package static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String? {
         closest(to: word, in: candidates).map { "did you mean `\($0)`?" }
     }
 

@@ -1,14 +1,14 @@
 /// Bounds on one case document.
-public struct CaseLimits: Sendable, Equatable {
+package struct CaseLimits: Sendable, Equatable {
     /// The largest case document accepted, in bytes.
-    public var maxBytes: Int
+    package var maxBytes: Int
     /// JSON nesting depth and string length.
-    public var json: JSONLimits
+    package var json: JSONLimits
     /// The most items a list or set input may hold.
-    public var maxListLength: Int
+    package var maxListLength: Int
 
     /// Creates limits; the defaults leave a wide margin over real cases (about 1 KB).
-    public init(maxBytes: Int = 1 << 20, json: JSONLimits = JSONLimits(maxDepth: 64, maxStringBytes: 256 << 10), maxListLength: Int = 10_000) {
+    package init(maxBytes: Int = 1 << 20, json: JSONLimits = JSONLimits(maxDepth: 64, maxStringBytes: 256 << 10), maxListLength: Int = 10_000) {
         self.maxBytes = maxBytes
         self.json = json
         self.maxListLength = maxListLength
@@ -16,14 +16,14 @@ public struct CaseLimits: Sendable, Equatable {
 }
 
 /// A case decoded against one policy: its id and the facts in the policy's slots.
-public struct DecodedCase: Sendable, Hashable {
+package struct DecodedCase: Sendable, Hashable {
     /// An empty case with no slots, for `CaseDecoder.decode(_:file:into:)` to fill.
-    public init() {
+    package init() {
         facts = CaseFacts(slotCount: 0)
     }
 
     /// A case with the given parts.
-    public init(caseID: String?, payer: String?, receivedAt: Timestamp?, facts: CaseFacts) {
+    package init(caseID: String?, payer: String?, receivedAt: Timestamp?, facts: CaseFacts) {
         self.caseID = caseID
         self.payer = payer
         self.receivedAt = receivedAt
@@ -31,20 +31,20 @@ public struct DecodedCase: Sendable, Hashable {
     }
 
     /// The caller's `case_id`, if given.
-    public var caseID: String?
+    package var caseID: String?
     /// The case's `payer`, which picks the policy.
-    public var payer: String?
+    package var payer: String?
     /// The case's `request.received_at`, which picks the policy version.
-    public var receivedAt: Timestamp?
+    package var receivedAt: Timestamp?
     /// The facts.
-    public var facts: CaseFacts
+    package var facts: CaseFacts
 }
 
 /// Decodes case JSON straight into a policy's input slots, reading only the declared paths.
 ///
 /// Schema-directed: a trie of the declared paths steers the reader; every other value is skipped
 /// (still validated) without building dictionaries or strings.
-public final class CaseDecoder: Sendable {
+package final class CaseDecoder: Sendable {
     private struct TrieNode: Sendable {
         var keys: [[UInt8]] = []
         var targets: [Int] = []  // >= 0: a slot; < 0: -(child node index + 1)
@@ -78,9 +78,9 @@ public final class CaseDecoder: Sendable {
     }
 
     /// The policy whose inputs are read.
-    public let policy: CheckedPolicy
+    package let policy: CheckedPolicy
     /// The limits enforced.
-    public let limits: CaseLimits
+    package let limits: CaseLimits
     private let nodes: [TrieNode]
     private let shapes: [SlotShape]
     private let enumBytes: [[[UInt8]]]
@@ -91,7 +91,7 @@ public final class CaseDecoder: Sendable {
     private let receivedInput: Int?
 
     /// Creates a decoder for `policy`'s declared inputs.
-    public init(policy: CheckedPolicy, limits: CaseLimits = CaseLimits()) {
+    package init(policy: CheckedPolicy, limits: CaseLimits = CaseLimits()) {
         self.policy = policy
         self.limits = limits
         enumBytes = policy.inputs.map { input in
@@ -152,7 +152,7 @@ public final class CaseDecoder: Sendable {
     }
 
     /// Decodes one case document; `file` names it in diagnostics.
-    public func decode(_ bytes: [UInt8], file: String = "<case>") -> Result<DecodedCase, CaseErrors> {
+    package func decode(_ bytes: [UInt8], file: String = "<case>") -> Result<DecodedCase, CaseErrors> {
         var decoded = DecodedCase()
         if let errors = decode(bytes, file: file, into: &decoded) { return .failure(errors) }
         return .success(decoded)
@@ -161,12 +161,12 @@ public final class CaseDecoder: Sendable {
     /// Decodes one case document into `decoded`, reusing its storage (lists included) so that a
     /// loop over many cases does not allocate and free the facts for each; returns the problems
     /// that stopped it, leaving `decoded` unspecified.
-    public func decode(_ bytes: [UInt8], file: String = "<case>", into decoded: inout DecodedCase) -> CaseErrors? {
+    package func decode(_ bytes: [UInt8], file: String = "<case>", into decoded: inout DecodedCase) -> CaseErrors? {
         bytes.withUnsafeBufferPointer { decode($0, file: file, into: &decoded) }
     }
 
     /// `decode(_:file:into:)` on bytes the caller holds, such as one line of a larger buffer.
-    public func decode(_ bytes: UnsafeBufferPointer<UInt8>, file: String = "<case>", into decoded: inout DecodedCase) -> CaseErrors? {
+    package func decode(_ bytes: UnsafeBufferPointer<UInt8>, file: String = "<case>", into decoded: inout DecodedCase) -> CaseErrors? {
         if let tooLarge = sizeError(bytes.count, file: file) { return tooLarge }
         var run = Run(decoder: self, reader: JSONReader(bytes, limits: limits.json), file: file)
         swap(&run.decoded, &decoded)
@@ -176,7 +176,7 @@ public final class CaseDecoder: Sendable {
 
     /// The problems of `bytes` as a JSON document, whatever the policy: its size, that it is an
     /// object, and its syntax; `nil` when it has none. Reads no field.
-    public func documentErrors(_ bytes: UnsafeBufferPointer<UInt8>, file: String = "<case>") -> CaseErrors? {
+    package func documentErrors(_ bytes: UnsafeBufferPointer<UInt8>, file: String = "<case>") -> CaseErrors? {
         if let tooLarge = sizeError(bytes.count, file: file) { return tooLarge }
         var run = Run(decoder: self, reader: JSONReader(bytes, limits: limits.json), file: file)
         run.readsFields = false
@@ -220,6 +220,12 @@ public final class CaseDecoder: Sendable {
             decoded.payer = nil
             decoded.receivedAt = nil
             do {
+                if reader.text.startsWithByteOrderMark {
+                    return CaseErrors([
+                        .error("case.byte-order-mark", "the case starts with a byte-order mark", at: range(1, 1),
+                            hint: "save the case as UTF-8 without a byte-order mark; JSON does not allow one")
+                    ])
+                }
                 guard reader.peekKind() == .object else {
                     let (line, column) = reader.text.lineAndColumn(at: reader.offset)
                     return CaseErrors([
@@ -320,7 +326,20 @@ public final class CaseDecoder: Sendable {
             // Only short values of typed fields are echoed: free text may hold health information.
             if typed, let token = reader.text.token(at: start), token.utf8.count <= 64 { got = token }
             if let shown { got = shown }
-            problems.append(.error("case.type", "\(path): expected \(expected), got \(got)", at: range(line, column)))
+            let found: String
+            switch kind {
+            case .object: found = "object"
+            case .array: found = "array"
+            case .string: found = "string"
+            case .number: found = "number"
+            case .true, .false: found = "boolean"
+            case .null: found = "null"
+            default: found = "other"
+            }
+            problems.append(
+                .error(
+                    "case.type", "\(path): expected \(expected), got \(got)", at: range(line, column),
+                    facts: DiagnosticFacts(jsonPath: path, expected: expected, found: found)))
             try reader.skipValue()
         }
 
@@ -438,8 +457,8 @@ public final class CaseDecoder: Sendable {
 extension CaseDecoder {
     /// The ids of problems with a case as a document, whatever the policy: size, shape, syntax and
     /// the JSON limits.
-    public static let documentErrorIDs: Set<DiagnosticID> = [
-        "case.json", "case.not-object", "limit.case-size", "limit.json-depth", "limit.string-length",
+    package static let documentErrorIDs: Set<DiagnosticID> = [
+        "case.json", "case.not-object", "case.byte-order-mark", "limit.case-size", "limit.json-depth", "limit.string-length",
     ]
 
     /// The diagnostic id of a JSON reading error: the two limits have their own, so a service can
@@ -473,11 +492,33 @@ extension CaseDecoder {
     }
 }
 
-/// The problems that stopped a case from being decoded.
-public struct CaseErrors: Error, Sendable {
+/// The problems that stopped a case from being evaluated.
+public struct CaseErrors: Error, Sendable, Hashable {
+    /// Whose problem it is, so that a caller can tell a case to fix from a deployment to fix.
+    public enum Fault: String, Sendable, Hashable {
+        /// The case (or the caller's choice of policy or date): fix the request (HTTP 4xx, exit 1).
+        case caseDocument = "case"
+        /// The deployment: no policies loaded, or the payer's policies have no version in force
+        /// (HTTP 5xx/404, exit 3).
+        case deployment
+    }
+
     /// Every problem found.
-    public var diagnostics: [Diagnostic]
+    public internal(set) var diagnostics: [Diagnostic]
+    /// The case's `case_id`, when it could be read.
+    public internal(set) var caseID: String?
 
     /// Wraps diagnostics.
-    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    package init(_ diagnostics: [Diagnostic], caseID: String? = nil) {
+        self.diagnostics = diagnostics
+        self.caseID = caseID
+    }
+
+    /// The ids of problems that are the deployment's, not the case's.
+    package static let deploymentIDs: Set<DiagnosticID> = ["catalog.empty", "catalog.not-in-force"]
+
+    /// Whose problem it is: the deployment's when any diagnostic is.
+    public var fault: Fault {
+        diagnostics.contains { Self.deploymentIDs.contains($0.id) } ? .deployment : .caseDocument
+    }
 }

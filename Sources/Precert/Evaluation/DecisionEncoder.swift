@@ -1,20 +1,59 @@
+/// The engine that writes decisions.
+public enum PrecertEngine {
+    /// The engine's semantic version.
+    public static let version = "0.2.0"
+    /// The version of the JSON contract for decisions and errors (`engine.contract` in each).
+    public static let contract = 2
+}
+
 /// Writes a `CaseDecision` as the stable decision JSON contract.
 ///
 /// The field names are a contract with calling services (documented in the README and by
 /// `precert schema decision`); change them only with a new contract version.
 public enum DecisionEncoder {
-    /// The contract version written in every decision.
-    public static let contractVersion = 1
+    /// The decision as JSON bytes: compact (one line, as JSON Lines and services write it) or
+    /// pretty (indented, for people). The same decision gives the same bytes in every process.
+    public static func encode(_ decision: CaseDecision, pretty: Bool = false) -> [UInt8] {
+        encode(decision, style: pretty ? .pretty : .compact)
+    }
 
-    /// The decision as JSON bytes; compact output is byte-identical for identical input.
-    public static func encode(_ decision: CaseDecision, style: JSONWriter.Style = .compact) -> [UInt8] {
+    /// The error document for a case that could not be evaluated, in the same contract:
+    /// `{"case_id", "fault", "errors": [...]}` (see `precert schema error`).
+    public static func encode(_ errors: CaseErrors, pretty: Bool = false) -> [UInt8] {
+        var writer = JSONWriter(style: pretty ? .pretty : .compact)
+        write(errors, line: nil, to: &writer)
+        return writer.bytes
+    }
+
+    /// Appends an error document; `line` is the input line in JSON Lines.
+    package static func write(_ errors: CaseErrors, line: Int?, to writer: inout JSONWriter) {
+        if errors.caseID == nil, line == nil {
+            // One case on its own: `case_id` is still written, as `null`, so the shape is fixed.
+            writer.beginObject()
+            writer.key("case_id")
+            writer.null()
+            writer.key("fault")
+            writer.string(errors.fault.rawValue)
+            writer.key("errors")
+            writer.beginArray()
+            for diagnostic in errors.diagnostics { DiagnosticRenderer.write(diagnostic, to: &writer) }
+            writer.endArray()
+            writer.endObject()
+            return
+        }
+        DiagnosticRenderer.writeDocument(
+            errors.diagnostics, caseID: errors.caseID, line: line, fault: errors.fault.rawValue, to: &writer)
+    }
+
+    /// The decision as JSON bytes in `style`.
+    package static func encode(_ decision: CaseDecision, style: JSONWriter.Style) -> [UInt8] {
         var writer = JSONWriter(style: style, capacity: 2048)
         write(decision, to: &writer)
         return writer.bytes
     }
 
     /// Appends the decision to a writer.
-    public static func write(_ decision: CaseDecision, to writer: inout JSONWriter) {
+    package static func write(_ decision: CaseDecision, to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("case_id")
         if let id = decision.caseID { writer.string(id) } else { writer.null() }
@@ -34,9 +73,9 @@ public enum DecisionEncoder {
         writer.key("name")
         writer.string("precert")
         writer.key("version")
-        writer.string(Precert.engineVersion)
+        writer.string(PrecertEngine.version)
         writer.key("contract")
-        writer.number(contractVersion)
+        writer.number(PrecertEngine.contract)
         writer.endObject()
         writer.key("decisions")
         writer.beginObject()
@@ -49,6 +88,35 @@ public enum DecisionEncoder {
         writer.beginArray()
         for step in decision.nextSteps { writer.string(step) }
         writer.endArray()
+        writer.key("provenance")
+        writeProvenance(decision.provenance, to: &writer)
+        writer.endObject()
+    }
+
+    /// `{"digest", "policy_file", "calendar": {"name", "digest"}, "time_zone", "tzdata",
+    /// "version_date", "version_date_from"}`; the fast path writes the part before
+    /// `version_date`'s value once per policy.
+    static func writeProvenance(_ provenance: Provenance, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("digest")
+        writer.string("sha256:" + provenance.digest)
+        writer.key("policy_file")
+        writer.string(provenance.policyFile)
+        writer.key("calendar")
+        writer.beginObject()
+        writer.key("name")
+        writer.string(provenance.calendar)
+        writer.key("digest")
+        writer.string("sha256:" + provenance.calendarDigest)
+        writer.endObject()
+        writer.key("time_zone")
+        writer.string(provenance.timeZone)
+        writer.key("tzdata")
+        writer.string(provenance.timeZoneData)
+        writer.key("version_date")
+        writer.string(provenance.versionDate.description)
+        writer.key("version_date_from")
+        writer.string(provenance.versionDateSource.rawValue)
         writer.endObject()
     }
 

@@ -13,49 +13,49 @@ public enum DecisionStatus: String, Sendable, Hashable, CaseIterable {
 /// The rule (or default) that produced an answer, and where it is written.
 public struct RuleCitation: Sendable, Hashable {
     /// The rule's id, or `default`.
-    public var id: String
+    public internal(set) var id: String
     /// Why, from the policy.
-    public var because: String?
+    public internal(set) var because: String?
     /// Where the rule is written.
-    public var location: SourceLocation
+    public internal(set) var location: SourceLocation
 }
 
 /// One step of the path taken through a decision diagram, for `--explain`.
 public struct TraceStep: Sendable, Hashable {
     /// What was tested, in the policy's words (`provider.network`, `len(clinical_notes) < 50`).
-    public var test: String
+    public internal(set) var test: String
     /// The value the case gave it (`out_of_network`, `true`, `unknown`).
-    public var value: String
+    public internal(set) var value: String
 }
 
 /// The answer to one decision for one case.
 public struct DecisionResult: Sendable, Hashable {
     /// The decision's name.
-    public var name: String
+    public internal(set) var name: String
     /// Whether it was answered.
-    public var status: DecisionStatus
+    public internal(set) var status: DecisionStatus
     /// The outcome words: one for hit policies `first` and `unique`, any number for `all`; the
     /// duration's text for a duration decision.
-    public var outcomes: [String]
+    public internal(set) var outcomes: [String]
     /// Whether the decision gives a list (hit policy `all`).
-    public var isList: Bool
+    public internal(set) var isList: Bool
     /// The rules that decided.
-    public var rules: [RuleCitation]
+    public internal(set) var rules: [RuleCitation]
     /// For a duration decision, the duration.
-    public var duration: ClockDuration?
+    public internal(set) var duration: ClockDuration?
     /// For a duration decision, when the clock runs out, in the policy's time zone.
-    public var due: Timestamp?
+    public internal(set) var due: Timestamp?
     /// For `needs_information`, the inputs that would settle it.
-    public var missing: [String]
+    public internal(set) var missing: [String]
     /// For `needs_information`, the outcomes still possible.
-    public var possible: [String]
+    public internal(set) var possible: [String]
     /// The policy's messages for the outcomes given (e.g. the fix for a denial reason).
-    public var messages: [(outcome: String, message: String)]
+    public internal(set) var messages: [(outcome: String, message: String)]
     /// The path taken through the diagram, when asked for.
-    public var trace: [TraceStep]
+    public internal(set) var trace: [TraceStep]
     /// Whether `rules` are candidates of which some applies (unknown inputs left several paths to
     /// the same outcome with no rule in common), so none of their next steps is given.
-    public var rulesAreAlternatives = false
+    public internal(set) var rulesAreAlternatives = false
 
     /// Compares every field.
     public static func == (lhs: DecisionResult, rhs: DecisionResult) -> Bool {
@@ -77,17 +77,60 @@ public struct DecisionResult: Sendable, Hashable {
 /// Everything Precert answers for one case against one policy.
 public struct CaseDecision: Sendable, Hashable {
     /// The caller's case id, echoed.
-    public var caseID: String?
+    public internal(set) var caseID: String?
     /// The policy id.
-    public var policyID: String
+    public internal(set) var policyID: String
     /// The payer id.
-    public var payer: String
+    public internal(set) var payer: String
     /// The policy version's effective date.
-    public var effective: CivilDate
+    public internal(set) var effective: CivilDate
     /// The sha256 of the policy file's bytes.
-    public var digest: String
+    public internal(set) var digest: String
     /// Every decision, in the order the policy declares them.
-    public var decisions: [DecisionResult]
+    public internal(set) var decisions: [DecisionResult]
     /// Ordered instructions from the rules that decided, placeholders filled.
-    public var nextSteps: [String]
+    public internal(set) var nextSteps: [String]
+    /// What shaped the answer besides the case: the files, the date the version was chosen by.
+    public internal(set) var provenance: Provenance
+
+    /// The result of the decision named `name`, if the policy has one.
+    public subscript(name: String) -> DecisionResult? { decisions.first { $0.name == name } }
+}
+
+extension DecisionResult {
+    /// The single outcome of a decided `first` or `unique` decision (or a duration's text); `nil`
+    /// when the decision is not decided or gives a list.
+    public var outcome: String? { status == .decided && !isList ? outcomes.first : nil }
+}
+
+/// Everything besides the case that shaped a decision, so that an answer can be traced to the exact
+/// files and data that produced it, and the same case gives the same bytes wherever it is evaluated.
+public struct Provenance: Sendable, Hashable {
+    /// How the date that chose the policy version was found.
+    public enum DateSource: String, Sendable, Hashable {
+        /// The local date of the case's `request.received_at`.
+        case receivedAt = "received_at"
+        /// The caller's `asOf` (`--as-of`).
+        case asOf = "as_of"
+        /// Neither was given: the date of evaluation.
+        case today
+    }
+
+    /// `sha256:` over the policy file, its holiday calendar file and the time-zone data version:
+    /// the one value that changes whenever anything that shaped the answer does.
+    public internal(set) var digest: String
+    /// The policy file, relative to the policies root it was loaded from.
+    public internal(set) var policyFile: String
+    /// The holiday calendar's name.
+    public internal(set) var calendar: String
+    /// The sha256 of the calendar file's bytes, `sha256:` and lowercase hex.
+    public internal(set) var calendarDigest: String
+    /// The policy's time zone.
+    public internal(set) var timeZone: String
+    /// The version of the time-zone data the due dates were computed with (such as `2025b`).
+    public internal(set) var timeZoneData: String
+    /// The date the policy version was chosen by.
+    public internal(set) var versionDate: CivilDate
+    /// Where `versionDate` came from.
+    public internal(set) var versionDateSource: DateSource
 }

@@ -1,11 +1,14 @@
 /// Evaluates a compiled policy against case facts. Immutable and `Sendable`: share one across threads.
-public final class Evaluator: Sendable {
+package final class Evaluator: Sendable {
     /// The compiled policy.
-    public let compiled: CompiledPolicy
+    package let compiled: CompiledPolicy
     /// The policy's holiday calendar.
-    public let calendar: HolidayCalendar
+    package let calendar: HolidayCalendar
     /// Whether to evaluate rule by rule instead of walking the diagrams (the reference semantics).
-    public let ruleByRule: Bool
+    package let ruleByRule: Bool
+    /// The policy file as decisions cite it (relative to the policies root), or `nil` for the file
+    /// as it was given.
+    package let sourceFile: String?
 
     /// What each reachable leaf of each decision's diagram means, worked out once so that a case
     /// whose inputs are all known is answered without building anything.
@@ -52,10 +55,11 @@ public final class Evaluator: Sendable {
     let leafListLengths: [[Int32]]
 
     /// Creates an evaluator.
-    public init(compiled: CompiledPolicy, calendar: HolidayCalendar, ruleByRule: Bool = false) {
+    package init(compiled: CompiledPolicy, calendar: HolidayCalendar, ruleByRule: Bool = false, sourceFile: String? = nil) {
         self.compiled = compiled
         self.calendar = calendar
         self.ruleByRule = ruleByRule
+        self.sourceFile = sourceFile
         self.allDiagrams = !ruleByRule && compiled.roots.allSatisfy { $0 != nil }
         var info: [[LeafInfo?]] = []
         let policy = compiled.checked
@@ -65,7 +69,8 @@ public final class Evaluator: Sendable {
                 for leaf in compiled.reachable(from: root).leaves {
                     let payload = compiled.leaves[Int(-leaf - 1)]
                     let (template, _, value) = Self.summarize(
-                        policy, index, payloads: [payload], unknownSlots: [], trace: [], received: nil, calendar: calendar)
+                        policy, index, payloads: [payload], unknownSlots: [], trace: [], received: nil, calendar: calendar,
+                        sourceFile: sourceFile)
                     row[Int(-leaf - 1)] = LeafInfo(template: template, value: value)
                 }
             }
@@ -141,7 +146,7 @@ public final class Evaluator: Sendable {
     private var policy: CheckedPolicy { compiled.checked }
 
     /// The result of every decision, in declaration order, and the next steps.
-    public func evaluate(_ facts: CaseFacts, explain: Bool = false) -> (decisions: [DecisionResult], nextSteps: [String]) {
+    package func evaluate(_ facts: CaseFacts, explain: Bool = false) -> (decisions: [DecisionResult], nextSteps: [String]) {
         if allDiagrams {
             var scratch = EvaluationScratch()
             if evaluateLeaves(facts, scratch: &scratch, tracing: explain) {
@@ -223,7 +228,7 @@ public final class Evaluator: Sendable {
         }
         return Self.summarize(
             policy, index, payloads: payloads, unknownSlots: unknownSlots, trace: trace, received: received,
-            calendar: calendar, dueKnown: true)
+            calendar: calendar, sourceFile: sourceFile, dueKnown: true)
     }
 
     /// What a set of reached leaves (or matched rule sets) amounts to for decision `index`.
@@ -231,7 +236,7 @@ public final class Evaluator: Sendable {
     /// With `dueKnown` false (precomputing a leaf), a duration decision is summarized without its due date.
     private static func summarize(
         _ policy: CheckedPolicy, _ index: Int, payloads: [[Int32]], unknownSlots: Set<Int>, trace: [TraceStep],
-        received: Timestamp?, calendar: HolidayCalendar, dueKnown: Bool = false
+        received: Timestamp?, calendar: HolidayCalendar, sourceFile: String?, dueKnown: Bool = false
     ) -> (DecisionResult, Set<Int>, DecisionValue) {
         let decision = policy.decisions[index]
         var answers: [Answer] = []
@@ -273,7 +278,11 @@ public final class Evaluator: Sendable {
             return (result, [], .none)
         case .outcomes(let outcomes):
             let rules = ruleIndexes.map { rule(decision, $0) }
-            result.rules = rules.map { RuleCitation(id: $0.id, because: $0.because, location: $0.location) }
+            result.rules = rules.map { rule in
+                var location = rule.location
+                if let sourceFile { location.file = sourceFile }
+                return RuleCitation(id: rule.id, because: rule.because, location: location)
+            }
             result.rulesAreAlternatives = alternatives
             if decision.isDuration, let deciding = rules.first, let duration = deciding.duration {
                 result.duration = duration

@@ -1,18 +1,18 @@
 /// The facts of one case as the evaluator sees them: a value per input slot, or unknown.
-public struct CaseFacts: Sendable, Hashable {
+package struct CaseFacts: Sendable, Hashable {
     /// The value of each slot after defaults; `nil` is unknown.
-    public var values: [Value?]
+    package var values: [Value?]
     /// Whether the case itself gave each slot (what `has()` answers).
-    public var present: [Bool]
+    package var present: [Bool]
 
     /// Creates facts for `slotCount` slots, all unknown.
-    public init(slotCount: Int) {
+    package init(slotCount: Int) {
         values = Array(repeating: nil, count: slotCount)
         present = Array(repeating: false, count: slotCount)
     }
 
     /// Creates facts from values (present where non-nil).
-    public init(values: [Value?]) {
+    package init(values: [Value?]) {
         self.values = values
         self.present = values.map { $0 != nil }
     }

@@ -1,17 +1,17 @@
 /// Buffers reused across evaluations, so that a loop over many cases allocates nothing per case.
-public struct EvaluationScratch: Sendable {
+package struct EvaluationScratch: Sendable {
     /// Per diagram variable: -2 not yet read, -1 unknown, else the branch taken.
     ///
     /// `Int32`: an enum of 40,000 values (a 330 KB policy) has branches past `Int16.max`, which
     /// `truncatingIfNeeded` turned into "unknown" here and `clamping` into the wrong branch in `evaluate`.
     var cache: [Int32] = []
     /// Per decision, the leaf its diagram reached; 0 (a node, never a leaf) while not yet walked.
-    public internal(set) var leaves: [NodeRef] = []
+    package internal(set) var leaves: [NodeRef] = []
     /// When tracing, each tested variable and the branch taken, per decision in evaluation order.
     var trace: [(decision: Int32, variable: Int32, branch: Int32)] = []
 
     /// Creates empty buffers; they grow to fit the first policy they are used with.
-    public init() {}
+    package init() {}
 }
 
 /// A diagram node as the fast path reads it: the variable tested and where its children start,
@@ -34,7 +34,7 @@ extension Evaluator {
     /// Walks every decision's diagram for a case whose tested inputs are all known, writing each
     /// decision's leaf into `scratch.leaves`. Returns `false` (and leaves the answer to `evaluate`)
     /// when an input the walk needs is unknown or a decision has no diagram.
-    public func evaluateLeaves(_ facts: CaseFacts, scratch: inout EvaluationScratch) -> Bool {
+    package func evaluateLeaves(_ facts: CaseFacts, scratch: inout EvaluationScratch) -> Bool {
         evaluateLeaves(facts, scratch: &scratch, tracing: false)
     }
 

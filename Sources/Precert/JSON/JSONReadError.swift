@@ -1,23 +1,23 @@
 /// Bounds on what a JSON document may contain, so hostile input costs bounded time and memory.
-public struct JSONLimits: Sendable, Equatable {
+package struct JSONLimits: Sendable, Equatable {
     /// The deepest allowed nesting of arrays and objects; a value at depth `maxDepth + 1` is an error.
-    public var maxDepth: Int
+    package var maxDepth: Int
     /// The longest allowed string, in bytes of its JSON text between the quotes (escapes counted as written).
-    public var maxStringBytes: Int
+    package var maxStringBytes: Int
 
     /// Creates limits; the defaults suit case documents and policy test files.
-    public init(maxDepth: Int = 64, maxStringBytes: Int = 1_048_576) {
+    package init(maxDepth: Int = 64, maxStringBytes: Int = 1_048_576) {
         // A non-positive depth would reject every container; clamping keeps the reader's invariants simple.
         self.maxDepth = max(1, maxDepth)
         self.maxStringBytes = max(0, maxStringBytes)
     }
 
     /// The default limits: depth 64, strings up to 1 MiB.
-    public static let `default` = JSONLimits()
+    package static let `default` = JSONLimits()
 }
 
 /// What the next value in the input is, judged from its first byte.
-public enum JSONKind: Sendable, Equatable, Hashable {
+package enum JSONKind: Sendable, Equatable, Hashable {
     /// `{`
     case object
     /// `[`
@@ -39,9 +39,9 @@ public enum JSONKind: Sendable, Equatable, Hashable {
 }
 
 /// A malformed or over-limit JSON document: what went wrong and where.
-public struct JSONReadError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JSONReadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The class of problem, stable for programs; `message` is for people.
-    public enum Kind: Sendable, Equatable, Hashable {
+    package enum Kind: Sendable, Equatable, Hashable {
         /// The input ended where more was required.
         case unexpectedEnd
         /// A byte that cannot appear at this point of the grammar.
@@ -71,18 +71,18 @@ public struct JSONReadError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// The class of problem.
-    public var kind: Kind
+    package var kind: Kind
     /// A lowercase message without a final period, offending input in backticks.
-    public var message: String
+    package var message: String
     /// Zero-based byte offset of the problem in the input.
-    public var offset: Int
+    package var offset: Int
     /// One-based line (lines end at `\n`).
-    public var line: Int
+    package var line: Int
     /// One-based column, counted in Unicode scalars.
-    public var column: Int
+    package var column: Int
 
     /// Creates an error; the reader computes `line` and `column` from `offset` when it throws.
-    public init(kind: Kind, message: String, offset: Int, line: Int, column: Int) {
+    package init(kind: Kind, message: String, offset: Int, line: Int, column: Int) {
         self.kind = kind
         self.message = message
         self.offset = offset
@@ -91,5 +91,5 @@ public struct JSONReadError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// `line:column: message`, the form diagnostics print after a file name.
-    public var description: String { "\(line):\(column): \(message)" }
+    package var description: String { "\(line):\(column): \(message)" }
 }

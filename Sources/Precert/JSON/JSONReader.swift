@@ -16,13 +16,13 @@
 ///     }
 ///
 /// Nothing here recurses: nesting costs one bit per level, bounded by `JSONLimits.maxDepth`.
-public struct JSONReader {
+package struct JSONReader {
     /// The whole document; all indices below are offsets into it.
     let text: JSONText
     /// Byte offset of the next unread byte.
     var position: Int = 0
     /// The limits this reader enforces.
-    public let limits: JSONLimits
+    package let limits: JSONLimits
     /// Open arrays and objects, counting the ones `skipValue()` is inside.
     var depth: Int = 0
     /// Bit `i` set means nesting level `i + 1` is an object; one word covers the default depth without allocating.
@@ -45,13 +45,13 @@ public struct JSONReader {
     var stringScratch: [UInt8] = []
 
     /// Creates a reader over `input`, which must stay valid while the reader is used.
-    public init(_ input: UnsafeBufferPointer<UInt8>, limits: JSONLimits = .default) {
+    package init(_ input: UnsafeBufferPointer<UInt8>, limits: JSONLimits = .default) {
         self.text = JSONText(input)
         self.limits = limits
     }
 
     /// Runs `body` with a reader over `bytes`, which stay valid for exactly as long as `body` runs.
-    public static func withReader<R, E: Error>(
+    package static func withReader<R, E: Error>(
         _ bytes: [UInt8], limits: JSONLimits = .default,
         _ body: (inout JSONReader) throws(E) -> R
     ) throws(E) -> R {
@@ -62,15 +62,15 @@ public struct JSONReader {
     }
 
     /// Byte offset of the next unread byte; after `peekKind()` it is where the next value starts.
-    public var offset: Int { position }
+    package var offset: Int { position }
 
     /// Open arrays and objects around the reading position.
-    public var currentDepth: Int { depth }
+    package var currentDepth: Int { depth }
 
     // MARK: - Looking ahead
 
     /// The kind of the next value, from its first byte; whitespace before it is consumed.
-    public mutating func peekKind() -> JSONKind {
+    package mutating func peekKind() -> JSONKind {
         skipWhitespace()
         guard position < text.count else { return .end }
         switch text[position] {
@@ -88,7 +88,7 @@ public struct JSONReader {
     // MARK: - Objects
 
     /// Consumes `{`; then call `nextKey()` until it returns false.
-    public mutating func beginObject() throws(JSONReadError) {
+    package mutating func beginObject() throws(JSONReadError) {
         try expectValueStart(UInt8(ascii: "{"), "an object")
         try push(object: true)
         position += 1
@@ -98,7 +98,7 @@ public struct JSONReader {
 
     /// Moves to the next member of the innermost object: true with the key read and `:` consumed,
     /// false when `}` closed the object. An unread value of the previous member is skipped first.
-    public mutating func nextKey() throws(JSONReadError) -> Bool {
+    package mutating func nextKey() throws(JSONReadError) -> Bool {
         assert(depth > 0 && topIsObject, "nextKey() outside an object")
         if valuePending { try skipValue() }
         skipWhitespace()
@@ -151,7 +151,7 @@ public struct JSONReader {
 
     /// Calls `body` with the current key's decoded UTF-8 bytes; no allocation when the key has no escapes.
     /// The bytes are only valid inside `body`.
-    public func withKeyBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+    package func withKeyBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
         if keyHasEscapes {
             return try keyScratch.withUnsafeBufferPointer { (b) throws(E) -> R in try body(b) }
         }
@@ -159,29 +159,29 @@ public struct JSONReader {
     }
 
     /// Whether the current key equals `other` (UTF-8 bytes), without allocating.
-    public func keyEquals(_ other: UnsafeBufferPointer<UInt8>) -> Bool {
+    package func keyEquals(_ other: UnsafeBufferPointer<UInt8>) -> Bool {
         withKeyBytes { key in JSONText.bytesEqual(key, other) }
     }
 
     /// Whether the current key equals `other` (UTF-8 bytes), without allocating.
-    public func keyEquals(_ other: [UInt8]) -> Bool {
+    package func keyEquals(_ other: [UInt8]) -> Bool {
         other.withUnsafeBufferPointer { keyEquals($0) }
     }
 
     /// Whether the current key equals a literal, e.g. `r.keyEquals("case_id")`, without allocating.
-    public func keyEquals(_ other: StaticString) -> Bool {
+    package func keyEquals(_ other: StaticString) -> Bool {
         other.withUTF8Buffer { keyEquals($0) }
     }
 
     /// The current key as a `String` (allocates only when it does not fit in a small string).
-    public func keyString() -> String {
+    package func keyString() -> String {
         withKeyBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     // MARK: - Arrays
 
     /// Consumes `[`; then call `nextElement()` until it returns false.
-    public mutating func beginArray() throws(JSONReadError) {
+    package mutating func beginArray() throws(JSONReadError) {
         try expectValueStart(UInt8(ascii: "["), "an array")
         try push(object: false)
         position += 1
@@ -191,7 +191,7 @@ public struct JSONReader {
 
     /// Moves to the next element of the innermost array: true when one follows (read or skip it),
     /// false when `]` closed the array. An unread previous element is skipped first.
-    public mutating func nextElement() throws(JSONReadError) -> Bool {
+    package mutating func nextElement() throws(JSONReadError) -> Bool {
         assert(depth > 0 && !topIsObject, "nextElement() outside an array")
         if valuePending { try skipValue() }
         skipWhitespace()
@@ -220,14 +220,14 @@ public struct JSONReader {
     // MARK: - Scalars
 
     /// Reads a string, decoding escapes.
-    public mutating func readString() throws(JSONReadError) -> String {
+    package mutating func readString() throws(JSONReadError) -> String {
         try readStringBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Reads a string and calls `body` with its decoded UTF-8 bytes (valid only inside `body`).
     /// Without escapes the bytes are the input's own and nothing is allocated; with escapes they are
     /// decoded into a buffer the reader reuses. Meant for matching enum values and parsing dates.
-    public mutating func readStringBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) throws(JSONReadError) -> R {
+    package mutating func readStringBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) throws(JSONReadError) -> R {
         try expectValueStart(UInt8(ascii: "\""), "a string")
         let scanned = try scanString()
         valuePending = false
@@ -240,7 +240,7 @@ public struct JSONReader {
     }
 
     /// Reads a number as a `Double`; magnitudes beyond `Double` are an error, not infinity.
-    public mutating func readNumber() throws(JSONReadError) -> Double {
+    package mutating func readNumber() throws(JSONReadError) -> Double {
         skipWhitespace()
         guard position < text.count else { throw text.endError() }
         let c = text[position]
@@ -253,7 +253,7 @@ public struct JSONReader {
     }
 
     /// Reads `true` or `false`.
-    public mutating func readBool() throws(JSONReadError) -> Bool {
+    package mutating func readBool() throws(JSONReadError) -> Bool {
         skipWhitespace()
         if matchLiteral("true") {
             valuePending = false
@@ -267,7 +267,7 @@ public struct JSONReader {
     }
 
     /// Reads `null`.
-    public mutating func readNull() throws(JSONReadError) {
+    package mutating func readNull() throws(JSONReadError) {
         skipWhitespace()
         guard matchLiteral("null") else { throw text.unexpected(at: position, expected: "`null`") }
         valuePending = false
@@ -277,7 +277,7 @@ public struct JSONReader {
 
     /// Skips the next value of any kind, validating it completely (strings, escapes, UTF-8, number
     /// syntax, nesting) without recursion. Number magnitudes are only checked when a number is read.
-    public mutating func skipValue() throws(JSONReadError) {
+    package mutating func skipValue() throws(JSONReadError) {
         valuePending = false
         let baseDepth = depth
         value: while true {
@@ -349,7 +349,7 @@ public struct JSONReader {
 
     /// Ends reading: skips (and validates) whatever is still unread, including the rest of any open
     /// containers, then requires that only whitespace remains.
-    public mutating func finish() throws(JSONReadError) {
+    package mutating func finish() throws(JSONReadError) {
         if valuePending { try skipValue() }
         while depth > 0 {
             if topIsObject {
@@ -382,7 +382,7 @@ public struct JSONReader {
     }
 
     /// One-based line and column (in Unicode scalars) of a byte offset, for callers' own diagnostics.
-    public func lineAndColumn(at offset: Int) -> (line: Int, column: Int) {
+    package func lineAndColumn(at offset: Int) -> (line: Int, column: Int) {
         text.lineAndColumn(at: offset)
     }
 

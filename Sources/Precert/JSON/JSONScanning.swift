@@ -13,6 +13,9 @@ struct JSONText {
     /// Number of bytes in the document.
     var count: Int { bytes.count }
 
+    /// Whether the document starts with a UTF-8 byte-order mark, which JSON does not allow.
+    var startsWithByteOrderMark: Bool { count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF }
+
     /// The byte at `i` (unchecked in release builds; every caller bounds-checks first).
     subscript(i: Int) -> UInt8 { bytes[i] }
 

@@ -1,6 +1,6 @@
 /// A whole JSON document as a tree, for places where speed does not matter (policy test files, the
 /// CLI, tests). Hot paths use `JSONReader` directly.
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     /// An object, members in document order (duplicate keys are kept as written).
     case object([Member])
     /// An array.
@@ -15,21 +15,21 @@ public enum JSONValue: Sendable, Equatable {
     case null
 
     /// One `"key": value` member of an object.
-    public struct Member: Sendable, Equatable {
+    package struct Member: Sendable, Equatable {
         /// The member's name.
-        public var key: String
+        package var key: String
         /// The member's value.
-        public var value: JSONValue
+        package var value: JSONValue
 
         /// Creates a member.
-        public init(_ key: String, _ value: JSONValue) {
+        package init(_ key: String, _ value: JSONValue) {
             self.key = key
             self.value = value
         }
     }
 
     /// Parses a complete document (only whitespace may follow the value).
-    public static func parse(bytes: [UInt8], limits: JSONLimits = .default) throws(JSONReadError) -> JSONValue {
+    package static func parse(bytes: [UInt8], limits: JSONLimits = .default) throws(JSONReadError) -> JSONValue {
         try JSONReader.withReader(bytes, limits: limits) { (reader) throws(JSONReadError) -> JSONValue in
             let value = try reader.readValue()
             try reader.finish()
@@ -38,18 +38,18 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// Parses a complete document from text.
-    public static func parse(_ text: String, limits: JSONLimits = .default) throws(JSONReadError) -> JSONValue {
+    package static func parse(_ text: String, limits: JSONLimits = .default) throws(JSONReadError) -> JSONValue {
         try parse(bytes: Array(text.utf8), limits: limits)
     }
 
     /// The value of the first member named `key`, when this is an object that has one.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }
 
     /// Writes this value with `writer`, iteratively so that deep trees cannot exhaust the stack.
-    public func write(to writer: inout JSONWriter) {
+    package func write(to writer: inout JSONWriter) {
         /// A container being written and the index of its next child.
         enum Frame {
             case array([JSONValue], Int)
@@ -95,7 +95,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// This value as JSON text in the given style.
-    public func jsonBytes(style: JSONWriter.Style = .compact) -> [UInt8] {
+    package func jsonBytes(style: JSONWriter.Style = .compact) -> [UInt8] {
         var writer = JSONWriter(style: style)
         write(to: &writer)
         return writer.bytes
@@ -104,7 +104,7 @@ public enum JSONValue: Sendable, Equatable {
 
 extension JSONReader {
     /// Reads the next value, whole, as a tree; iterative, bounded by `limits.maxDepth`.
-    public mutating func readValue() throws(JSONReadError) -> JSONValue {
+    package mutating func readValue() throws(JSONReadError) -> JSONValue {
         /// A container under construction (the innermost is last on the stack).
         enum Frame {
             case array([JSONValue])

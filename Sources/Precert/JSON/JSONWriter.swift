@@ -4,9 +4,9 @@
 ///
 /// The writer trusts its caller to nest calls properly (a key before each object member, matching
 /// ends); misuse is caught by assertions in debug builds.
-public struct JSONWriter {
+package struct JSONWriter {
     /// Layout of the output.
-    public enum Style: Sendable, Equatable {
+    package enum Style: Sendable, Equatable {
         /// No whitespace at all: the stable wire form.
         case compact
         /// One member or element per line, 2-space indent, `": "` after keys; for people.
@@ -14,9 +14,9 @@ public struct JSONWriter {
     }
 
     /// The JSON written so far.
-    public var bytes: [UInt8]
+    package var bytes: [UInt8]
     /// The layout this writer produces.
-    public let style: Style
+    package let style: Style
     /// Open arrays and objects.
     var depth = 0
     /// The innermost container has no member or element yet (so no comma is due).
@@ -25,14 +25,14 @@ public struct JSONWriter {
     var afterKey = false
 
     /// Creates a writer; `capacity` reserves output space up front to avoid regrowth.
-    public init(style: Style = .compact, capacity: Int = 0) {
+    package init(style: Style = .compact, capacity: Int = 0) {
         self.style = style
         self.bytes = []
         bytes.reserveCapacity(capacity)
     }
 
     /// Empties the output (keeping its storage) so the writer can be reused for the next document.
-    public mutating func reset() {
+    package mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
         depth = 0
         first = true
@@ -42,7 +42,7 @@ public struct JSONWriter {
     // MARK: - Containers
 
     /// Opens an object.
-    public mutating func beginObject() {
+    package mutating func beginObject() {
         beforeValue()
         bytes.append(UInt8(ascii: "{"))
         depth += 1
@@ -50,12 +50,12 @@ public struct JSONWriter {
     }
 
     /// Closes the innermost object.
-    public mutating func endObject() {
+    package mutating func endObject() {
         close(UInt8(ascii: "}"))
     }
 
     /// Opens an array.
-    public mutating func beginArray() {
+    package mutating func beginArray() {
         beforeValue()
         bytes.append(UInt8(ascii: "["))
         depth += 1
@@ -63,12 +63,12 @@ public struct JSONWriter {
     }
 
     /// Closes the innermost array.
-    public mutating func endArray() {
+    package mutating func endArray() {
         close(UInt8(ascii: "]"))
     }
 
     /// Writes an object member's key; the next call writes its value.
-    public mutating func key(_ key: String) {
+    package mutating func key(_ key: String) {
         beforeKey()
         var key = key
         key.withUTF8 { writeQuoted($0) }
@@ -77,7 +77,7 @@ public struct JSONWriter {
 
     /// Writes a key given as its already-escaped UTF-8 content (no quotes), e.g. precomputed once with
     /// `JSONWriter.escaped(_:)`; the writer adds the quotes and the separator for its style.
-    public mutating func rawKey(bytes escaped: [UInt8]) {
+    package mutating func rawKey(bytes escaped: [UInt8]) {
         beforeKey()
         bytes.append(UInt8(ascii: "\""))
         bytes.append(contentsOf: escaped)
@@ -89,21 +89,21 @@ public struct JSONWriter {
 
     /// Writes a string, escaping `"`, `\`, control characters, U+2028 and U+2029; other text is
     /// written as UTF-8 unchanged.
-    public mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         beforeValue()
         var value = value
         value.withUTF8 { writeQuoted($0) }
     }
 
     /// Writes a string given as UTF-8 bytes (which must be well-formed, e.g. from `JSONReader.readStringBytes`).
-    public mutating func string(utf8 value: UnsafeBufferPointer<UInt8>) {
+    package mutating func string(utf8 value: UnsafeBufferPointer<UInt8>) {
         beforeValue()
         writeQuoted(value)
     }
 
     /// Writes a string value given as its already-escaped UTF-8 content (no quotes), without
     /// re-escaping; for constant strings such as enum names, precomputed with `JSONWriter.escaped(_:)`.
-    public mutating func rawString(bytes escaped: [UInt8]) {
+    package mutating func rawString(bytes escaped: [UInt8]) {
         beforeValue()
         bytes.append(UInt8(ascii: "\""))
         bytes.append(contentsOf: escaped)
@@ -111,14 +111,14 @@ public struct JSONWriter {
     }
 
     /// Writes an integer.
-    public mutating func number(_ value: Int) {
+    package mutating func number(_ value: Int) {
         beforeValue()
         writeInteger(value)
     }
 
     /// Writes a double as the shortest text that reads back as the same value; integral values
     /// without `.0`. JSON has no NaN or infinity, so a non-finite value is written as `null`.
-    public mutating func number(_ value: Double) {
+    package mutating func number(_ value: Double) {
         beforeValue()
         guard value.isFinite else {
             appendLiteral("null")
@@ -144,19 +144,19 @@ public struct JSONWriter {
     }
 
     /// Writes `true` or `false`.
-    public mutating func bool(_ value: Bool) {
+    package mutating func bool(_ value: Bool) {
         beforeValue()
         appendLiteral(value ? "true" : "false")
     }
 
     /// Writes `null`.
-    public mutating func null() {
+    package mutating func null() {
         beforeValue()
         appendLiteral("null")
     }
 
     /// The escaped UTF-8 content of `text` (without quotes), for `rawKey(bytes:)` and `rawString(bytes:)`.
-    public static func escaped(_ text: String) -> [UInt8] {
+    package static func escaped(_ text: String) -> [UInt8] {
         var writer = JSONWriter()
         writer.string(text)
         return Array(writer.bytes.dropFirst().dropLast())

@@ -1,5 +1,5 @@
 /// A type of value a policy input, expression or decision can have.
-public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
+package indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     /// `true` or `false`.
     case bool
     /// A number.
@@ -24,7 +24,7 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     case valueSet
 
     /// The type as written in a policy (`list<code>`, `enum(a, b)`).
-    public var description: String {
+    package var description: String {
         switch self {
         case .bool: "bool"
         case .number: "number"
@@ -41,7 +41,7 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The type with "a" or "an" before it, for messages.
-    public var withArticle: String {
+    package var withArticle: String {
         switch self {
         case .enumeration: "an \(self)"
         default: "a \(self)"
@@ -49,7 +49,7 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The element type of a list or set.
-    public var elementType: ValueType? {
+    package var elementType: ValueType? {
         switch self {
         case .list(let element), .set(let element): element
         default: nil
@@ -67,7 +67,7 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// How a decision combines the rules that match.
-public enum HitPolicy: String, Sendable, Hashable, CaseIterable {
+package enum HitPolicy: String, Sendable, Hashable, CaseIterable {
     /// The first matching rule decides.
     case first
     /// Every matching rule contributes its outcome.
@@ -77,19 +77,19 @@ public enum HitPolicy: String, Sendable, Hashable, CaseIterable {
 }
 
 /// A declared case input: a dotted path into the case JSON and its type.
-public struct InputDeclaration: Sendable, Hashable {
+package struct InputDeclaration: Sendable, Hashable {
     /// The dotted path, e.g. `service.date`.
-    public var path: Located<String>
+    package var path: Located<String>
     /// The declared type.
-    public var type: Located<ValueType>
+    package var type: Located<ValueType>
     /// The value used when the case leaves the field out or sets it to `null`.
-    public var defaultValue: Located<YAMLValue>?
+    package var defaultValue: Located<YAMLValue>?
     /// What the field means, for people.
-    public var description: String?
+    package var description: String?
 }
 
 /// A plain YAML value kept for later typing (an input default is typed by its input's type).
-public indirect enum YAMLValue: Sendable, Hashable {
+package indirect enum YAMLValue: Sendable, Hashable {
     /// A scalar's text and whether it was quoted.
     case scalar(String, quoted: Bool)
     /// A list.
@@ -97,111 +97,111 @@ public indirect enum YAMLValue: Sendable, Hashable {
 }
 
 /// A named set of codes; members ending in `*` match by prefix.
-public struct SetDeclaration: Sendable, Hashable {
+package struct SetDeclaration: Sendable, Hashable {
     /// The set's name.
-    public var name: Located<String>
+    package var name: Located<String>
     /// The members as written.
-    public var members: [Located<String>]
+    package var members: [Located<String>]
 }
 
 /// A named boolean condition, reusable in rules.
-public struct ConditionDeclaration: Sendable, Hashable {
+package struct ConditionDeclaration: Sendable, Hashable {
     /// The condition's name.
-    public var name: Located<String>
+    package var name: Located<String>
     /// Its expression.
-    public var expression: Expr
+    package var expression: Expr
 }
 
 /// One outcome a decision may give, with an optional message (e.g. the fix for a denial reason).
-public struct OutcomeDeclaration: Sendable, Hashable {
+package struct OutcomeDeclaration: Sendable, Hashable {
     /// The outcome word.
-    public var name: Located<String>
+    package var name: Located<String>
     /// The message shown with it.
-    public var message: String?
+    package var message: String?
 }
 
 /// One rule of a decision.
-public struct RuleDeclaration: Sendable, Hashable {
+package struct RuleDeclaration: Sendable, Hashable {
     /// The rule's id, unique in the policy.
-    public var id: Located<String>
+    package var id: Located<String>
     /// When it applies; `nil` means always.
-    public var when: Expr?
+    package var when: Expr?
     /// What it decides: an outcome word or, for a duration decision, a duration.
-    public var then: Located<String>
+    package var then: Located<String>
     /// Why, in words for people.
-    public var because: String?
+    package var because: String?
     /// The documents it encodes.
-    public var sources: [String]
+    package var sources: [String]
     /// An instruction for the provider or member, with `{input.path}` placeholders.
-    public var nextStep: Located<String>?
+    package var nextStep: Located<String>?
     /// Where the rule starts.
-    public var location: SourceLocation
+    package var location: SourceLocation
 }
 
 /// What a decision answers when no rule matches.
-public struct DefaultDeclaration: Sendable, Hashable {
+package struct DefaultDeclaration: Sendable, Hashable {
     /// The outcome or duration.
-    public var then: Located<String>
+    package var then: Located<String>
     /// Why.
-    public var because: String?
+    package var because: String?
     /// The documents it encodes.
-    public var sources: [String]
+    package var sources: [String]
     /// An instruction for the provider or member.
-    public var nextStep: Located<String>?
+    package var nextStep: Located<String>?
     /// Where the default is written.
-    public var location: SourceLocation
+    package var location: SourceLocation
 }
 
 /// One decision of a policy.
-public struct DecisionDeclaration: Sendable, Hashable {
+package struct DecisionDeclaration: Sendable, Hashable {
     /// The decision's name, e.g. `authorization`.
-    public var name: Located<String>
+    package var name: Located<String>
     /// The outcomes it may give (empty for a duration decision).
-    public var outcomes: [OutcomeDeclaration]
+    package var outcomes: [OutcomeDeclaration]
     /// `true` for a decision whose outcomes are durations (`type: duration`).
-    public var isDuration: Bool
+    package var isDuration: Bool
     /// For a duration decision, the datetime input the clock starts from.
-    public var dueFrom: Located<String>?
+    package var dueFrom: Located<String>?
     /// How matching rules combine.
-    public var hit: Located<HitPolicy>
+    package var hit: Located<HitPolicy>
     /// When the decision applies at all; otherwise its status is `not_applicable`.
-    public var appliesWhen: Expr?
+    package var appliesWhen: Expr?
     /// The rules, in order.
-    public var rules: [RuleDeclaration]
+    package var rules: [RuleDeclaration]
     /// The answer when no rule matches.
-    public var defaultOutcome: DefaultDeclaration?
+    package var defaultOutcome: DefaultDeclaration?
     /// A description for people.
-    public var description: String?
+    package var description: String?
 }
 
 /// A policy file as written (format 1), before checking.
-public struct PolicySyntax: Sendable, Hashable {
+package struct PolicySyntax: Sendable, Hashable {
     /// The file the policy was read from.
-    public var file: String
+    package var file: String
     /// The format version (`precert: 1`).
-    public var format: Located<Int>
+    package var format: Located<Int>
     /// The policy id, e.g. `kaiser-norcal/behavioral-health`.
-    public var id: Located<String>
+    package var id: Located<String>
     /// The payer id cases name.
-    public var payer: Located<String>
+    package var payer: Located<String>
     /// A title for people.
-    public var title: String
+    package var title: String
     /// The first day this version is in force.
-    public var effective: Located<String>
+    package var effective: Located<String>
     /// The day after the last day this version is in force, if it ends.
-    public var expires: Located<String>?
+    package var expires: Located<String>?
     /// The documents the policy encodes.
-    public var sources: [String]
+    package var sources: [String]
     /// The payer's IANA time zone.
-    public var timezone: Located<String>
+    package var timezone: Located<String>
     /// The holiday calendar's name.
-    public var calendar: Located<String>
+    package var calendar: Located<String>
     /// Declared case inputs.
-    public var inputs: [InputDeclaration]
+    package var inputs: [InputDeclaration]
     /// Named code sets.
-    public var sets: [SetDeclaration]
+    package var sets: [SetDeclaration]
     /// Named conditions.
-    public var conditions: [ConditionDeclaration]
+    package var conditions: [ConditionDeclaration]
     /// Decisions, in the order written.
-    public var decisions: [DecisionDeclaration]
+    package var decisions: [DecisionDeclaration]
 }

@@ -1,5 +1,5 @@
 /// A binary operator of the expression language.
-public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
+package enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
     case equal = "=="
     case notEqual = "!="
     case less = "<"
@@ -15,7 +15,7 @@ public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
 }
 
 /// A literal written in an expression.
-public enum Literal: Sendable, Hashable {
+package enum Literal: Sendable, Hashable {
     /// `true` or `false`.
     case bool(Bool)
     /// A number such as `50` or `2.5`.
@@ -31,7 +31,7 @@ public enum Literal: Sendable, Hashable {
 /// An expression as written, before names are resolved.
 ///
 /// Parsed by a hand-written parser; nothing in a policy is ever run as code.
-public indirect enum ExpressionSyntax: Sendable, Hashable {
+package indirect enum ExpressionSyntax: Sendable, Hashable {
     /// A literal.
     case literal(Literal)
     /// A bare word or dotted path: an input, condition, set, decision, enum value, or `it`.
@@ -47,21 +47,21 @@ public indirect enum ExpressionSyntax: Sendable, Hashable {
 }
 
 /// An expression with where it was written; the place takes no part in equality.
-public struct Expr: Sendable, Hashable {
+package struct Expr: Sendable, Hashable {
     /// What the expression says.
-    public var syntax: ExpressionSyntax
+    package var syntax: ExpressionSyntax
     /// Where it was written.
-    public var range: SourceRange
+    package var range: SourceRange
 
     /// Creates an expression.
-    public init(_ syntax: ExpressionSyntax, at range: SourceRange) {
+    package init(_ syntax: ExpressionSyntax, at range: SourceRange) {
         self.syntax = syntax
         self.range = range
     }
 
     /// Compares syntax only.
-    public static func == (lhs: Expr, rhs: Expr) -> Bool { lhs.syntax == rhs.syntax }
+    package static func == (lhs: Expr, rhs: Expr) -> Bool { lhs.syntax == rhs.syntax }
 
     /// Hashes syntax only.
-    public func hash(into hasher: inout Hasher) { hasher.combine(syntax) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(syntax) }
 }

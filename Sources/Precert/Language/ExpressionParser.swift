@@ -9,16 +9,16 @@
 ///     compare = sum (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in") sum)?
 ///     sum     = primary (("+" | "-") primary)*
 ///     primary = literal | name | "[" list "]" | "(" or ")" | name "(" arguments ")"
-public struct ExpressionParser {
+package struct ExpressionParser {
     /// Bounds on one expression.
-    public struct Limits: Sendable, Hashable {
+    package struct Limits: Sendable, Hashable {
         /// The longest expression text accepted, in characters.
-        public var maxLength: Int
+        package var maxLength: Int
         /// The deepest nesting of parentheses, lists, calls and `not`.
-        public var maxDepth: Int
+        package var maxDepth: Int
 
         /// Creates limits.
-        public init(maxLength: Int = 4096, maxDepth: Int = 32) {
+        package init(maxLength: Int = 4096, maxDepth: Int = 32) {
             self.maxLength = maxLength
             self.maxDepth = maxDepth
         }
@@ -47,7 +47,7 @@ public struct ExpressionParser {
     private var depth = 0
 
     /// Parses `text`; `locate` maps a scalar offset in `text` to its place in the file.
-    public static func parse(
+    package static func parse(
         _ text: String, limits: Limits = Limits(), locate: @escaping (Int) -> SourceLocation
     ) -> Result<Expr, Diagnostic> {
         var parser = ExpressionParser(text: text, limits: limits, locate: locate)

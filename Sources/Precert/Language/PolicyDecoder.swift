@@ -2,7 +2,7 @@
 ///
 /// It checks the shape only (keys, kinds of node, expression syntax); names and types are the
 /// checker's job.
-public struct PolicyDecoder {
+package struct PolicyDecoder {
     /// The keys a policy file may have at its top level.
     static let topKeys = [
         "precert", "policy", "payer", "title", "description", "effective", "expires", "sources",
@@ -24,7 +24,7 @@ public struct PolicyDecoder {
     private(set) var diagnostics = DiagnosticBag()
 
     /// Decodes the policy in `root`, read from `source`.
-    public static func decode(
+    package static func decode(
         _ root: YAMLNode, source: SourceText,
         expressionLimits: ExpressionParser.Limits = .init(), maxRules: Int = 5_000
     ) -> (PolicySyntax?, [Diagnostic]) {

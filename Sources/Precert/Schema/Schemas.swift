@@ -551,11 +551,11 @@ public enum Schemas {
     public static let decision: String = #"""
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
-          "$id": "https://precert.dev/schema/decision-1.json",
-          "title": "Precert decision (contract 1)",
+          "$id": "https://precert.dev/schema/decision-2.json",
+          "title": "Precert decision (contract 2)",
           "description": "Everything Precert answers for one case against one policy version, with the rule behind every answer. Field names are a stable contract; `engine.contract` changes when they do.",
           "type": "object",
-          "required": ["case_id", "policy", "engine", "decisions", "next_steps"],
+          "required": ["case_id", "policy", "engine", "decisions", "next_steps", "provenance"],
           "additionalProperties": false,
           "properties": {
             "case_id": {
@@ -605,8 +605,8 @@ public enum Schemas {
                   "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.+-]+)?$"
                 },
                 "contract": {
-                  "description": "The version of this decision format.",
-                  "const": 1
+                  "description": "The version of this decision format (and of the error document, `precert schema error`).",
+                  "const": 2
                 }
               }
             },
@@ -619,6 +619,55 @@ public enum Schemas {
               "description": "Ordered instructions for the provider or member, from the rules that answered, placeholders filled in.",
               "type": "array",
               "items": { "type": "string" }
+            },
+            "provenance": {
+              "description": "Everything besides the case that shaped the answer, so the answer can be traced to the exact files and data behind it; the same case gives the same bytes however the service was deployed.",
+              "type": "object",
+              "required": ["digest", "policy_file", "calendar", "time_zone", "tzdata", "version_date", "version_date_from"],
+              "additionalProperties": false,
+              "properties": {
+                "digest": {
+                  "description": "The SHA-256 over the policy file, its holiday calendar file and the time-zone data version: it changes whenever anything that shaped the answer does.",
+                  "type": "string",
+                  "pattern": "^sha256:[0-9a-f]{64}$"
+                },
+                "policy_file": {
+                  "description": "The policy file, relative to the policies root it was loaded from.",
+                  "type": "string"
+                },
+                "calendar": {
+                  "description": "The holiday calendar business days were counted on.",
+                  "type": "object",
+                  "required": ["name", "digest"],
+                  "additionalProperties": false,
+                  "properties": {
+                    "name": { "description": "The calendar's name.", "type": "string" },
+                    "digest": {
+                      "description": "The SHA-256 of the calendar file's bytes.",
+                      "type": "string",
+                      "pattern": "^sha256:[0-9a-f]{64}$"
+                    }
+                  }
+                },
+                "time_zone": {
+                  "description": "The policy's IANA time zone, in which due dates are computed.",
+                  "type": "string"
+                },
+                "tzdata": {
+                  "description": "The version of the time-zone data used (such as `2025b`).",
+                  "type": "string"
+                },
+                "version_date": {
+                  "description": "The date that chose the policy version, YYYY-MM-DD.",
+                  "type": "string",
+                  "format": "date",
+                  "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+                },
+                "version_date_from": {
+                  "description": "Where `version_date` came from: the local date of `request.received_at`, the caller's `as_of` (`--as-of`), or the day of evaluation when the case gives neither.",
+                  "enum": ["received_at", "as_of", "today"]
+                }
+              }
             }
           },
           "$defs": {
@@ -710,6 +759,91 @@ public enum Schemas {
                   "else": { "properties": { "missing": false, "possible": false } }
                 }
               ]
+            }
+          }
+        }
+        """#
+
+    /// The error document: what Precert writes instead of a decision for a case that cannot be
+    /// evaluated (`eval --format json`, each failed line of `eval --jsonl`), and for policy
+    /// diagnostics (`check --format json`).
+    public static let error: String = #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://precert.dev/schema/error-2.json",
+          "title": "Precert error document (contract 2)",
+          "description": "The problems that stopped a case from being evaluated, or the diagnostics of policy files. Every error object has the same shape wherever it is written; tools match on `id`, never on `message`.",
+          "type": "object",
+          "required": ["errors"],
+          "additionalProperties": false,
+          "properties": {
+            "line": {
+              "description": "In JSON Lines output, the input line (from 1) this document answers; every input line, a blank one included, gets one output line.",
+              "type": "integer"
+            },
+            "case_id": {
+              "description": "The case's `case_id` when it could be read, else null; absent for policy diagnostics.",
+              "type": ["string", "null"]
+            },
+            "fault": {
+              "description": "Whose problem it is: `case` (fix the request; exit 1, HTTP 4xx) or `deployment` (no policies loaded, or none of the payer's versions in force; exit 3). Absent for policy diagnostics.",
+              "enum": ["case", "deployment"]
+            },
+            "errors": {
+              "description": "Every problem found, in order.",
+              "type": "array",
+              "items": { "$ref": "#/$defs/error" }
+            }
+          },
+          "$defs": {
+            "location": {
+              "description": "A place in a file: 1-based line and column (Unicode scalars), start and end.",
+              "type": "object",
+              "required": ["file", "line", "column", "end_line", "end_column"],
+              "additionalProperties": false,
+              "properties": {
+                "file": { "description": "The file, as it was given (policy diagnostics) or the case's name.", "type": "string" },
+                "line": { "description": "The line where the problem starts, from 1.", "type": "integer" },
+                "column": { "description": "The column where it starts, from 1.", "type": "integer" },
+                "end_line": { "description": "The line where it ends.", "type": "integer" },
+                "end_column": { "description": "The column where it ends.", "type": "integer" }
+              }
+            },
+            "error": {
+              "description": "One problem.",
+              "type": "object",
+              "required": ["id", "severity", "message"],
+              "additionalProperties": false,
+              "properties": {
+                "id": {
+                  "description": "The stable id of this kind of problem (`case.type`, `catalog.unknown-payer`, `name.unknown`).",
+                  "type": "string",
+                  "pattern": "^[a-z0-9-]+(\\.[a-z0-9-]+)+$"
+                },
+                "severity": { "description": "`error` (the input cannot be used), `warning` or `note`.", "enum": ["error", "warning", "note"] },
+                "message": { "description": "For people: lowercase, user input in backticks; may be reworded.", "type": "string" },
+                "hint": { "description": "How to fix it.", "type": "string" },
+                "path": { "description": "For a problem in a case, the JSON path of the value (`$.service.date`).", "type": "string" },
+                "location": { "description": "Where the problem is, in a policy or case file.", "$ref": "#/$defs/location" },
+                "expected": { "description": "What was expected, in words.", "type": "string" },
+                "found": { "description": "What was found: a JSON type, never the case's own text.", "type": "string" },
+                "suggestion": { "description": "The name probably meant.", "type": "string" },
+                "limit": { "description": "For a limit that was hit, its value.", "type": "integer" },
+                "notes": {
+                  "description": "Related places.",
+                  "type": "array",
+                  "items": {
+                    "description": "A related place, such as a first definition.",
+                    "type": "object",
+                    "required": ["message"],
+                    "additionalProperties": false,
+                    "properties": {
+                      "message": { "description": "What the place is.", "type": "string" },
+                      "location": { "description": "Where it is.", "$ref": "#/$defs/location" }
+                    }
+                  }
+                }
+              }
             }
           }
         }

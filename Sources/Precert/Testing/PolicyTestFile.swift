@@ -4,25 +4,25 @@
 /// Decoding checks the file's shape only (keys, kinds of value, dates, durations, statuses); whether
 /// a decision, outcome, rule or input exists depends on the policy version a case is evaluated
 /// against, and `PolicyTestRunner` checks that.
-public struct PolicyTestFile: Sendable {
+package struct PolicyTestFile: Sendable {
     /// The file's path, as discovered.
-    public var file: String
+    package var file: String
     /// The id of the policy under test (`kaiser-norcal/behavioral-health`); `nil` when the file
     /// does not give one (an error already reported), so that its cases still count as not run.
-    public var policyID: Located<String>?
+    package var policyID: Located<String>?
     /// The date that picks the policy version for cases that give none of their own.
-    public var asOf: Located<CivilDate>?
+    package var asOf: Located<CivilDate>?
     /// The cases, in the order written; a case whose shape has errors is left out.
-    public var cases: [PolicyTestCase]
+    package var cases: [PolicyTestCase]
     /// Where each case left out for errors is written, so that it can be counted as not run.
-    public var invalidCases: [InvalidCase]
+    package var invalidCases: [InvalidCase]
 
     /// A case that could not be decoded.
-    public struct InvalidCase: Sendable, Hashable {
+    package struct InvalidCase: Sendable, Hashable {
         /// Its name, when it has one.
-        public var name: String?
+        package var name: String?
         /// Where it is written.
-        public var location: SourceLocation
+        package var location: SourceLocation
     }
 
     /// The keys a test file may have at its top level.
@@ -33,7 +33,7 @@ public struct PolicyTestFile: Sendable {
     static let expectationKeys = ["status", "outcome", "due", "rule", "rules", "missing", "possible"]
 
     /// Decodes a test file's YAML tree, reporting every shape problem at its place.
-    public static func decode(_ root: YAMLNode, file: String) -> (PolicyTestFile?, [Diagnostic]) {
+    package static func decode(_ root: YAMLNode, file: String) -> (PolicyTestFile?, [Diagnostic]) {
         var decoder = PolicyTestDecoder()
         let decoded = decoder.decodeFile(root, file: file)
         return (decoded, decoder.diagnostics.all)
@@ -41,27 +41,27 @@ public struct PolicyTestFile: Sendable {
 }
 
 /// One test case: a case document and the answers it must get.
-public struct PolicyTestCase: Sendable {
+package struct PolicyTestCase: Sendable {
     /// The case's name, shown when it fails.
-    public var name: String
+    package var name: String
     /// Where the case is written (its first key).
-    public var location: SourceLocation
+    package var location: SourceLocation
     /// Which fact the case proves, e.g. `FACTS.md: Kaiser / seed 000 — ...`.
-    public var facts: String?
+    package var facts: String?
     /// The date that picks the policy version, overriding the file's and `request.received_at`.
-    public var asOf: Located<CivilDate>?
+    package var asOf: Located<CivilDate>?
     /// The case document; `nil` when the case gives none it can use.
-    public var input: PolicyTestCaseInput?
+    package var input: PolicyTestCaseInput?
     /// The expected answers, one per decision named under `expect`, in the order written; an
     /// expectation with errors is left out.
-    public var expectations: [DecisionExpectation]
+    package var expectations: [DecisionExpectation]
     /// Whether the case has shape errors: it is not evaluated, but what it names is still checked
     /// against the policy so that every problem is reported in one run.
-    public var hasErrors: Bool
+    package var hasErrors: Bool
 }
 
 /// Where a test case's document comes from.
-public enum PolicyTestCaseInput: Sendable {
+package enum PolicyTestCaseInput: Sendable {
     /// Written in the test file under `case:`; converted to case JSON with the YAML 1.2 core schema.
     case inline(YAMLNode)
     /// A JSON file named under `case_file:`, relative to the test file.
@@ -72,30 +72,30 @@ public enum PolicyTestCaseInput: Sendable {
 ///
 /// A plain word (`coverage: not_covered`) or list (`denial_risks: [A, B]`) expects that outcome;
 /// a mapping may say more: `status`, `outcome`, `due`, `rule`/`rules`, `missing`, `possible`.
-public struct DecisionExpectation: Sendable {
+package struct DecisionExpectation: Sendable {
     /// The decision's name, where it is written.
-    public var decision: Located<String>
+    package var decision: Located<String>
     /// The status expected: written, or implied (`needs_information` by `missing`/`possible`,
     /// else `decided`).
-    public var status: DecisionStatus
+    package var status: DecisionStatus
     /// Where the status is written, when it is.
-    public var statusRange: SourceRange?
+    package var statusRange: SourceRange?
     /// The outcome words (or duration text) expected, when given.
-    public var outcomes: [Located<String>]?
+    package var outcomes: [Located<String>]?
     /// Whether the outcome was written as a list (the form for a `hit: all` decision).
-    public var outcomeIsList: Bool
+    package var outcomeIsList: Bool
     /// Where the outcome is written.
-    public var outcomeRange: SourceRange?
+    package var outcomeRange: SourceRange?
     /// The due date expected, for a duration decision.
-    public var due: Located<Timestamp>?
+    package var due: Located<Timestamp>?
     /// The rule ids expected to decide (`default` for a decision's default).
-    public var rules: [Located<String>]?
+    package var rules: [Located<String>]?
     /// The inputs expected to be missing, for `needs_information`.
-    public var missing: [Located<String>]?
+    package var missing: [Located<String>]?
     /// The outcomes expected to be possible, for `needs_information`.
-    public var possible: [Located<String>]?
+    package var possible: [Located<String>]?
     /// Where the whole expectation is written.
-    public var range: SourceRange
+    package var range: SourceRange
 }
 
 /// Decodes the shape of a test file; collects every problem rather than stopping at the first.

@@ -1,7 +1,7 @@
 /// The outcome of one test case.
-public struct PolicyTestCaseResult: Sendable {
+package struct PolicyTestCaseResult: Sendable {
     /// How a case ended.
-    public enum Outcome: Sendable, Hashable {
+    package enum Outcome: Sendable, Hashable {
         /// Every expected answer matched.
         case passed
         /// Some answers differed; one entry per differing field of a decision.
@@ -11,102 +11,108 @@ public struct PolicyTestCaseResult: Sendable {
     }
 
     /// The test file.
-    public var file: String
+    package var file: String
     /// The case's name (`nil` for a case too broken to have one).
-    public var name: String?
+    package var name: String?
     /// Where the case is written.
-    public var location: SourceLocation
+    package var location: SourceLocation
     /// The fact the case proves, when it says.
-    public var facts: String?
+    package var facts: String?
     /// How it ended.
-    public var outcome: Outcome
+    package var outcome: Outcome
 
     /// Whether it passed.
-    public var passed: Bool { outcome == .passed }
+    package var passed: Bool { outcome == .passed }
 }
 
 /// One way a decision's answer differed from what a test expected.
-public struct DecisionMismatch: Sendable, Hashable {
+package struct DecisionMismatch: Sendable, Hashable {
     /// The decision's name.
-    public var decision: String
+    package var decision: String
     /// What the test expected, as text (`not_covered`, `due 2026-11-27T23:59:59-08:00`).
-    public var expected: String
+    package var expected: String
     /// What the policy answered, as text.
-    public var actual: String
+    package var actual: String
     /// Where the answer came from: the rules that decided with their file:line, or what is missing.
-    public var context: String?
+    package var context: String?
 
     /// `coverage: expected not_covered, got covered (rule `default` at file:line)`.
-    public var text: String {
+    package var text: String {
         "\(decision): expected \(expected), got \(actual)" + (context.map { " (\($0))" } ?? "")
     }
 }
 
 /// Which rules of one policy version the tests reach.
-public struct PolicyCoverage: Sendable {
+package struct PolicyCoverage: Sendable {
     /// One rule, or a decision's default.
-    public struct Entry: Sendable, Hashable {
+    package struct Entry: Sendable, Hashable {
         /// The decision it belongs to.
-        public var decision: String
+        package var decision: String
         /// The rule's id, or `default`.
-        public var ruleID: String
+        package var ruleID: String
         /// Where it is written.
-        public var location: SourceLocation
+        package var location: SourceLocation
         /// Whether some test case's answer cited it.
-        public var covered: Bool
+        package var covered: Bool
     }
 
     /// The policy id.
-    public var policyID: String
+    package var policyID: String
     /// The version's effective date.
-    public var effective: CivilDate
+    package var effective: CivilDate
     /// The policy file.
-    public var file: String
+    package var file: String
     /// Every rule and default, decision by decision in the order written.
-    public var entries: [Entry]
+    package var entries: [Entry]
 
     /// How many entries a test reaches.
-    public var covered: Int { entries.filter(\.covered).count }
+    package var covered: Int { entries.filter(\.covered).count }
     /// How many rules and defaults there are.
-    public var total: Int { entries.count }
+    package var total: Int { entries.count }
     /// Covered over total, in percent; 100 for a policy without rules.
-    public var percent: Double { total == 0 ? 100 : Double(covered) * 100 / Double(total) }
+    package var percent: Double { total == 0 ? 100 : Double(covered) * 100 / Double(total) }
 }
 
 /// Everything a test run found.
-public struct PolicyTestRun: Sendable {
+package struct PolicyTestRun: Sendable {
     /// Every case of every test file, file by file in path order, cases in the order written.
-    public var results: [PolicyTestCaseResult]
+    package var results: [PolicyTestCaseResult]
     /// Errors in the policies and the test files, and warnings about the test files.
-    public var diagnostics: [Diagnostic]
+    package var diagnostics: [Diagnostic]
     /// The text of every file read, so diagnostics can quote it.
-    public var sources: [SourceText]
+    package var sources: [SourceText]
     /// Rule coverage of every policy version loaded, by policy id then effective date.
-    public var coverage: [PolicyCoverage]
+    package var coverage: [PolicyCoverage]
 
     /// How many cases passed.
-    public var passed: Int { results.filter(\.passed).count }
+    package var passed: Int { results.filter(\.passed).count }
     /// How many cases failed or could not be run.
-    public var failed: Int { results.count - passed }
+    package var failed: Int { results.count - passed }
     /// Whether anything failed or any file has an error.
-    public var succeeded: Bool { failed == 0 && !diagnostics.containsErrors }
+    package var succeeded: Bool { failed == 0 && !diagnostics.containsErrors }
 }
 
 /// Runs policy test files (`precert-test: 1`) against the policies they name.
-public enum PolicyTestRunner {
+package enum PolicyTestRunner {
     /// Loads the policies and calendars under `paths`, then runs every test file found there.
-    public static func run(paths: [String], limits: LoadLimits = LoadLimits()) -> PolicyTestRun {
-        let loaded = PolicyCatalog.load(paths: paths, limits: limits)
+    public static func run(paths: [String]) -> PolicyTestRun {
+        run(paths: paths, settings: PolicyPipeline.Settings(compile: CompileOptions(analyze: false)))
+    }
+
+    /// `run(paths:)` with internal limits, for tests of each limit.
+    package static func run(paths: [String], limits: LoadLimits) -> PolicyTestRun {
+        run(paths: paths, settings: PolicyPipeline.Settings(limits: limits, compile: CompileOptions(analyze: false)))
+    }
+
+    private static func run(paths: [String], settings: PolicyPipeline.Settings) -> PolicyTestRun {
+        let loaded = PolicyPipeline.load(paths: paths, settings: settings)
         // Warnings about policies belong to `precert check`; a test run reports what stops it.
         var diagnostics = loaded.diagnostics.filter { $0.severity == .error }
         var sources = loaded.sources
         var files: [PolicyTestFile] = []
-        // The catalog skips test files; read them again here. Unreadable files and YAML errors
-        // were already reported by the catalog, so they are skipped silently.
-        for file in PolicyFiles.discover(paths).files {
-            guard case .success(let bytes) = PolicyFiles.read(file, maxBytes: limits.yaml.maxBytes) else { continue }
-            let yaml = YAMLLoader.load(bytes, file: file, limits: limits.yaml)
-            guard let root = yaml.root, !yaml.diagnostics.containsErrors, PrecertFileKind.of(root) == .test else { continue }
+        for document in loaded.testDocuments {
+            let file = document.source.file
+            let root = document.root
             if !(file.hasSuffix(".test.yaml") || file.hasSuffix(".test.yml")) {
                 diagnostics.append(
                     .warning(
@@ -125,7 +131,7 @@ public enum PolicyTestRunner {
     }
 
     /// Runs decoded test files against a loaded catalog.
-    public static func run(_ files: [PolicyTestFile], catalog: PolicyCatalog) -> PolicyTestRun {
+    package static func run(_ files: [PolicyTestFile], catalog: PolicyCatalog) -> PolicyTestRun {
         run(files, catalog: catalog, catalogHasErrors: false)
     }
 
@@ -222,10 +228,10 @@ public enum PolicyTestRunner {
                 break
             }
             let dateRange = testCase.asOf?.range ?? file.asOf?.range ?? caseRange
-            let date = testCase.asOf?.value ?? file.asOf?.value ?? bytes.flatMap { PolicyCatalog.route($0).receivedAt?.localDate }
+            let date = testCase.asOf?.value ?? file.asOf?.value ?? bytes.flatMap { bytes in bytes.withUnsafeBufferPointer { PolicyCatalog.route($0).receivedAt?.localDate } }
             var version: LoadedPolicy?
             if let date {
-                switch catalog.select(payer: nil, policyID: policyID, date: date) {
+                switch catalog.select(CaseRouting(), policyID: policyID, date: date).map({ catalog.policies[$0] }) {
                 case .failure(var diagnostic):
                     diagnostic.range = dateRange
                     // The catalog's hint names the CLI option; a test file says it with `as_of`.
@@ -256,7 +262,7 @@ public enum PolicyTestRunner {
             diagnostics += problems
             guard let bytes, date != nil, problems.isEmpty, !testCase.hasErrors else { return .notRun }
             let decision: CaseDecision
-            switch catalog.evaluate(bytes, file: label, policyID: policyID, asOf: date) {
+            switch catalog.evaluate(bytes, options: EvaluationOptions(policyID: policyID, asOf: date, file: label)) {
             case .failure(let errors):
                 if case .inline(let node)? = testCase.input {
                     diagnostics += errors.diagnostics.map { PolicyTestRunner.relocate($0, in: node) }
@@ -264,7 +270,15 @@ public enum PolicyTestRunner {
                     diagnostics += errors.diagnostics
                 }
                 return .notRun
-            case .success(let decided): decision = decided
+            case .success(var decided):
+                // Decisions cite rules relative to the policies root; a test report points at the
+                // file as it was given, so an editor can open it.
+                for index in decided.decisions.indices {
+                    for rule in decided.decisions[index].rules.indices {
+                        decided.decisions[index].rules[rule].location.file = version.source.file
+                    }
+                }
+                decision = decided
             }
             for result in decision.decisions {
                 for rule in result.rules {
@@ -562,9 +576,9 @@ public enum PolicyTestRunner {
 }
 
 /// Renders a test run for people reading a terminal (what `precert test` prints).
-public enum PolicyTestReport {
+package enum PolicyTestReport {
     /// `FAIL file:line: name`, then one indented line per mismatch; empty for a passing case.
-    public static func render(_ result: PolicyTestCaseResult) -> String {
+    package static func render(_ result: PolicyTestCaseResult) -> String {
         let head = "FAIL \(result.location.fileAndLine): \(result.name ?? "(unnamed case)")\n"
         switch result.outcome {
         case .passed:
@@ -577,13 +591,13 @@ public enum PolicyTestReport {
     }
 
     /// Every failing case, in order.
-    public static func failures(_ run: PolicyTestRun) -> String {
+    package static func failures(_ run: PolicyTestRun) -> String {
         run.results.map(render).joined()
     }
 
     /// `file:line: rule `id` of decision `d` is not covered by any test` for every rule and default no
     /// test reaches, then one line per policy version with its coverage.
-    public static func coverage(_ run: PolicyTestRun) -> String {
+    package static func coverage(_ run: PolicyTestRun) -> String {
         var out = ""
         for policy in run.coverage {
             for entry in policy.entries where !entry.covered {
@@ -594,17 +608,17 @@ public enum PolicyTestReport {
     }
 
     /// `coverage 95.2% id (effective date): 40 of 42 rules and defaults`.
-    public static func coverageLine(_ policy: PolicyCoverage) -> String {
+    package static func coverageLine(_ policy: PolicyCoverage) -> String {
         "coverage \(percentText(policy.percent)) \(policy.policyID) (effective \(policy.effective)): \(policy.covered) of \(policy.total) rules and defaults\n"
     }
 
     /// `N passed, M failed`.
-    public static func summary(_ run: PolicyTestRun) -> String {
+    package static func summary(_ run: PolicyTestRun) -> String {
         "\(run.passed) passed, \(run.failed) failed"
     }
 
     /// A percentage rounded down to one decimal, so a policy just short of a bound never shows it.
-    public static func percentText(_ percent: Double) -> String {
+    package static func percentText(_ percent: Double) -> String {
         let tenths = Int((percent * 10).rounded(.down))
         return tenths % 10 == 0 ? "\(tenths / 10)%" : "\(tenths / 10).\(tenths % 10)%"
     }

@@ -1,5 +1,5 @@
 /// How a scalar was written; a later stage uses it, e.g. to tell `"yes"` (text) from `yes`.
-public enum YAMLScalarStyle: String, Sendable, Hashable {
+package enum YAMLScalarStyle: String, Sendable, Hashable {
     /// Unquoted.
     case plain
     /// In single quotes.
@@ -16,17 +16,17 @@ public enum YAMLScalarStyle: String, Sendable, Hashable {
 ///
 /// Scalars keep their text: Precert never guesses types from YAML (`yes` stays the word "yes");
 /// the policy decoder decides types from the policy schema.
-public struct YAMLNode: Sendable {
+package struct YAMLNode: Sendable {
     /// A key and its value in a mapping.
-    public struct Pair: Sendable {
+    package struct Pair: Sendable {
         /// The key node (always a scalar: the parser rejects other keys).
-        public var key: YAMLNode
+        package var key: YAMLNode
         /// The value node.
-        public var value: YAMLNode
+        package var value: YAMLNode
     }
 
     /// What the node holds.
-    public enum Content: Sendable {
+    package enum Content: Sendable {
         /// Text, with the style it was written in.
         case scalar(String, YAMLScalarStyle)
         /// An ordered list.
@@ -36,59 +36,59 @@ public struct YAMLNode: Sendable {
     }
 
     /// What the node holds.
-    public var content: Content
+    package var content: Content
     /// From the node's first character to just past its last.
-    public var range: SourceRange
+    package var range: SourceRange
     /// The explicit core-schema tag, if one was written (e.g. `tag:yaml.org,2002:str`).
-    public var tag: String?
+    package var tag: String?
 
     /// Creates a node.
-    public init(_ content: Content, range: SourceRange, tag: String? = nil) {
+    package init(_ content: Content, range: SourceRange, tag: String? = nil) {
         self.content = content
         self.range = range
         self.tag = tag
     }
 
     /// Where the node starts.
-    public var location: SourceLocation { range.start }
+    package var location: SourceLocation { range.start }
 
     /// The text of a scalar, or `nil`.
-    public var scalar: String? {
+    package var scalar: String? {
         if case .scalar(let text, _) = content { return text }
         return nil
     }
 
     /// The style of a scalar, or `nil`.
-    public var scalarStyle: YAMLScalarStyle? {
+    package var scalarStyle: YAMLScalarStyle? {
         if case .scalar(_, let style) = content { return style }
         return nil
     }
 
     /// The items of a sequence, or `nil`.
-    public var sequence: [YAMLNode]? {
+    package var sequence: [YAMLNode]? {
         if case .sequence(let items) = content { return items }
         return nil
     }
 
     /// The pairs of a mapping, or `nil`.
-    public var mapping: [Pair]? {
+    package var mapping: [Pair]? {
         if case .mapping(let pairs) = content { return pairs }
         return nil
     }
 
     /// Whether this is YAML's null: an unquoted empty scalar, `~` or `null`.
-    public var isNull: Bool {
+    package var isNull: Bool {
         guard case .scalar(let text, .plain) = content, tag == nil else { return false }
         return text.isEmpty || text == "~" || text == "null" || text == "Null" || text == "NULL"
     }
 
     /// The value for `key` in a mapping, or `nil`.
-    public subscript(key: String) -> YAMLNode? {
+    package subscript(key: String) -> YAMLNode? {
         mapping?.first { $0.key.scalar == key }?.value
     }
 
     /// A word for the node's kind, for messages ("a mapping", "a list", "text").
-    public var kindDescription: String {
+    package var kindDescription: String {
         switch content {
         case .scalar: "a scalar"
         case .sequence: "a list"

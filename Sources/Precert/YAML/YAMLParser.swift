@@ -1,38 +1,38 @@
 internal import CYAML
 
 /// Bounds that keep a hostile or broken YAML file from using unbounded time or memory.
-public struct YAMLLimits: Sendable, Hashable {
+package struct YAMLLimits: Sendable, Hashable {
     /// The largest file accepted, in bytes.
-    public var maxBytes: Int
+    package var maxBytes: Int
     /// The deepest nesting of lists and mappings accepted.
-    public var maxDepth: Int
+    package var maxDepth: Int
     /// The most nodes that aliases may copy in, in total (a "billion laughs" file needs billions).
-    public var maxAliasExpansion: Int
+    package var maxAliasExpansion: Int
 
     /// Creates limits; the defaults suit hand-written policy files with a wide margin.
-    public init(maxBytes: Int = 16 << 20, maxDepth: Int = 64, maxAliasExpansion: Int = 10_000) {
+    package init(maxBytes: Int = 16 << 20, maxDepth: Int = 64, maxAliasExpansion: Int = 10_000) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
         self.maxAliasExpansion = maxAliasExpansion
     }
 
     /// The defaults.
-    public static let `default` = YAMLLimits()
+    package static let `default` = YAMLLimits()
 }
 
 /// The outcome of loading one YAML file: the root node when the file could be read, and every
 /// problem found.
-public struct YAMLLoadResult: Sendable {
+package struct YAMLLoadResult: Sendable {
     /// The document's root, or `nil` when the file could not be read to the end or was empty.
-    public var root: YAMLNode?
+    package var root: YAMLNode?
     /// Everything found, in order.
-    public var diagnostics: [Diagnostic]
+    package var diagnostics: [Diagnostic]
 }
 
 /// Loads YAML text into located nodes with Precert's strictness rules.
-public enum YAMLLoader {
+package enum YAMLLoader {
     /// Loads `bytes` (a whole file) reported under the name `file`.
-    public static func load(
+    package static func load(
         _ bytes: [UInt8], file: String, limits: YAMLLimits = .default
     ) -> YAMLLoadResult {
         let at = { (line: Int, column: Int) in
@@ -56,7 +56,7 @@ public enum YAMLLoader {
     }
 
     /// Loads YAML given as a string.
-    public static func load(
+    package static func load(
         _ text: String, file: String, limits: YAMLLimits = .default
     ) -> YAMLLoadResult {
         load(Array(text.utf8), file: file, limits: limits)

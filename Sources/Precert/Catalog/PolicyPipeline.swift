@@ -1,0 +1,217 @@
+/// What kind of Precert file a YAML document is, told by its first key.
+package enum PrecertFileKind: Sendable, Hashable {
+    /// `precert: 1`: a policy.
+    case policy
+    /// `precert-calendar: 1`: a holiday calendar.
+    case calendar
+    /// `precert-test: 1`: a policy test file.
+    case test
+
+    /// The kind of a loaded document, or `nil` when it is not a Precert file.
+    package static func of(_ root: YAMLNode) -> PrecertFileKind? {
+        guard let pairs = root.mapping else { return nil }
+        let keys = Set(pairs.compactMap { $0.key.scalar })
+        if keys.contains("precert") { return .policy }
+        if keys.contains("precert-calendar") { return .calendar }
+        if keys.contains("precert-test") { return .test }
+        return nil
+    }
+}
+
+/// Limits applied when loading policies, calendars and tests (the internal form of `CatalogOptions`).
+package struct LoadLimits: Sendable, Hashable {
+    /// YAML limits.
+    package var yaml: YAMLLimits
+    /// Expression limits.
+    package var expression: ExpressionParser.Limits
+    /// The most rules (defaults included) one policy may have; diagrams and analysis grow with it.
+    package var maxRules: Int
+    /// Bounds on a policy's conditions, expressions and enums, enforced by the checker.
+    package var policy: PolicyLimits
+
+    /// Creates limits.
+    package init(
+        yaml: YAMLLimits = .default, expression: ExpressionParser.Limits = .init(), maxRules: Int = 5_000,
+        policy: PolicyLimits = .default
+    ) {
+        self.yaml = yaml
+        self.expression = expression
+        self.maxRules = maxRules
+        self.policy = policy
+    }
+}
+
+/// The one way from policy text to loaded policies: read YAML, decode, check, compile. The
+/// catalog, `precert check`, `precert test`, the benchmarks, the fuzz targets and the tests all
+/// come through here, so no caller wires the stages by hand (or forgets that decoding returns a
+/// policy even when it reported errors).
+package enum PolicyPipeline {
+    /// Everything that bounds and shapes loading.
+    package struct Settings: Sendable {
+        /// Limits on files, YAML, expressions and policies.
+        package var limits: LoadLimits
+        /// Diagram budgets and whether to analyze.
+        package var compile: CompileOptions
+        /// Limits on the cases the loaded policies will decode.
+        package var caseLimits: CaseLimits
+
+        /// Creates settings; the defaults are `CatalogOptions()`'s.
+        package init(limits: LoadLimits = LoadLimits(), compile: CompileOptions = CompileOptions(), caseLimits: CaseLimits = CaseLimits()) {
+            self.limits = limits
+            self.compile = compile
+            self.caseLimits = caseLimits
+        }
+    }
+
+    /// One YAML document that is a Precert file.
+    package struct Document: Sendable {
+        /// Its text, named as the file was given.
+        package var source: SourceText
+        /// Its name relative to the policies root.
+        package var name: String
+        /// Its YAML tree.
+        package var root: YAMLNode
+        /// Its kind.
+        package var kind: PrecertFileKind
+        /// The sha256 of its bytes, lowercase hex.
+        package var digest: String
+    }
+
+    /// Every file under `paths`, loaded as a catalog.
+    package static func load(paths: [String], options: CatalogOptions) -> PolicyCatalog.LoadResult {
+        load(paths: paths, settings: options.settings)
+    }
+
+    /// Every file under `paths`, loaded as a catalog with internal settings.
+    package static func load(paths: [String], settings: Settings) -> PolicyCatalog.LoadResult {
+        let (found, problems) = PolicyFiles.discover(paths)
+        var diagnostics = problems
+        var files: [(file: PolicyFile, name: String)] = []
+        for entry in found {
+            switch PolicyFiles.read(entry.path, maxBytes: settings.limits.yaml.maxBytes) {
+            case .failure(let diagnostic): diagnostics.append(diagnostic)
+            case .success(let bytes): files.append((PolicyFile(path: entry.path, bytes: bytes), entry.name))
+            }
+        }
+        var result = load(files, settings: settings)
+        result.diagnostics = (diagnostics + result.diagnostics).sortedByLocation()
+        result.fileCount = found.count
+        return result
+    }
+
+    /// In-memory files, loaded as a catalog.
+    package static func load(files: [PolicyFile], options: CatalogOptions) -> PolicyCatalog.LoadResult {
+        let settings = options.settings
+        var diagnostics: [Diagnostic] = []
+        var kept: [(file: PolicyFile, name: String)] = []
+        for file in files {
+            if file.bytes.count > settings.limits.yaml.maxBytes {
+                diagnostics.append(PolicyFiles.tooLarge(file.path, limit: settings.limits.yaml.maxBytes))
+            } else {
+                kept.append((file, file.path))
+            }
+        }
+        var result = load(kept, settings: settings)
+        result.diagnostics = (diagnostics + result.diagnostics).sortedByLocation()
+        return result
+    }
+
+    /// The files, read as YAML and sorted by kind, then calendars, then policies.
+    private static func load(_ files: [(file: PolicyFile, name: String)], settings: Settings) -> PolicyCatalog.LoadResult {
+        var diagnostics: [Diagnostic] = []
+        var sources: [SourceText] = []
+        var documents: [Document] = []
+        for (file, name) in files {
+            let (document, problems, source) = read(file, name: name, limits: settings.limits)
+            diagnostics += problems
+            sources.append(source)
+            if let document { documents.append(document) }
+        }
+        var calendars: [String: (calendar: HolidayCalendar, digest: String)] = [:]
+        for document in documents where document.kind == .calendar {
+            let (calendar, problems) = CalendarLoader.load(document.root)
+            diagnostics += problems
+            guard let calendar else { continue }
+            if calendars[calendar.name] != nil {
+                diagnostics.append(
+                    .error("catalog.duplicate-calendar", "a second calendar named `\(calendar.name)`", at: document.root.range))
+            } else {
+                calendars[calendar.name] = (calendar, document.digest)
+            }
+        }
+        var policies: [LoadedPolicy] = []
+        for document in documents where document.kind == .policy {
+            let (loaded, problems) = compile(document, calendars: calendars, settings: settings)
+            diagnostics += problems
+            guard let loaded else { continue }
+            if let twin = policies.first(where: { $0.id == loaded.id && $0.effective == loaded.effective }) {
+                diagnostics.append(
+                    .error(
+                        "catalog.duplicate-version",
+                        "policy `\(loaded.id)` already has a version effective \(loaded.effective)",
+                        at: loaded.policy.syntax.effective.range,
+                        hint: "give each version its own `effective` date",
+                        notes: [DiagnosticNote("the other version", at: twin.policy.syntax.effective.range)]))
+                continue
+            }
+            policies.append(loaded)
+        }
+        policies.sort { ($0.id, $0.effective) < ($1.id, $1.effective) }
+        let catalog = PolicyCatalog(policies: policies, calendars: calendars.mapValues(\.calendar))
+        return PolicyCatalog.LoadResult(
+            catalog: catalog, diagnostics: diagnostics.sortedByLocation(), sources: sources, fileCount: files.count,
+            testDocuments: documents.filter { $0.kind == .test })
+    }
+
+    /// Reads one file as YAML and tells its kind; the document is `nil` when the file has errors
+    /// or is not a Precert file.
+    package static func read(_ file: PolicyFile, name: String, limits: LoadLimits) -> (Document?, [Diagnostic], SourceText) {
+        let source = SourceText(file: file.path, text: String(decoding: file.bytes, as: UTF8.self))
+        let result = YAMLLoader.load(file.bytes, file: file.path, limits: limits.yaml)
+        guard let root = result.root, !result.diagnostics.containsErrors else { return (nil, result.diagnostics, source) }
+        guard let kind = PrecertFileKind.of(root) else {
+            let problem = Diagnostic.error(
+                "catalog.unknown-file", "not a Precert file", at: SourceRange(root.location),
+                hint: "a policy starts with `precert: 1`, a calendar with `precert-calendar: 1`, a test file with `precert-test: 1`")
+            return (nil, result.diagnostics + [problem], source)
+        }
+        let document = Document(source: source, name: name, root: root, kind: kind, digest: Digest.sha256Hex(file.bytes))
+        return (document, result.diagnostics, source)
+    }
+
+    /// Decodes, checks and compiles one policy document against the calendars; the policy is `nil`
+    /// when any stage reported an error.
+    package static func compile(
+        _ document: Document, calendars: [String: (calendar: HolidayCalendar, digest: String)], settings: Settings
+    ) -> (LoadedPolicy?, [Diagnostic]) {
+        let (syntax, decodeProblems) = PolicyDecoder.decode(
+            document.root, source: document.source, expressionLimits: settings.limits.expression,
+            maxRules: settings.limits.maxRules)
+        guard let syntax else { return (nil, decodeProblems) }
+        let (checked, checkProblems) = PolicyChecker.check(
+            syntax, context: PolicyChecker.Context(calendars: Set(calendars.keys), limits: settings.limits.policy))
+        let problems = decodeProblems + checkProblems
+        guard let checked, !problems.containsErrors, let calendar = calendars[checked.calendarName] else {
+            return (nil, problems)
+        }
+        let loaded = LoadedPolicy(
+            checked: checked, calendar: calendar.calendar, source: document.source, digest: document.digest,
+            file: document.name, calendarDigest: calendar.digest, options: settings.compile,
+            caseLimits: settings.caseLimits)
+        return (loaded, problems + loaded.compiled.findings)
+    }
+
+    /// One policy from YAML text, against the given calendars: for tests, benchmarks and fuzz
+    /// targets that have a policy in hand rather than a directory.
+    package static func policy(
+        yaml: String, file: String = "policy.yaml", calendars: [String: HolidayCalendar], settings: Settings = Settings()
+    ) -> (LoadedPolicy?, [Diagnostic]) {
+        let (document, problems, _) = read(PolicyFile(path: file, text: yaml), name: file, limits: settings.limits)
+        guard let document else { return (nil, problems) }
+        guard document.kind == .policy else {
+            return (nil, problems + [.error("catalog.not-a-policy", "not a policy file", at: document.root.range)])
+        }
+        let (loaded, more) = compile(document, calendars: calendars.mapValues { ($0, "") }, settings: settings)
+        return (loaded, problems + more)
+    }
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import Precert
+import PrecertWorkloads
+
+/// `precert-bench`: measures the workloads of `Benchmarks/README.md` and prints medians. A tool of
+/// its own so the shipped `precert` carries no benchmark code.
+@main
+struct PrecertBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "precert-bench",
+        abstract: "Measure evaluation, JSON Lines and compile speed (build with -c release).",
+        discussion: """
+            Prints the median of several runs for: (a) evaluation of decoded cases, (b) JSON Lines \
+            end to end against JSONSerialization merely parsing the same lines, a JSON Lines file on \
+            one and two threads (jobs), one case at a time through the library's one-case calls \
+            (one), (c) compiling a generated 1,000-rule policy, and --explain against plain \
+            evaluation. For peak memory, write a corpus with --write-corpus and run \
+            `precert eval --jsonl` on it under GNU time (`command time -f %M`).
+            """
+    )
+
+    @Option(help: "The directory of policies and calendars.")
+    var policies = "Policies"
+
+    @Option(help: "How many generated cases to measure with.")
+    var cases = 100_000
+
+    @Option(help: "How many runs to take the median of.")
+    var runs = 5
+
+    @Option(name: .customLong("write-corpus"), help: "Print this many generated case lines and stop.")
+    var writeCorpus: Int?
+
+    @Option(help: "The rule count of the generated policy for the compile measurement.")
+    var rules = 1_000
+
+    @Option(help: "Run only these measurements: a comma-separated subset of a, explain, b, jobs, one, c.")
+    var only: String = "a,explain,b,jobs,one,c"
+
+    func validate() throws {
+        if cases < 1 { throw ValidationError("--cases must be at least 1") }
+        if runs < 1 { throw ValidationError("--runs must be at least 1") }
+        let known: Set = ["a", "explain", "b", "jobs", "one", "c"]
+        for name in selected where !known.contains(name) {
+            throw ValidationError("--only: unknown measurement `\(name)`; choose from a, explain, b, jobs, one, c")
+        }
+    }
+
+    private var selected: Set<String> {
+        Set(only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+    }
+
+    func run() throws {
+        if let count = writeCorpus {
+            var out: [UInt8] = []
+            Workloads.generateCorpus(count) { line in
+                out += Array(line.utf8)
+                out.append(UInt8(ascii: "\n"))
+                if out.count > 1 << 20 {
+                    FileHandle.standardOutput.write(Data(out))
+                    out.removeAll(keepingCapacity: true)
+                }
+            }
+            FileHandle.standardOutput.write(Data(out))
+            return
+        }
+        let work = try Workloads(policies: policies, cases: cases)
+        let bytes = work.lines.reduce(0) { $0 + $1.count }
+        print("corpus: \(cases) cases, \(bytes / cases) bytes each on average; \(runs) runs, medians")
+
+        if selected.contains("a") {
+            let evaluate = median { _ = work.evaluateAll() }
+            print(String(format: "(a) evaluation only:        %10.0f cases/s  (%d decisions each)", Double(cases) / evaluate, work.decisionCount))
+        }
+        if selected.contains("explain") {
+            let full = median { _ = work.evaluateInFull(explain: false) }
+            print(String(format: "    full results:           %10.0f cases/s", Double(cases) / full))
+            let explain = median { _ = work.evaluateInFull(explain: true) }
+            print(String(format: "    full with --explain:    %10.0f cases/s  (%.2fx slower than full)", Double(cases) / explain, explain / full))
+        }
+        if selected.contains("b") {
+            let endToEnd = median { _ = work.jsonLines() }
+            print(String(format: "(b) JSON Lines end to end:  %10.0f cases/s", Double(cases) / endToEnd))
+            let foundation = median { _ = work.foundationParse() }
+            print(String(format: "    JSONSerialization parse: %9.0f lines/s  (end to end is %.2fx faster)", Double(cases) / foundation, foundation / endToEnd))
+        }
+        if selected.contains("jobs") {
+            // Through a file, as `precert eval --jsonl FILE --jobs N` reads it.
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("precert-bench-\(getpid()).jsonl").path
+            try Data(work.lines.flatMap { $0 + [UInt8(ascii: "\n")] }).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let second = try PolicyCatalog(paths: [policies])
+            let one = median { _ = try? Workloads.jsonLinesFile(path, catalogs: [work.catalog]) }
+            let two = median { _ = try? Workloads.jsonLinesFile(path, catalogs: [work.catalog, second]) }
+            print(String(format: "    JSON Lines file, 1 thread: %8.0f lines/s", Double(cases) / one))
+            print(String(format: "    JSON Lines file, 2 threads:%8.0f lines/s  (%.2fx one thread)", Double(cases) / two, one / two))
+        }
+        if selected.contains("one") {
+            // Side by side in one run: the session (the reference), the documented one-case call,
+            // and the typed decision then encoding; then cases whose inputs are all unknown.
+            let session = median { _ = work.jsonLines() }
+            let oneCase = median { _ = work.oneCaseJSON() }
+            let typed = median { _ = work.oneCaseDecision() }
+            let sparseSession = median { _ = work.jsonLines(work.sparseLines) }
+            let sparseOne = median { _ = work.oneCaseJSON(work.sparseLines) }
+            let perCase = { (seconds: Double) in seconds / Double(cases) * 1e6 }
+            print(String(format: "(one) session, known inputs:    %6.2f µs/case", perCase(session)))
+            print(String(format: "      decisionJSON, known:      %6.2f µs/case  (%.2fx the session)", perCase(oneCase), oneCase / session))
+            print(String(format: "      evaluate + encode, known: %6.2f µs/case  (%.2fx the session)", perCase(typed), typed / session))
+            print(String(format: "      session, only payer known:%6.2f µs/case  (%.2fx known)", perCase(sparseSession), sparseSession / session))
+            print(String(format: "      decisionJSON, payer only: %6.2f µs/case  (%.2fx decisionJSON known)", perCase(sparseOne), sparseOne / oneCase))
+        }
+        if selected.contains("c") {
+            let yaml = Workloads.syntheticPolicy(rules: rules)
+            let compile = median { _ = try? work.compile(yaml: yaml) }
+            print(String(format: "(c) compile %d rules:      %10.1f ms (YAML text to diagrams)", rules, compile * 1000))
+            let analyzed = median { _ = try? work.compile(yaml: yaml, analyze: true) }
+            print(String(format: "    with the analysis:      %10.1f ms (what precert check adds)", analyzed * 1000))
+        }
+    }
+
+    private func median(_ body: () -> Void) -> Double {
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+}
