@@ -807,10 +807,3 @@ package struct PolicyChecker {
         }
     }
 }
-
-extension StringProtocol {
-    /// The text without leading and trailing spaces.
-    var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
-    }
-}

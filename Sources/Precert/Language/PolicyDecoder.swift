@@ -387,3 +387,10 @@ package struct PolicyDecoder {
             location: node.location)
     }
 }
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces.
+    var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}
