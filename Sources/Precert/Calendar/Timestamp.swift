@@ -16,7 +16,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// The offset from UTC, in seconds east of Greenwich, that this instant was written with
     /// or should be shown in (-28800 for `-08:00`).
-    public let utcOffsetSeconds: Int32
+    package let utcOffsetSeconds: Int32
 
     /// The widest offset kept; RFC 3339 cannot spell a whole day or more.
     package static let maximumOffsetSeconds: Int32 = 86_399
@@ -114,7 +114,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// The local date in the offset this timestamp carries, i.e. as its author wrote it.
-    public var localDate: CivilDate { localDate(offsetSeconds: utcOffsetSeconds) }
+    package var localDate: CivilDate { localDate(offsetSeconds: utcOffsetSeconds) }
 
     /// RFC 3339 text for this instant as seen `offsetSeconds` east of UTC, always with a
     /// numeric offset (`2026-11-27T23:59:59-08:00`; `+00:00` rather than `Z` for UTC, so that

@@ -122,7 +122,7 @@ public struct EvaluationOptions: Sendable, Hashable {
 /// cases: one session per thread (it is not `Sendable`); the catalog itself is shared.
 public struct CaseSession {
     /// The catalog cases are evaluated against.
-    public let catalog: PolicyCatalog
+    package let catalog: PolicyCatalog
     private var scratch = EvaluationScratch()
     /// The case being evaluated; its storage is reused from case to case.
     private var decoded = DecodedCase()
@@ -142,7 +142,7 @@ public struct CaseSession {
     }
 
     /// `decide(_:options:)` on bytes the caller holds, such as one line of a larger buffer.
-    public mutating func decide(_ bytes: UnsafeBufferPointer<UInt8>, options: EvaluationOptions = EvaluationOptions()) -> Result<CaseDecision, CaseErrors> {
+    package mutating func decide(_ bytes: UnsafeBufferPointer<UInt8>, options: EvaluationOptions = EvaluationOptions()) -> Result<CaseDecision, CaseErrors> {
         switch locate(bytes, options) {
         case .failure(let errors): return .failure(errors)
         case .success(let index):
@@ -159,7 +159,7 @@ public struct CaseSession {
     }
 
     /// `write(_:options:to:)` on bytes the caller holds, such as one line of a larger buffer.
-    public mutating func write(_ bytes: UnsafeBufferPointer<UInt8>, options: EvaluationOptions = EvaluationOptions(), to output: inout [UInt8]) -> CaseErrors? {
+    package mutating func write(_ bytes: UnsafeBufferPointer<UInt8>, options: EvaluationOptions = EvaluationOptions(), to output: inout [UInt8]) -> CaseErrors? {
         var writer = JSONWriter(style: .compact)
         swap(&writer.bytes, &output)
         defer { swap(&writer.bytes, &output) }

@@ -113,7 +113,7 @@ public struct PolicyCatalog: Sendable {
         /// The text of every file read, so that a `DiagnosticRenderer` can quote it.
         public internal(set) var sources: [SourceText]
         /// How many YAML files were read.
-        public internal(set) var fileCount: Int
+        package internal(set) var fileCount: Int
         /// The policy test files read, for the test runner (the catalog itself does not use them).
         package var testDocuments: [PolicyPipeline.Document] = []
 

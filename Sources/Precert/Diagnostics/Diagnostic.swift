@@ -1,5 +1,5 @@
 /// How serious a diagnostic is.
-public enum Severity: String, Sendable, Hashable, Codable, Comparable {
+public enum Severity: String, Sendable, Hashable, Comparable {
     /// The input cannot be used.
     case error
     /// The input works but probably does not say what its author meant.
@@ -22,9 +22,7 @@ public enum Severity: String, Sendable, Hashable, Codable, Comparable {
 /// A stable identifier of a class of diagnostic, such as `yaml.duplicate-key`.
 ///
 /// Tools and tests match on the id, never on the message text, which may be reworded.
-public struct DiagnosticID: Hashable, Sendable, Codable, CustomStringConvertible,
-    ExpressibleByStringLiteral
-{
+public struct DiagnosticID: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// The dotted code.
     public let code: String
 
@@ -33,17 +31,6 @@ public struct DiagnosticID: Hashable, Sendable, Codable, CustomStringConvertible
 
     /// Creates an id from a string literal.
     public init(stringLiteral value: String) { self.code = value }
-
-    /// Encodes as a bare string.
-    public init(from decoder: any Decoder) throws {
-        code = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    /// Decodes from a bare string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(code)
-    }
 
     /// The code.
     public var description: String { code }
@@ -57,7 +44,7 @@ public struct DiagnosticNote: Hashable, Sendable {
     public var range: SourceRange?
 
     /// Creates a note.
-    public init(_ message: String, at range: SourceRange? = nil) {
+    package init(_ message: String, at range: SourceRange? = nil) {
         self.message = message
         self.range = range
     }
@@ -87,7 +74,7 @@ public struct DiagnosticFacts: Hashable, Sendable {
     }
 
     /// Whether no fact is set.
-    public var isEmpty: Bool { self == DiagnosticFacts() }
+    package var isEmpty: Bool { self == DiagnosticFacts() }
 }
 
 /// One problem found in an input, with where it is and how to fix it.

@@ -3,11 +3,11 @@ public struct SourceText: Sendable {
     /// The name the file is reported under.
     public let file: String
     /// The file's contents (decoded leniently, so that even a file with bad bytes can be quoted).
-    public let text: String
+    package let text: String
     private let lines: [Substring]
 
     /// Creates a source text.
-    public init(file: String, text: String) {
+    package init(file: String, text: String) {
         self.file = file
         self.text = text
         self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -40,7 +40,7 @@ public struct DiagnosticRenderer: Sendable {
 
     /// Renders a diagnostic as `file:line:col: error: message [id]`, the source line, a caret or
     /// underline under the span, the hint, then each note the same way.
-    public func render(_ diagnostic: Diagnostic) -> String {
+    package func render(_ diagnostic: Diagnostic) -> String {
         var out = ""
         appendHeadline(
             to: &out, severity: diagnostic.severity.rawValue, message: diagnostic.message,

@@ -187,7 +187,7 @@ package final class CaseDecoder: Sendable {
         guard count > limits.maxBytes else { return nil }
         return CaseErrors([
             .error("limit.case-size", "the case is \(count) bytes, over the limit of \(limits.maxBytes) bytes",
-                at: SourceRange(SourceLocation(file: file, line: 1, column: 1)))
+                at: SourceRange(SourceLocation(file: file, line: 1, column: 1)), facts: DiagnosticFacts(limit: limits.maxBytes))
         ])
     }
 
@@ -274,7 +274,8 @@ package final class CaseDecoder: Sendable {
                     let (line, column) = reader.text.lineAndColumn(at: reader.offset)
                     problems.append(
                         .error("case.duplicate-key", "\(decoder.nodes[node].paths[found]) is given twice", at: range(line, column),
-                            hint: "give each field once; JSON readers disagree on which of two copies counts"))
+                            hint: "give each field once; JSON readers disagree on which of two copies counts",
+                            facts: DiagnosticFacts(jsonPath: decoder.nodes[node].paths[found])))
                     try reader.skipValue()
                     continue
                 }
@@ -367,7 +368,7 @@ package final class CaseDecoder: Sendable {
                         let (line, column) = reader.text.lineAndColumn(at: reader.offset)
                         problems.append(
                             .error("limit.list-length", "\(path()): more than \(decoder.limits.maxListLength) items",
-                                at: range(line, column)))
+                                at: range(line, column), facts: DiagnosticFacts(jsonPath: path(), limit: decoder.limits.maxListLength)))
                         try reader.skipValue()
                         while try reader.nextElement() { try reader.skipValue() }
                         return
@@ -427,7 +428,8 @@ package final class CaseDecoder: Sendable {
                     let (line, column) = reader.text.lineAndColumn(at: start)
                     problems.append(
                         .error("case.type", "\(path()): expected \(Self.expectation(slot, decoder)), got \(written ?? "text")",
-                            at: range(line, column)))
+                            at: range(line, column),
+                            facts: DiagnosticFacts(jsonPath: path(), expected: Self.expectation(slot, decoder), found: "string")))
                 }
                 return parsed
             case .collection:

@@ -55,7 +55,7 @@ public struct DecisionResult: Sendable, Hashable {
     public internal(set) var trace: [TraceStep]
     /// Whether `rules` are candidates of which some applies (unknown inputs left several paths to
     /// the same outcome with no rule in common), so none of their next steps is given.
-    public internal(set) var rulesAreAlternatives = false
+    package internal(set) var rulesAreAlternatives = false
 
     /// Compares every field.
     public static func == (lhs: DecisionResult, rhs: DecisionResult) -> Bool {

@@ -1,8 +1,8 @@
 /// Renders a decision for people reading a terminal (what `precert eval` prints by default).
-package enum DecisionText {
+public enum DecisionText {
     /// The decision as text: each decision with its outcome, due date, rules and their file:line;
     /// with `explain`, the path taken through each diagram.
-    package static func render(_ decision: CaseDecision, explain: Bool) -> String {
+    public static func render(_ decision: CaseDecision, explain: Bool) -> String {
         var out = ""
         let caseName = decision.caseID.map { "case \($0)" } ?? "case"
         out += "\(caseName) against \(decision.policyID) (effective \(decision.effective))\n\n"

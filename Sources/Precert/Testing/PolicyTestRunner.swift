@@ -1,7 +1,7 @@
 /// The outcome of one test case.
-package struct PolicyTestCaseResult: Sendable {
+public struct PolicyTestCaseResult: Sendable {
     /// How a case ended.
-    package enum Outcome: Sendable, Hashable {
+    public enum Outcome: Sendable, Hashable {
         /// Every expected answer matched.
         case passed
         /// Some answers differed; one entry per differing field of a decision.
@@ -11,30 +11,30 @@ package struct PolicyTestCaseResult: Sendable {
     }
 
     /// The test file.
-    package var file: String
+    package internal(set) var file: String
     /// The case's name (`nil` for a case too broken to have one).
-    package var name: String?
+    public internal(set) var name: String?
     /// Where the case is written.
-    package var location: SourceLocation
+    public internal(set) var location: SourceLocation
     /// The fact the case proves, when it says.
     package var facts: String?
     /// How it ended.
-    package var outcome: Outcome
+    public internal(set) var outcome: Outcome
 
     /// Whether it passed.
-    package var passed: Bool { outcome == .passed }
+    public var passed: Bool { outcome == .passed }
 }
 
 /// One way a decision's answer differed from what a test expected.
-package struct DecisionMismatch: Sendable, Hashable {
+public struct DecisionMismatch: Sendable, Hashable {
     /// The decision's name.
-    package var decision: String
+    public internal(set) var decision: String
     /// What the test expected, as text (`not_covered`, `due 2026-11-27T23:59:59-08:00`).
-    package var expected: String
+    public internal(set) var expected: String
     /// What the policy answered, as text.
-    package var actual: String
+    public internal(set) var actual: String
     /// Where the answer came from: the rules that decided with their file:line, or what is missing.
-    package var context: String?
+    public internal(set) var context: String?
 
     /// `coverage: expected not_covered, got covered (rule `default` at file:line)`.
     package var text: String {
@@ -43,57 +43,57 @@ package struct DecisionMismatch: Sendable, Hashable {
 }
 
 /// Which rules of one policy version the tests reach.
-package struct PolicyCoverage: Sendable {
+public struct PolicyCoverage: Sendable {
     /// One rule, or a decision's default.
-    package struct Entry: Sendable, Hashable {
+    public struct Entry: Sendable, Hashable {
         /// The decision it belongs to.
-        package var decision: String
+        public internal(set) var decision: String
         /// The rule's id, or `default`.
-        package var ruleID: String
+        public internal(set) var ruleID: String
         /// Where it is written.
-        package var location: SourceLocation
+        public internal(set) var location: SourceLocation
         /// Whether some test case's answer cited it.
-        package var covered: Bool
+        public internal(set) var covered: Bool
     }
 
     /// The policy id.
-    package var policyID: String
+    public internal(set) var policyID: String
     /// The version's effective date.
-    package var effective: CivilDate
+    public internal(set) var effective: CivilDate
     /// The policy file.
-    package var file: String
+    public internal(set) var file: String
     /// Every rule and default, decision by decision in the order written.
-    package var entries: [Entry]
+    public internal(set) var entries: [Entry]
 
     /// How many entries a test reaches.
-    package var covered: Int { entries.filter(\.covered).count }
+    public var covered: Int { entries.filter(\.covered).count }
     /// How many rules and defaults there are.
-    package var total: Int { entries.count }
+    public var total: Int { entries.count }
     /// Covered over total, in percent; 100 for a policy without rules.
-    package var percent: Double { total == 0 ? 100 : Double(covered) * 100 / Double(total) }
+    public var percent: Double { total == 0 ? 100 : Double(covered) * 100 / Double(total) }
 }
 
 /// Everything a test run found.
-package struct PolicyTestRun: Sendable {
+public struct PolicyTestRun: Sendable {
     /// Every case of every test file, file by file in path order, cases in the order written.
-    package var results: [PolicyTestCaseResult]
+    public internal(set) var results: [PolicyTestCaseResult]
     /// Errors in the policies and the test files, and warnings about the test files.
-    package var diagnostics: [Diagnostic]
+    public internal(set) var diagnostics: [Diagnostic]
     /// The text of every file read, so diagnostics can quote it.
-    package var sources: [SourceText]
+    public internal(set) var sources: [SourceText]
     /// Rule coverage of every policy version loaded, by policy id then effective date.
-    package var coverage: [PolicyCoverage]
+    public internal(set) var coverage: [PolicyCoverage]
 
     /// How many cases passed.
-    package var passed: Int { results.filter(\.passed).count }
+    public var passed: Int { results.filter(\.passed).count }
     /// How many cases failed or could not be run.
-    package var failed: Int { results.count - passed }
+    public var failed: Int { results.count - passed }
     /// Whether anything failed or any file has an error.
-    package var succeeded: Bool { failed == 0 && !diagnostics.containsErrors }
+    public var succeeded: Bool { failed == 0 && !diagnostics.containsErrors }
 }
 
 /// Runs policy test files (`precert-test: 1`) against the policies they name.
-package enum PolicyTestRunner {
+public enum PolicyTestRunner {
     /// Loads the policies and calendars under `paths`, then runs every test file found there.
     public static func run(paths: [String]) -> PolicyTestRun {
         run(paths: paths, settings: PolicyPipeline.Settings(compile: CompileOptions(analyze: false)))
@@ -450,9 +450,9 @@ package enum PolicyTestRunner {
     static func relocate(_ diagnostic: Diagnostic, in root: YAMLNode) -> Diagnostic {
         var moved = diagnostic
         moved.range = root.range
-        guard diagnostic.message.hasPrefix("$"), let end = diagnostic.message.firstRange(of: ": ") else { return moved }
+        guard let path = diagnostic.facts.jsonPath, path.hasPrefix("$") else { return moved }
         var node = root
-        var rest = Substring(diagnostic.message[..<end.lowerBound].dropFirst())
+        var rest = Substring(path.dropFirst())
         while !rest.isEmpty {
             if rest.hasPrefix(".") {
                 rest = rest.dropFirst()
@@ -469,9 +469,9 @@ package enum PolicyTestRunner {
             }
         }
         moved.range = node.range
-        if diagnostic.message.hasSuffix("got a number"), node.scalarStyle == .plain {
+        if diagnostic.facts.found == "number", node.scalarStyle == .plain {
             moved.hint = "a plain number in YAML is a number; quote it to write text, e.g. `\"\(node.scalar ?? "")\"`"
-        } else if diagnostic.message.hasSuffix("got a boolean"), node.scalarStyle == .plain {
+        } else if diagnostic.facts.found == "boolean", node.scalarStyle == .plain {
             moved.hint = "a plain `true` or `false` in YAML is a boolean; quote it to write text"
         }
         return moved
@@ -576,7 +576,7 @@ package enum PolicyTestRunner {
 }
 
 /// Renders a test run for people reading a terminal (what `precert test` prints).
-package enum PolicyTestReport {
+public enum PolicyTestReport {
     /// `FAIL file:line: name`, then one indented line per mismatch; empty for a passing case.
     package static func render(_ result: PolicyTestCaseResult) -> String {
         let head = "FAIL \(result.location.fileAndLine): \(result.name ?? "(unnamed case)")\n"
@@ -591,13 +591,13 @@ package enum PolicyTestReport {
     }
 
     /// Every failing case, in order.
-    package static func failures(_ run: PolicyTestRun) -> String {
+    public static func failures(_ run: PolicyTestRun) -> String {
         run.results.map(render).joined()
     }
 
     /// `file:line: rule `id` of decision `d` is not covered by any test` for every rule and default no
     /// test reaches, then one line per policy version with its coverage.
-    package static func coverage(_ run: PolicyTestRun) -> String {
+    public static func coverage(_ run: PolicyTestRun) -> String {
         var out = ""
         for policy in run.coverage {
             for entry in policy.entries where !entry.covered {
@@ -613,7 +613,7 @@ package enum PolicyTestReport {
     }
 
     /// `N passed, M failed`.
-    package static func summary(_ run: PolicyTestRun) -> String {
+    public static func summary(_ run: PolicyTestRun) -> String {
         "\(run.passed) passed, \(run.failed) failed"
     }
 
