@@ -5,12 +5,7 @@ import Testing
 
 /// Loads policy text through the real pipeline (YAML, decoder, checker) and returns diagnostics.
 func checkPolicy(_ text: String, file: String = "p.yaml", calendars: Set<String>? = ["us-federal"]) -> (CheckedPolicy?, [Diagnostic]) {
-    let loaded = YAMLLoader.load(text, file: file)
-    guard let root = loaded.root else { return (nil, loaded.diagnostics) }
-    let (syntax, decodeProblems) = PolicyDecoder.decode(root, source: SourceText(file: file, text: text))
-    guard let syntax else { return (nil, loaded.diagnostics + decodeProblems) }
-    let (checked, checkProblems) = PolicyChecker.check(syntax, context: .init(calendars: calendars))
-    return (decodeProblems.containsErrors ? nil : checked, loaded.diagnostics + decodeProblems + checkProblems)
+    PolicyPipeline.check(yaml: text, file: file, calendars: calendars)
 }
 
 /// A minimal valid policy with `body` appended (inputs, sets, conditions, decisions).

@@ -33,21 +33,12 @@ enum FuzzPipelines {
     /// Fuzz/policy: YAML -> syntax -> checked (calendar `us-federal`) -> diagrams; every diagnostic rendered.
     static func policy(_ bytes: [UInt8]) -> [Diagnostic] {
         let file = "fuzz.yaml"
-        let loaded = YAMLLoader.load(bytes, file: file)
-        var diagnostics = loaded.diagnostics
-        let source = SourceText(file: file, text: String(decoding: bytes, as: UTF8.self))
-        defer { _ = DiagnosticRenderer(sources: [source]).render(diagnostics) }
-        guard let root = loaded.root, !loaded.diagnostics.containsErrors else { return diagnostics }
-        guard PrecertFileKind.of(root) == .policy else { return diagnostics }
-        let (syntax, decodeProblems) = PolicyDecoder.decode(root, source: source)
-        diagnostics += decodeProblems
-        guard let syntax else { return diagnostics }
-        let (checked, checkProblems) = PolicyChecker.check(syntax, context: PolicyChecker.Context(calendars: ["us-federal"]))
-        diagnostics += checkProblems
-        guard let checked, !decodeProblems.containsErrors else { return diagnostics }
-        let compiled = PolicyCompiler.compile(checked)
-        diagnostics += compiled.findings
-        for index in checked.decisions.indices { _ = compiled.nodeCount(ofDecision: index) }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let (loaded, diagnostics) = PolicyPipeline.policy(yaml: text, file: file, calendars: ShippedPolicies.catalog.calendars)
+        _ = DiagnosticRenderer(sources: [SourceText(file: file, text: text)]).render(diagnostics)
+        if let loaded {
+            for index in loaded.policy.decisions.indices { _ = loaded.compiled.nodeCount(ofDecision: index) }
+        }
         return diagnostics
     }
 
@@ -392,11 +383,7 @@ struct RobustnessLimitTests {
 struct RobustnessHostilePolicyTests {
     /// Checks and compiles policy text with the shipped calendar name.
     private func check(_ text: String) -> (CheckedPolicy?, [Diagnostic]) {
-        guard let root = YAMLLoader.load(text, file: "p.yaml").root else { return (nil, []) }
-        let (syntax, decodeProblems) = PolicyDecoder.decode(root, source: SourceText(file: "p.yaml", text: text))
-        guard let syntax else { return (nil, decodeProblems) }
-        let (checked, problems) = PolicyChecker.check(syntax, context: PolicyChecker.Context(calendars: ["us-federal"]))
-        return (checked, decodeProblems + problems)
+        PolicyPipeline.check(yaml: text, file: "p.yaml", calendars: ["us-federal"])
     }
 
     @Test("an enum of 200 values and a number compared with 100 constants are answered as the rules answer")

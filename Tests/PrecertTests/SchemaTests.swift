@@ -23,16 +23,7 @@ struct SchemaTests {
 
     /// The errors Precert itself reports for a policy text: YAML, decoding and checking.
     private static func engineErrors(_ yaml: String) -> [String] {
-        let loaded = YAMLLoader.load(yaml, file: "p.yaml")
-        guard let root = loaded.root, !loaded.diagnostics.containsErrors else {
-            return loaded.diagnostics.filter { $0.severity == .error }.map(\.message)
-        }
-        let (syntax, decodeProblems) = PolicyDecoder.decode(root, source: SourceText(file: "p.yaml", text: yaml))
-        var errors = decodeProblems.filter { $0.severity == .error }
-        if let syntax {
-            errors += PolicyChecker.check(syntax).1.filter { $0.severity == .error }
-        }
-        return errors.map(\.message)
+        PolicyPipeline.check(yaml: yaml, file: "p.yaml").1.filter { $0.severity == .error }.map(\.message)
     }
 
     /// The names a schema object lists under `key` (`properties` keys, or the items of `required`/`enum`).

@@ -184,21 +184,40 @@ package enum PolicyPipeline {
     package static func compile(
         _ document: Document, calendars: [String: (calendar: HolidayCalendar, digest: String)], settings: Settings
     ) -> (LoadedPolicy?, [Diagnostic]) {
-        let (syntax, decodeProblems) = PolicyDecoder.decode(
-            document.root, source: document.source, expressionLimits: settings.limits.expression,
-            maxRules: settings.limits.maxRules)
-        guard let syntax else { return (nil, decodeProblems) }
-        let (checked, checkProblems) = PolicyChecker.check(
-            syntax, context: PolicyChecker.Context(calendars: Set(calendars.keys), limits: settings.limits.policy))
-        let problems = decodeProblems + checkProblems
-        guard let checked, !problems.containsErrors, let calendar = calendars[checked.calendarName] else {
-            return (nil, problems)
-        }
+        let (checked, problems) = check(document.root, source: document.source, calendars: Set(calendars.keys), settings: settings)
+        guard let checked, let calendar = calendars[checked.calendarName] else { return (nil, problems) }
         let loaded = LoadedPolicy(
             checked: checked, calendar: calendar.calendar, source: document.source, digest: document.digest,
             file: document.name, calendarDigest: calendar.digest, options: settings.compile,
             caseLimits: settings.caseLimits)
         return (loaded, problems + loaded.compiled.findings)
+    }
+
+    /// Decodes and checks one policy's YAML tree; the checked policy is `nil` when decoding or
+    /// checking reported an error (decoding returns a policy even then, so that checking can report
+    /// more at once, but such a policy must go no further). `calendars` names the calendars that
+    /// exist (`nil`: do not check the name).
+    package static func check(
+        _ root: YAMLNode, source: SourceText, calendars: Set<String>?, settings: Settings
+    ) -> (CheckedPolicy?, [Diagnostic]) {
+        let (syntax, decodeProblems) = PolicyDecoder.decode(
+            root, source: source, expressionLimits: settings.limits.expression, maxRules: settings.limits.maxRules)
+        guard let syntax else { return (nil, decodeProblems) }
+        let (checked, checkProblems) = PolicyChecker.check(
+            syntax, context: PolicyChecker.Context(calendars: calendars, limits: settings.limits.policy))
+        let problems = decodeProblems + checkProblems
+        return (problems.containsErrors ? nil : checked, problems)
+    }
+
+    /// One policy's YAML text, decoded and checked (YAML problems included): for tests and tools that
+    /// need the checked policy and every diagnostic but no calendar file.
+    package static func check(
+        yaml: String, file: String = "policy.yaml", calendars: Set<String>? = nil, settings: Settings = Settings()
+    ) -> (CheckedPolicy?, [Diagnostic]) {
+        let loaded = YAMLLoader.load(Array(yaml.utf8), file: file, limits: settings.limits.yaml)
+        guard let root = loaded.root, !loaded.diagnostics.containsErrors else { return (nil, loaded.diagnostics) }
+        let (checked, problems) = check(root, source: SourceText(file: file, text: yaml), calendars: calendars, settings: settings)
+        return (checked, loaded.diagnostics + problems)
     }
 
     /// One policy from YAML text, against the given calendars: for tests, benchmarks and fuzz
