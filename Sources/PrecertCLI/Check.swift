@@ -10,7 +10,8 @@ extension PrecertCommand {
             discussion: """
                 Loads every .yaml file under the given paths (default: Policies/) and prints every \
                 error and warning, with the analysis (shadowed rules, gaps, overlaps). Exits 0 when \
-                there is no error, 1 when there is any, 2 on a usage error.
+                there is no error, 1 when there is any, 2 on a usage error, 3 when the output cannot be \
+                written.
                 """
         )
 
@@ -22,7 +23,7 @@ extension PrecertCommand {
 
         func run() throws {
             let loaded = PolicyCatalog.load(paths: paths)
-            emit(loaded.diagnostics, sources: loaded.sources, format: format)
+            try emit(loaded.diagnostics, sources: loaded.sources, format: format)
             if loaded.hasErrors { throw CommandFailure.input }
         }
     }

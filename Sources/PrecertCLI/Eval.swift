@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import Precert
 
+// The POSIX calls below (open, rename, unlink, signal) come from the C library of each platform.
 #if canImport(Glibc)
 import Glibc
-private let systemWrite = Glibc.write
+#elseif canImport(Musl)
+import Musl
 #elseif canImport(Darwin)
 import Darwin
-private let systemWrite = Darwin.write
 #endif
 
 extension PrecertCommand {
@@ -20,7 +21,7 @@ extension PrecertCommand {
                 date of `request.received_at` (or --as-of). Exits 0 when the case was evaluated (whatever \
                 the answers); 1 when the case cannot be evaluated (with --jsonl: when any line failed); \
                 2 on a usage error; 3 when the policies or calendars have errors or no version of the \
-                payer's policy is in force (the deployment's fault).
+                payer's policy is in force, or the output cannot be written (the deployment's fault).
                 """
         )
 
@@ -84,8 +85,12 @@ extension PrecertCommand {
             case .failure(let errors):
                 // No source line is quoted: a case's line holds names and clinical notes, and stderr ends up in logs.
                 switch format {
-                case .json: try sink.write(DecisionEncoder.encode(errors, pretty: true) + [UInt8(ascii: "\n")])
-                case .text: emit(errors.diagnostics, sources: [], format: .text)
+                case .json:
+                    // The error document is the output: with --output it lands in the file, as
+                    // --jsonl's error lines do, rather than being discarded with an unfinished file.
+                    try sink.write(DecisionEncoder.encode(errors, pretty: true) + [UInt8(ascii: "\n")])
+                    try sink.commit()
+                case .text: try emit(errors.diagnostics, sources: [], format: .text)
                 }
                 throw errors.fault == .deployment ? CommandFailure.deployment : CommandFailure.input
             case .success(let decision):
@@ -104,7 +109,7 @@ extension PrecertCommand {
             let limit = CatalogOptions().maxCaseBytes + 1
             if input == "-" { return Array(FileHandle.standardInput.readData(ofLength: limit)) }
             guard let handle = FileHandle(forReadingAtPath: input), let data = try? handle.read(upToCount: limit) else {
-                emit([Diagnostic(.init("io.unreadable"), .error, "cannot read `\(input)`", at: nil)], sources: [], format: format)
+                try emit([commandError("io.unreadable", "cannot read `\(input)`")], sources: [], format: format)
                 throw CommandFailure.input
             }
             try? handle.close()
@@ -118,7 +123,7 @@ extension PrecertCommand {
             } else {
                 descriptor = open(input, O_RDONLY)
                 guard descriptor >= 0 else {
-                    emit([Diagnostic(.init("io.unreadable"), .error, "cannot read `\(input)`", at: nil)], sources: [], format: .json)
+                    try emit([commandError("io.unreadable", "cannot read `\(input)`")], sources: [], format: .json)
                     throw CommandFailure.input
                 }
             }
@@ -138,7 +143,7 @@ extension PrecertCommand {
             do {
                 failed = try evaluator.run(reading: descriptor) { try sink.write($0) }
             } catch is JSONLinesReadError {
-                emit([Diagnostic(.init("io.unreadable"), .error, "cannot read `\(input)`", at: nil)], sources: [], format: .json)
+                try emit([commandError("io.unreadable", "cannot read `\(input)`")], sources: [], format: .json)
                 throw CommandFailure.input
             }
             if failed {
@@ -156,7 +161,11 @@ final class OutputSink: @unchecked Sendable {
     private let destination: String?
     private let temporary: String?
     private let handle: FileHandle
+    /// Whether the file was moved into place or removed; either is done once.
+    private var finished = false
 
+    /// Writes to standard output, or to a temporary file beside `path` (the deployment's fault,
+    /// exit 3, when it cannot be created).
     init(path: String?) throws {
         destination = path
         guard let path else {
@@ -168,7 +177,7 @@ final class OutputSink: @unchecked Sendable {
         let temp = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).precert-\(ProcessInfo.processInfo.processIdentifier).tmp").path
         guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
-            emit([Diagnostic(.init("io.unwritable"), .error, "cannot write next to `\(path)`", at: nil)], sources: [], format: .text)
+            try emit([commandError("io.unwritable", "cannot write next to `\(path)`")], sources: [], format: .text)
             throw CommandFailure.deployment
         }
         temporary = temp
@@ -176,30 +185,24 @@ final class OutputSink: @unchecked Sendable {
         InterruptCleanup.watch(temp)
     }
 
+    /// Appends bytes to the output; a failed write is the deployment's fault (exit 3).
     func write(_ bytes: [UInt8]) throws {
-        // Straight to the descriptor: wrapping megabytes of output in `Data` would copy them again.
-        let descriptor = handle.fileDescriptor
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    emit([Diagnostic(.init("io.unwritable"), .error, "cannot write the output", at: nil)], sources: [], format: .text)
-                    throw CommandFailure.deployment
-                }
-                offset += written
-            }
+        guard writeAll(bytes, to: handle.fileDescriptor) else {
+            try emit([commandError("io.unwritable", "cannot write the output")], sources: [], format: .text)
+            throw CommandFailure.deployment
         }
     }
 
     /// Moves the finished file into place (an atomic rename on one file system).
     func commit() throws {
-        guard let temporary, let destination else { return }
-        try handle.close()
-        if rename(temporary, destination) != 0 {
-            discard()
-            emit([Diagnostic(.init("io.unwritable"), .error, "cannot move the output into `\(destination)`", at: nil)], sources: [], format: .text)
+        guard let temporary, let destination, !finished else { return }
+        finished = true
+        // A close can be where the file system first reports a full disk.
+        let closed = (try? handle.close()) != nil
+        if !closed || rename(temporary, destination) != 0 {
+            unlink(temporary)
+            InterruptCleanup.watch(nil)
+            try emit([commandError("io.unwritable", "cannot move the output into `\(destination)`")], sources: [], format: .text)
             throw CommandFailure.deployment
         }
         InterruptCleanup.watch(nil)
@@ -207,7 +210,8 @@ final class OutputSink: @unchecked Sendable {
 
     /// Removes the unfinished file.
     func discard() {
-        guard let temporary else { return }
+        guard let temporary, !finished else { return }
+        finished = true
         try? handle.close()
         unlink(temporary)
         InterruptCleanup.watch(nil)
@@ -216,8 +220,10 @@ final class OutputSink: @unchecked Sendable {
 
 /// Removes an unfinished output file when the run is interrupted (Ctrl-C, `kill`).
 enum InterruptCleanup {
+    /// The unfinished file, as a C string a signal handler can use without allocating.
     nonisolated(unsafe) private static var path: UnsafeMutablePointer<CChar>?
 
+    /// Removes `file` if the run is interrupted from now on; `nil` once it is finished.
     static func watch(_ file: String?) {
         if let old = path { free(old) }
         path = file.map { strdup($0) }

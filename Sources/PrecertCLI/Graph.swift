@@ -29,7 +29,7 @@ extension PrecertCommand {
                 let result = PolicyCatalog.load(paths: [policy, policyOptions.policies + "/calendars"])
                 let errors = result.diagnostics.filter { $0.severity == .error }
                 if !errors.isEmpty {
-                    emit(errors, sources: result.sources, format: .text)
+                    try emit(errors, sources: result.sources, format: .text)
                     throw ExitCode(1)
                 }
                 catalog = result.catalog
@@ -40,22 +40,22 @@ extension PrecertCommand {
             guard !versions.isEmpty else {
                 let ids = Set(catalog.policies.map(\.policy.id)).sorted()
                 let hint = Suggestion.didYouMean(policy, in: ids) ?? "policies: \(ids.joined(separator: ", "))"
-                emit([.error("catalog.unknown-policy", "no policy `\(policy)`", at: nil, hint: hint)], sources: [], format: .text)
+                try emit([.error("catalog.unknown-policy", "no policy `\(policy)`", at: nil, hint: hint)], sources: [], format: .text)
                 throw ExitCode(1)
             }
             let chosen = asOf.map { date in versions.last { $0.isInForce(on: date) } } ?? versions.last
             guard let chosen else {
-                emit([.error("catalog.not-in-force", "no version of `\(policy)` is in force on \(asOf!)", at: nil)], sources: [], format: .text)
+                try emit([.error("catalog.not-in-force", "no version of `\(policy)` is in force on \(asOf!)", at: nil)], sources: [], format: .text)
                 throw ExitCode(1)
             }
             guard let index = chosen.policy.decisionIndex(named: decision) else {
                 let names = chosen.policy.decisions.map(\.name)
                 let hint = Suggestion.didYouMean(decision, in: names) ?? "decisions: \(names.joined(separator: ", "))"
-                emit([.error("graph.unknown-decision", "policy `\(chosen.policy.id)` has no decision `\(decision)`", at: nil, hint: hint)], sources: [], format: .text)
+                try emit([.error("graph.unknown-decision", "policy `\(chosen.policy.id)` has no decision `\(decision)`", at: nil, hint: hint)], sources: [], format: .text)
                 throw ExitCode(1)
             }
             guard let dot = GraphvizExport.dot(chosen.compiled, decision: index) else {
-                emit([.error("graph.fallback", "decision `\(decision)` has no diagram: it is evaluated rule by rule", at: nil)], sources: [], format: .text)
+                try emit([.error("graph.fallback", "decision `\(decision)` has no diagram: it is evaluated rule by rule", at: nil)], sources: [], format: .text)
                 throw ExitCode(1)
             }
             print(dot, terminator: "")

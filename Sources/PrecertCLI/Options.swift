@@ -2,6 +2,17 @@ import ArgumentParser
 import Foundation
 import Precert
 
+#if canImport(Glibc)
+import Glibc
+private let systemWrite = Glibc.write
+#elseif canImport(Musl)
+import Musl
+private let systemWrite = Musl.write
+#elseif canImport(Darwin)
+import Darwin
+private let systemWrite = Darwin.write
+#endif
+
 /// Where the policies come from; shared by every command that evaluates.
 struct PolicyOptions: ParsableArguments {
     @Option(name: .long, help: "The directory of policies and calendars.")
@@ -13,7 +24,7 @@ struct PolicyOptions: ParsableArguments {
         do {
             return try PolicyCatalog(paths: [policies])
         } catch {
-            emit(error.diagnostics.filter { $0.severity == .error }, sources: error.sources, format: format)
+            try emit(error.diagnostics.filter { $0.severity == .error }, sources: error.sources, format: format)
             throw CommandFailure.deployment
         }
     }
@@ -50,22 +61,49 @@ extension CivilDate: ExpressibleByArgument {
 
 /// Prints diagnostics: text with the quoted source line to standard error, or the JSON error
 /// document to standard output.
-func emit(_ diagnostics: [Diagnostic], sources: [SourceText], format: OutputFormat) {
+func emit(_ diagnostics: [Diagnostic], sources: [SourceText], format: OutputFormat) throws(CommandFailure) {
     switch format {
     case .json:
-        writeOut(Array(DiagnosticRenderer.json(diagnostics).utf8))
+        try writeOut(Array(DiagnosticRenderer.json(diagnostics).utf8))
     case .text:
         guard !diagnostics.isEmpty else { return }
         writeError(DiagnosticRenderer(sources: sources).render(diagnostics))
     }
 }
 
-/// Writes bytes to standard output.
-func writeOut(_ bytes: [UInt8]) {
-    FileHandle.standardOutput.write(Data(bytes))
+/// An error of the command itself (no place in any file), built through the public initializer.
+func commandError(_ id: String, _ message: String, hint: String? = nil) -> Diagnostic {
+    Diagnostic(DiagnosticID(id), .error, message, at: nil, hint: hint)
 }
 
-/// Writes text to standard error.
+/// Writes bytes to standard output; output that cannot be written (a full disk, a closed pipe's
+/// reader gone with SIGPIPE ignored) is the deployment's fault, reported once on standard error.
+func writeOut(_ bytes: [UInt8]) throws(CommandFailure) {
+    guard writeAll(bytes, to: FileHandle.standardOutput.fileDescriptor) else {
+        writeError(DiagnosticRenderer().render([commandError("io.unwritable", "cannot write the output")]))
+        throw CommandFailure.deployment
+    }
+}
+
+/// Writes text to standard error. A failure is ignored: there is nowhere left to report it.
 func writeError(_ text: String) {
-    FileHandle.standardError.write(Data(text.utf8))
+    _ = writeAll(Array(text.utf8), to: FileHandle.standardError.fileDescriptor)
+}
+
+/// Writes every byte to `descriptor`, retrying after interruptions; `false` when the system
+/// refuses. Straight to the descriptor: `FileHandle.write(_:)` traps on a failed write, and
+/// wrapping megabytes of output in `Data` would copy them again.
+func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
+    bytes.withUnsafeBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
 }

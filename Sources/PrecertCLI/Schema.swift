@@ -11,7 +11,7 @@ extension PrecertCommand {
                 `# yaml-language-server: $schema=precert-policy.schema.json` at the top of the YAML \
                 (with the path to the saved file) to get completion, hover help and validation. The \
                 schemas check shape only; `precert check` remains the authority on a policy. Exits 0, \
-                or 2 on a usage error.
+                2 on a usage error, 3 when the output cannot be written.
                 """
         )
 
@@ -37,7 +37,7 @@ extension PrecertCommand {
 
         func run() throws {
             // The newline makes `> file.json` a well-formed text file.
-            writeOut(Array(kind.text.utf8) + [UInt8(ascii: "\n")])
+            try writeOut(Array(kind.text.utf8) + [UInt8(ascii: "\n")])
         }
     }
 }

@@ -42,7 +42,7 @@ extension PrecertCommand {
                     "rule coverage of `\(policy.policyID)` (effective \(policy.effective)) is \(PolicyTestReport.percentText(policy.percent)), below the minimum of \(Self.percent(minCoverage ?? 0))",
                     at: nil, hint: "run `precert test --coverage` to list the rules no test reaches")
             }
-            emit(run.diagnostics + shortfalls, sources: run.sources, format: .text)
+            try emit(run.diagnostics + shortfalls, sources: run.sources, format: .text)
             var out = PolicyTestReport.failures(run)
             if coverage {
                 out += PolicyTestReport.coverage(run)
@@ -51,7 +51,7 @@ extension PrecertCommand {
                 out += below.map(PolicyTestReport.coverageLine).joined()
             }
             out += PolicyTestReport.summary(run) + "\n"
-            writeOut(Array(out.utf8))
+            try writeOut(Array(out.utf8))
             if !run.succeeded || !below.isEmpty { throw ExitCode(1) }
         }
 
