@@ -12,7 +12,8 @@ extension PrecertCommand {
                 evaluates every test case against the policy its file names, and prints each failing \
                 case with what was expected, what the policy answered and the rule that decided, then \
                 `N passed, M failed`. Exits 0 when every case passes, 1 on a failure, an error in a \
-                policy or test file, or coverage under --min-coverage, 2 on a usage error.
+                policy or test file, or coverage under --min-coverage, 2 on a usage error, 3 when the \
+                output cannot be written.
                 """
         )
 
@@ -37,10 +38,10 @@ extension PrecertCommand {
             let run = PolicyTestRunner.run(paths: paths)
             let below = minCoverage.map { minimum in run.coverage.filter { $0.percent < minimum } } ?? []
             let shortfalls: [Diagnostic] = below.map { policy in
-                .error(
+                commandError(
                     "test.coverage",
                     "rule coverage of `\(policy.policyID)` (effective \(policy.effective)) is \(PolicyTestReport.percentText(policy.percent)), below the minimum of \(Self.percent(minCoverage ?? 0))",
-                    at: nil, hint: "run `precert test --coverage` to list the rules no test reaches")
+                    hint: "run `precert test --coverage` to list the rules no test reaches")
             }
             try emit(run.diagnostics + shortfalls, sources: run.sources, format: .text)
             var out = PolicyTestReport.failures(run)
@@ -52,7 +53,9 @@ extension PrecertCommand {
             }
             out += PolicyTestReport.summary(run) + "\n"
             try writeOut(Array(out.utf8))
-            if !run.succeeded || !below.isEmpty { throw ExitCode(1) }
+            // The policies and test files are what `test` was given: their errors, like failing
+            // cases and coverage short of the minimum, are the input's fault.
+            if !run.succeeded || !below.isEmpty { throw CommandFailure.input }
         }
 
         /// The bound as the user wrote it (`100%`, `92.5%`); `percentText` rounds down, which suits
