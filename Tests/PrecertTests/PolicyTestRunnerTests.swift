@@ -107,6 +107,18 @@ struct PolicyTestRunnerTests {
         #expect(run.failed == 1)
     }
 
+    @Test("an error in another test file does not make an unknown policy id look like a policy left out for its errors")
+    func unknownPolicyBesideBrokenTestFile() {
+        let run = PolicyTestRunner.run(paths: [
+            PolicyTestFixtures.policy, PolicyTestFixtures.path("unknown-policy.test.yaml"),
+            PolicyTestFixtures.path("bad-names.test.yaml"), PolicyTestFixtures.calendars,
+        ])
+        let unknown = run.diagnostics.first { $0.id == "test.unknown-policy" }
+        #expect(run.diagnostics.count > 1)
+        #expect(position(unknown) == "2:9")
+        #expect(unknown?.hint == "did you mean `test/small-clinic`?")
+    }
+
     @Test("a case value of the wrong type is reported at its place in the YAML; a case without a date is refused")
     func badCase() {
         let run = PolicyTestFixtures.run("bad-case.test.yaml")

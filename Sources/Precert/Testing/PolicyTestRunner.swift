@@ -123,7 +123,8 @@ public enum PolicyTestRunner {
             diagnostics.append(contentsOf: problems)
             if let decoded { files.append(decoded) }
         }
-        var run = run(files, catalog: loaded.catalog, catalogHasErrors: diagnostics.containsErrors)
+        // Only the catalog's own errors explain a policy missing from it; a test file's do not.
+        var run = run(files, catalog: loaded.catalog, catalogHasErrors: loaded.hasErrors)
         run.diagnostics = (diagnostics + run.diagnostics).sortedByLocation()
         sources += run.sources
         run.sources = sources
