@@ -112,7 +112,7 @@ package struct PolicyChecker {
                 hint: "use an IANA zone name such as `America/Los_Angeles`")
         }
         if let calendars = context.calendars, !calendars.contains(syntax.calendar.value) {
-            let hint = Suggestion.didYouMean(syntax.calendar.value, in: calendars)
+            let hint = Suggestion.didYouMean(syntax.calendar.value, in: calendars.sorted())
                 ?? (calendars.isEmpty
                     ? "no calendars were loaded: holiday calendars live under `Policies/calendars/`; check them together with the policy"
                     : "calendars available: \(calendars.sorted().map { "`\($0)`" }.joined(separator: ", "))")
@@ -495,7 +495,7 @@ package struct PolicyChecker {
             }
             let name = String(rest[rest.index(after: open)..<close]).trimmingSpaces
             guard let slot = inputIndex[name] else {
-                let hint = Suggestion.didYouMean(name, in: inputIndex.keys).map { "\($0) " } ?? ""
+                let hint = Suggestion.didYouMean(name, in: inputs.map(\.path)).map { "\($0) " } ?? ""
                 error("name.unknown-placeholder", "placeholder `{\(name)}` names no declared input", at: text.range,
                     hint: "\(hint)placeholders are filled from the case's declared inputs")
                 return nil
@@ -555,8 +555,11 @@ package struct PolicyChecker {
 
     // MARK: Expressions
 
+    /// Every name an expression could mean, in declaration order (never a dictionary's hash
+    /// order, which differs from process to process).
     private func allNames(expected: ValueType?) -> [String] {
-        var names = Array(inputIndex.keys) + Array(conditionIndex.keys) + Array(setIndex.keys) + Array(decisionIndex.keys)
+        var names = inputs.map(\.path) + syntax.conditions.map(\.name.value) + codeSets.map(\.name)
+            + syntax.decisions.map(\.name.value)
         if case .enumeration(let values)? = expected { names += values }
         if !elementTypes.isEmpty { names.append("it") }
         return names

@@ -1,6 +1,10 @@
 /// Finds the closest known name to a misspelled one, for "did you mean" hints.
 package enum Suggestion {
     /// The candidate nearest to `word` by edit distance, when it is close enough to be a likely typo.
+    ///
+    /// The answer does not depend on the order of `candidates`, so a `Set` or a dictionary's keys
+    /// give the same hint in every process: of equally close candidates, the one that sorts first
+    /// (`<` on `String`) wins.
     package static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let target = Array(word.lowercased().unicodeScalars)
         let allowed = max(1, min(3, target.count / 3))
@@ -17,7 +21,10 @@ package enum Suggestion {
             // The distance is at least the difference in length: skip the far ones cheaply.
             guard abs(lowered.count - target.count) <= allowed else { continue }
             let distance = editDistance(target, lowered)
-            if best == nil || distance < best!.distance { best = (candidate, distance) }
+            if let current = best, distance > current.distance || (distance == current.distance && current.name <= candidate) {
+                continue
+            }
+            best = (candidate, distance)
         }
         guard let best else { return nil }
         return best.distance <= allowed ? best.name : nil
