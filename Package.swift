@@ -48,6 +48,13 @@ let package = Package(
             dependencies: ["Precert", "PrecertWorkloads"],
             exclude: ["Fixtures"]
         ),
+        // Runs the built `precert` as a separate process; depending on the executable target makes
+        // `swift test` build it first.
+        .testTarget(
+            name: "PrecertCLITests",
+            dependencies: ["PrecertCLI"],
+            exclude: ["Fixtures"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,222 @@
+import Foundation
+import Testing
+
+/// One command line and what it must do: its exit status, and its standard output and error,
+/// byte for byte, as kept in `Fixtures/golden/<name>.stdout` and `<name>.stderr`.
+///
+/// To rewrite every golden file after an intended change of output, run
+/// `PRECERT_UPDATE_GOLDEN=1 swift test --filter PrecertCLITests`, then review the diff.
+struct GoldenCommand: Sendable, CustomTestStringConvertible {
+    /// The golden files' base name.
+    var name: String
+    /// The arguments after `precert`, with paths relative to the repository root.
+    var arguments: [String]
+    /// The exit status the command must end with.
+    var status: Int32
+    /// A file (relative to the repository root) to give as standard input.
+    var stdin: String?
+
+    var testDescription: String { "\(name): precert \(arguments.joined(separator: " ")) (exit \(status))" }
+
+    init(_ name: String, _ arguments: [String], exit status: Int32, stdin: String? = nil) {
+        self.name = name
+        self.arguments = arguments
+        self.status = status
+        self.stdin = stdin
+    }
+}
+
+/// The fixture paths the commands use, relative to the repository root.
+enum Paths {
+    static let fixtures = CLI.fixtures
+    /// A clean catalog: one policy, its calendar, its passing tests.
+    static let clinic = "\(fixtures)/clinic"
+    /// A catalog whose one policy has errors.
+    static let broken = "\(fixtures)/broken"
+    /// Policies whose misspellings each have two equally close corrections.
+    static let misspelled = "\(fixtures)/misspelled"
+    /// Two payers one edit apart from the same misspelling.
+    static let payers = "\(fixtures)/payers"
+
+    static func `case`(_ name: String) -> String { "\(fixtures)/cases/\(name)" }
+}
+
+extension GoldenCommand {
+    /// Every command the golden tests run: each subcommand, its formats and its failures.
+    static let all: [GoldenCommand] = check + eval + test + graph + schema + usage
+
+    static let check: [GoldenCommand] = [
+        GoldenCommand("check-shipped", ["check"], exit: 0),
+        GoldenCommand("check-clinic", ["check", Paths.clinic], exit: 0),
+        GoldenCommand("check-broken", ["check", Paths.broken], exit: 1),
+        GoldenCommand("check-misspelled", ["check", Paths.misspelled], exit: 1),
+        GoldenCommand("check-misspelled-json", ["check", "--format", "json", Paths.misspelled], exit: 1),
+        GoldenCommand("check-missing-path", ["check", "\(Paths.fixtures)/no-such-directory"], exit: 1),
+    ]
+
+    static let eval: [GoldenCommand] = [
+        GoldenCommand("eval-shipped", ["eval", "Examples/direct-booking-without-authorization.json"], exit: 0),
+        GoldenCommand("eval-text", ["eval", "--policies", Paths.clinic, Paths.case("outside.json")], exit: 0),
+        GoldenCommand("eval-text-next-steps", ["eval", "--policies", Paths.clinic, Paths.case("referral.json")], exit: 0),
+        GoldenCommand("eval-json", ["eval", "--policies", Paths.clinic, "--format", "json", Paths.case("outside.json")], exit: 0),
+        GoldenCommand("eval-explain", ["eval", "--policies", Paths.clinic, "--explain", Paths.case("referral.json")], exit: 0),
+        GoldenCommand(
+            "eval-explain-json", ["eval", "--policies", Paths.clinic, "--explain", "--format", "json", Paths.case("outside.json")],
+            exit: 0),
+        GoldenCommand("eval-stdin", ["eval", "--policies", Paths.clinic, "-"], exit: 0, stdin: Paths.case("outside.json")),
+        GoldenCommand("eval-jsonl", ["eval", "--policies", Paths.clinic, "--jsonl", Paths.case("batch.jsonl")], exit: 0),
+        GoldenCommand("eval-jsonl-jobs-2", ["eval", "--policies", Paths.clinic, "--jsonl", "--jobs", "2", Paths.case("batch.jsonl")], exit: 0),
+        GoldenCommand(
+            "eval-jsonl-explain", ["eval", "--policies", Paths.clinic, "--jsonl", "--explain", Paths.case("batch.jsonl")], exit: 0),
+        GoldenCommand("eval-jsonl-stdin", ["eval", "--policies", Paths.clinic, "--jsonl", "-"], exit: 0, stdin: Paths.case("batch.jsonl")),
+        GoldenCommand("eval-jsonl-errors", ["eval", "--policies", Paths.clinic, "--jsonl", Paths.case("batch-with-errors.jsonl")], exit: 1),
+        GoldenCommand(
+            "eval-jsonl-errors-jobs-2",
+            ["eval", "--policies", Paths.clinic, "--jsonl", "--jobs", "2", Paths.case("batch-with-errors.jsonl")], exit: 1),
+        GoldenCommand(
+            "eval-jsonl-misspelled-payers", ["eval", "--policies", Paths.payers, "--jsonl", Paths.case("misspelled-payers.jsonl")],
+            exit: 1),
+        GoldenCommand("eval-broken-case", ["eval", "--policies", Paths.clinic, Paths.case("broken.json")], exit: 1),
+        GoldenCommand("eval-broken-case-json", ["eval", "--policies", Paths.clinic, "--format", "json", Paths.case("broken.json")], exit: 1),
+        GoldenCommand("eval-unreadable-case", ["eval", "--policies", Paths.clinic, Paths.case("no-such-case.json")], exit: 1),
+        GoldenCommand("eval-unknown-payer", ["eval", "--policies", Paths.clinic, Paths.case("unknown-payer.json")], exit: 1),
+        GoldenCommand(
+            "eval-unknown-payer-json", ["eval", "--policies", Paths.clinic, "--format", "json", Paths.case("unknown-payer.json")], exit: 1),
+        GoldenCommand(
+            "eval-unknown-policy", ["eval", "--policies", Paths.clinic, "--policy", "clinic/outpatiant", Paths.case("outside.json")],
+            exit: 1),
+        GoldenCommand("eval-not-in-force", ["eval", "--policies", Paths.clinic, Paths.case("before-effective.json")], exit: 3),
+        GoldenCommand(
+            "eval-not-in-force-json", ["eval", "--policies", Paths.clinic, "--format", "json", Paths.case("before-effective.json")],
+            exit: 3),
+        GoldenCommand(
+            "eval-as-of", ["eval", "--policies", Paths.clinic, "--as-of", "2026-01-01", Paths.case("before-effective.json")], exit: 0),
+        GoldenCommand("eval-policies-with-errors", ["eval", "--policies", Paths.broken, Paths.case("outside.json")], exit: 3),
+        GoldenCommand(
+            "eval-policies-with-errors-json", ["eval", "--policies", Paths.broken, "--format", "json", Paths.case("outside.json")], exit: 3),
+        GoldenCommand(
+            "eval-policies-with-errors-jsonl", ["eval", "--policies", Paths.broken, "--jsonl", Paths.case("batch.jsonl")], exit: 3),
+        GoldenCommand(
+            "eval-output-unwritable",
+            ["eval", "--policies", Paths.clinic, "--output", "\(Paths.fixtures)/no-such-directory/decision.json", Paths.case("outside.json")],
+            exit: 3),
+    ]
+
+    static let test: [GoldenCommand] = [
+        GoldenCommand("test-shipped", ["test", "--coverage", "--min-coverage", "100", "Policies"], exit: 0),
+        GoldenCommand("test-passing", ["test", Paths.clinic], exit: 0),
+        GoldenCommand("test-failing", ["test", Paths.clinic, "\(Paths.fixtures)/failing-tests"], exit: 1),
+        GoldenCommand("test-coverage", ["test", "--coverage", Paths.clinic], exit: 0),
+        GoldenCommand("test-min-coverage-met", ["test", "--min-coverage", "80", Paths.clinic], exit: 0),
+        GoldenCommand("test-min-coverage-short", ["test", "--min-coverage", "90", Paths.clinic], exit: 1),
+        GoldenCommand("test-misspelled", ["test", Paths.clinic, "\(Paths.fixtures)/misspelled-tests"], exit: 1),
+    ]
+
+    static let graph: [GoldenCommand] = [
+        GoldenCommand("graph-shipped", ["graph", "kaiser-norcal/behavioral-health", "coverage"], exit: 0),
+        GoldenCommand("graph", ["graph", "--policies", Paths.clinic, "clinic/outpatient", "authorization"], exit: 0),
+        GoldenCommand("graph-file", ["graph", "--policies", Paths.clinic, "\(Paths.clinic)/outpatient.yaml", "turnaround"], exit: 0),
+        GoldenCommand("graph-unknown-decision", ["graph", "--policies", Paths.clinic, "clinic/outpatient", "turnarond"], exit: 1),
+        GoldenCommand("graph-unknown-policy", ["graph", "--policies", Paths.clinic, "clinic/outpatiant", "turnaround"], exit: 1),
+        GoldenCommand(
+            "graph-not-in-force", ["graph", "--policies", Paths.clinic, "--as-of", "2025-06-01", "clinic/outpatient", "turnaround"], exit: 3),
+        GoldenCommand("graph-file-with-errors", ["graph", "--policies", Paths.clinic, "\(Paths.broken)/outpatient.yaml", "authorization"], exit: 1),
+        GoldenCommand("graph-policies-with-errors", ["graph", "--policies", Paths.broken, "clinic/outpatient", "authorization"], exit: 3),
+    ]
+
+    static let schema: [GoldenCommand] = [
+        GoldenCommand("schema-policy", ["schema", "policy"], exit: 0),
+        GoldenCommand("schema-case", ["schema", "case"], exit: 0),
+        GoldenCommand("schema-decision", ["schema", "decision"], exit: 0),
+        GoldenCommand("schema-error", ["schema", "error"], exit: 0),
+    ]
+
+    static let usage: [GoldenCommand] = [
+        GoldenCommand("version", ["--version"], exit: 0),
+        GoldenCommand("usage-jobs-0", ["eval", "--jsonl", "--jobs", "0", Paths.case("batch.jsonl")], exit: 2),
+        GoldenCommand("usage-jsonl-format-text", ["eval", "--jsonl", "--format", "text", Paths.case("batch.jsonl")], exit: 2),
+        GoldenCommand("usage-format-equals-text-jsonl", ["eval", "--format=text", "--jsonl", Paths.case("batch.jsonl")], exit: 2),
+        GoldenCommand("usage-jobs-without-jsonl", ["eval", "--jobs", "2", Paths.case("outside.json")], exit: 2),
+        GoldenCommand("usage-bad-as-of", ["eval", "--as-of", "2026-13-01", Paths.case("outside.json")], exit: 2),
+        GoldenCommand("usage-eval-without-case", ["eval"], exit: 2),
+        GoldenCommand("usage-unknown-subcommand", ["frobnicate"], exit: 2),
+        GoldenCommand("usage-unknown-schema", ["schema", "rule"], exit: 2),
+        GoldenCommand("usage-min-coverage-over-100", ["test", "--min-coverage", "120", Paths.clinic], exit: 2),
+    ]
+}
+
+@Suite("precert commands, run as a process")
+struct CommandTests {
+    @Test("exit status, standard output and standard error match the golden files", arguments: GoldenCommand.all)
+    func golden(_ command: GoldenCommand) throws {
+        let run = try CLI.run(command.arguments, stdin: command.stdin)
+        #expect(!run.signaled, "precert crashed: \(run.err)")
+        #expect(run.status == command.status, "stderr: \(run.err)")
+        try CLI.expectGolden(CLI.normalized(run.out), "\(command.name).stdout")
+        try CLI.expectGolden(CLI.normalized(run.err), "\(command.name).stderr")
+    }
+
+    @Test("--jobs 2 writes the same bytes as one job")
+    func jobsKeepOrder() throws {
+        let arguments = ["eval", "--policies", Paths.clinic, "--jsonl", Paths.case("batch-with-errors.jsonl")]
+        let one = try CLI.run(arguments)
+        let two = try CLI.run(arguments + ["--jobs", "2"])
+        #expect(one == two)
+    }
+
+    @Test("--output FILE holds exactly what standard output would, and nothing else is left beside it")
+    func outputFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("precert-output-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let single = directory.appendingPathComponent("decision.json")
+        let lines = directory.appendingPathComponent("decisions.jsonl")
+
+        let first = try CLI.run(["eval", "--policies", Paths.clinic, "--format", "json", "--output", single.path, Paths.case("outside.json")])
+        #expect(first.status == 0)
+        #expect(first.stdout.isEmpty && first.stderr.isEmpty, "\(first.err)")
+        try CLI.expectGolden(CLI.normalized(String(decoding: try Data(contentsOf: single), as: UTF8.self)), "eval-json.stdout", owner: false)
+
+        let second = try CLI.run(
+            ["eval", "--policies", Paths.clinic, "--jsonl", "--jobs", "2", "--output", lines.path, Paths.case("batch.jsonl")])
+        #expect(second.status == 0)
+        #expect(second.stdout.isEmpty && second.stderr.isEmpty, "\(second.err)")
+        try CLI.expectGolden(CLI.normalized(String(decoding: try Data(contentsOf: lines), as: UTF8.self)), "eval-jsonl.stdout", owner: false)
+
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["decision.json", "decisions.jsonl"])
+    }
+
+    @Test("a case that cannot be evaluated leaves its error document in --output FILE and exits 1")
+    func outputFileOfBrokenCase() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("precert-output-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("errors.json")
+
+        let run = try CLI.run(["eval", "--policies", Paths.clinic, "--format", "json", "--output", file.path, Paths.case("broken.json")])
+        #expect(run.status == 1)
+        #expect(run.stdout.isEmpty && run.stderr.isEmpty, "\(run.err)")
+        try CLI.expectGolden(CLI.normalized(String(decoding: try Data(contentsOf: file), as: UTF8.self)), "eval-broken-case-json.stdout", owner: false)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["errors.json"])
+    }
+
+    @Test("a policy with errors in --policies leaves no output file behind")
+    func noOutputFileWhenPoliciesFail() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("precert-output-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let run = try CLI.run(
+            ["eval", "--policies", Paths.broken, "--output", directory.appendingPathComponent("decision.txt").path, Paths.case("outside.json")])
+        #expect(run.status == 3)
+        try CLI.expectGolden(CLI.normalized(run.err), "eval-policies-with-errors.stderr", owner: false)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test("every golden file belongs to a command, so that none is left stale")
+    func noStaleGoldenFiles() throws {
+        let names = Set(GoldenCommand.all.flatMap { ["\($0.name).stdout", "\($0.name).stderr"] })
+        let files = try FileManager.default.contentsOfDirectory(atPath: CLI.goldenDirectory.path)
+        #expect(files.filter { !names.contains($0) }.sorted() == [])
+    }
+}
