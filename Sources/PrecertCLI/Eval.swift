@@ -63,7 +63,7 @@ extension PrecertCommand {
         }
 
         func run() throws {
-            let catalog = try policyOptions.loadCatalog(format: jsonl ? .json : format ?? .text)
+            let catalog = try policyOptions.loadCatalog(format: jsonl ? .json : format ?? .text, compact: jsonl)
             let sink = try OutputSink(path: output)
             do {
                 try evaluate(catalog, into: sink)
@@ -123,7 +123,7 @@ extension PrecertCommand {
             } else {
                 descriptor = open(input, O_RDONLY)
                 guard descriptor >= 0 else {
-                    try emit([commandError("io.unreadable", "cannot read `\(input)`")], sources: [], format: .json)
+                    try emit([commandError("io.unreadable", "cannot read `\(input)`")], sources: [], format: .json, compact: true)
                     throw CommandFailure.input
                 }
             }
@@ -143,7 +143,7 @@ extension PrecertCommand {
             do {
                 failed = try evaluator.run(reading: descriptor) { try sink.write($0) }
             } catch is JSONLinesReadError {
-                try emit([commandError("io.unreadable", "cannot read `\(input)`")], sources: [], format: .json)
+                try emit([commandError("io.unreadable", "cannot read `\(input)`")], sources: [], format: .json, compact: true)
                 throw CommandFailure.input
             }
             if failed {

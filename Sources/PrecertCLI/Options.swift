@@ -20,11 +20,11 @@ struct PolicyOptions: ParsableArguments {
 
     /// Loads the catalog; when any file has an error, prints every diagnostic and fails as the
     /// deployment's fault (exit 3): a catalog with a policy left out would answer its cases wrongly.
-    func loadCatalog(format: OutputFormat = .text) throws -> PolicyCatalog {
+    func loadCatalog(format: OutputFormat = .text, compact: Bool = false) throws -> PolicyCatalog {
         do {
             return try PolicyCatalog(paths: [policies])
         } catch {
-            try emit(error.diagnostics.filter { $0.severity == .error }, sources: error.sources, format: format)
+            try emit(error.diagnostics.filter { $0.severity == .error }, sources: error.sources, format: format, compact: compact)
             throw CommandFailure.deployment
         }
     }
@@ -60,11 +60,12 @@ extension CivilDate: ExpressibleByArgument {
 }
 
 /// Prints diagnostics: text with the quoted source line to standard error, or the JSON error
-/// document to standard output.
-func emit(_ diagnostics: [Diagnostic], sources: [SourceText], format: OutputFormat) throws(CommandFailure) {
+/// document to standard output, on one line when `compact` (JSON Lines output stays one JSON
+/// value per line even when the policies fail to load).
+func emit(_ diagnostics: [Diagnostic], sources: [SourceText], format: OutputFormat, compact: Bool = false) throws(CommandFailure) {
     switch format {
     case .json:
-        try writeOut(Array(DiagnosticRenderer.json(diagnostics).utf8))
+        try writeOut(Array(DiagnosticRenderer.json(diagnostics, pretty: !compact).utf8))
     case .text:
         guard !diagnostics.isEmpty else { return }
         writeError(DiagnosticRenderer(sources: sources).render(diagnostics))

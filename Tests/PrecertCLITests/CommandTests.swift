@@ -76,6 +76,7 @@ extension GoldenCommand {
         GoldenCommand(
             "eval-jsonl-misspelled-payers", ["eval", "--policies", Paths.payers, "--jsonl", Paths.case("misspelled-payers.jsonl")],
             exit: 1),
+        GoldenCommand("eval-jsonl-unreadable", ["eval", "--policies", Paths.clinic, "--jsonl", Paths.case("no-such-cases.jsonl")], exit: 1),
         GoldenCommand("eval-broken-case", ["eval", "--policies", Paths.clinic, Paths.case("broken.json")], exit: 1),
         GoldenCommand("eval-broken-case-json", ["eval", "--policies", Paths.clinic, "--format", "json", Paths.case("broken.json")], exit: 1),
         GoldenCommand("eval-unreadable-case", ["eval", "--policies", Paths.clinic, Paths.case("no-such-case.json")], exit: 1),
