@@ -121,6 +121,9 @@ extension GoldenCommand {
         GoldenCommand("graph-unknown-policy", ["graph", "--policies", Paths.clinic, "clinic/outpatiant", "turnaround"], exit: 1),
         GoldenCommand(
             "graph-not-in-force", ["graph", "--policies", Paths.clinic, "--as-of", "2025-06-01", "clinic/outpatient", "turnaround"], exit: 3),
+        GoldenCommand(
+            "graph-file-without-policy", ["graph", "--policies", Paths.clinic, "\(Paths.clinic)/calendars/clinic-holidays.yaml", "turnaround"],
+            exit: 1),
         GoldenCommand("graph-file-with-errors", ["graph", "--policies", Paths.clinic, "\(Paths.broken)/outpatient.yaml", "authorization"], exit: 1),
         GoldenCommand("graph-policies-with-errors", ["graph", "--policies", Paths.broken, "clinic/outpatient", "authorization"], exit: 3),
     ]

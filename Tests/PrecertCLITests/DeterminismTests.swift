@@ -22,6 +22,9 @@ struct DeterminismTests {
         GoldenCommand(
             "eval-jsonl-misspelled-payers", ["eval", "--policies", Paths.payers, "--jsonl", Paths.case("misspelled-payers.jsonl")],
             exit: 1),
+        // Diagram node numbers and traces come from compilation, which keeps dictionaries too.
+        GoldenCommand("graph-shipped", ["graph", "kaiser-norcal/behavioral-health", "coverage"], exit: 0),
+        GoldenCommand("eval-explain-shipped", ["eval", "--explain", "--format", "json", "Examples/missing-fields.json"], exit: 0),
     ]
 
     @Test("ten runs print the same bytes", arguments: commands)
