@@ -12,9 +12,11 @@ lines="${1:-100000}"
 runs="${2:-21}"
 cd "$(dirname "$0")/.."
 swift build -c release --product precert >/dev/null
+swift build -c release --product precert-bench >/dev/null
 precert=.build/release/precert
 corpus=".build/jobs-corpus-$lines.jsonl"
-[ -f "$corpus" ] || "$precert" bench --write-corpus "$lines" > "$corpus"
+# The corpus generator lives in precert-bench, an executable of its own.
+[ -f "$corpus" ] || .build/release/precert-bench --write-corpus "$lines" > "$corpus"
 one=$("$precert" eval --jsonl "$corpus" --jobs 1 | cksum)
 two=$("$precert" eval --jsonl "$corpus" --jobs 2 | cksum)
 [ "$one" = "$two" ] || { echo "jobs-speedup.sh: --jobs 2 wrote other output than --jobs 1" >&2; exit 1; }
