@@ -171,6 +171,20 @@ struct CheckerTests {
         #expect((error?.location?.column ?? 0) >= 25)
     }
 
+    @Test("a misspelled name carries the name it probably meant as data, not only in the hint")
+    func suggestionFacts() {
+        for (when, id, meant) in [
+            ("servce.date < 2026-01-01", "name.unknown", "service.date"),
+            ("lenn(clinical_notes) < 50", "name.unknown-function", "len"),
+            ("provider.network == out_of_netwrk", "name.unknown", "out_of_network"),
+        ] {
+            let error = checkPolicy(rule(when)).1.first { $0.severity == .error }
+            #expect(error?.id.code == id, "\(when)")
+            #expect(error?.facts.suggestion == meant, "\(when)")
+            #expect(error?.hint?.contains("`\(meant)`") == true, "\(when)")
+        }
+    }
+
     @Test("well-typed expressions check clean")
     func wellTyped() {
         for when in [

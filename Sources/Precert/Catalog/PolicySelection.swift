@@ -93,9 +93,11 @@ extension PolicyCatalog {
     private func unknown(_ routing: CaseRouting, policyID: String?) -> Diagnostic {
         if let policyID {
             let ids = Set(policies.map(\.id)).sorted()
+            let suggestion = Suggestion.closest(to: policyID, in: ids)
             return .error(
                 "catalog.unknown-policy", "no policy `\(policyID)`", at: nil,
-                hint: Suggestion.didYouMean(policyID, in: ids) ?? "policies: \(ids.map { "`\($0)`" }.joined(separator: ", "))")
+                hint: Suggestion.hint(suggestion) ?? "policies: \(ids.map { "`\($0)`" }.joined(separator: ", "))",
+                facts: DiagnosticFacts(suggestion: suggestion))
         }
         guard routing.payerIsText else {
             return .error(
@@ -111,7 +113,7 @@ extension PolicyCatalog {
         let suggestion = Suggestion.closest(to: payer, in: payers)
         return .error(
             "catalog.unknown-payer", "no policy for payer `\(payer)`", at: nil,
-            hint: suggestion.map { "did you mean `\($0)`?" } ?? "payers: \(payers.map { "`\($0)`" }.joined(separator: ", "))",
+            hint: Suggestion.hint(suggestion) ?? "payers: \(payers.map { "`\($0)`" }.joined(separator: ", "))",
             facts: DiagnosticFacts(jsonPath: "$.payer", suggestion: suggestion))
     }
 

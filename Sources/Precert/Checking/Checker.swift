@@ -89,9 +89,9 @@ package struct PolicyChecker {
 
     private mutating func error(
         _ id: DiagnosticID, _ message: String, at range: SourceRange, hint: String? = nil,
-        notes: [DiagnosticNote] = []
+        notes: [DiagnosticNote] = [], suggestion: String? = nil
     ) {
-        diagnostics.report(.error(id, message, at: range, hint: hint, notes: notes))
+        diagnostics.report(.error(id, message, at: range, hint: hint, notes: notes, facts: DiagnosticFacts(suggestion: suggestion)))
     }
 
     // MARK: Whole policy
@@ -112,13 +112,14 @@ package struct PolicyChecker {
                 hint: "use an IANA zone name such as `America/Los_Angeles`")
         }
         if let calendars = context.calendars, !calendars.contains(syntax.calendar.value) {
-            let hint = Suggestion.didYouMean(syntax.calendar.value, in: calendars.sorted())
+            let suggestion = Suggestion.closest(to: syntax.calendar.value, in: calendars.sorted())
+            let hint = Suggestion.hint(suggestion)
                 ?? (calendars.isEmpty
                     ? "no calendars were loaded: holiday calendars live under `Policies/calendars/`; check them together with the policy"
                     : "calendars available: \(calendars.sorted().map { "`\($0)`" }.joined(separator: ", "))")
             error(
                 "policy.unknown-calendar", "no holiday calendar named `\(syntax.calendar.value)`",
-                at: syntax.calendar.range, hint: hint)
+                at: syntax.calendar.range, hint: hint, suggestion: suggestion)
         }
         declareInputs()
         for (index, condition) in syntax.conditions.enumerated() {
@@ -261,8 +262,8 @@ package struct PolicyChecker {
 
     /// Types a YAML value (an input default) by the declared type.
     private mutating func typedValue(_ value: YAMLValue, as type: ValueType, at range: SourceRange) -> Value? {
-        func fail(_ message: String, hint: String? = nil) -> Value? {
-            error("policy.bad-default", message, at: range, hint: hint)
+        func fail(_ message: String, hint: String? = nil, suggestion: String? = nil) -> Value? {
+            error("policy.bad-default", message, at: range, hint: hint, suggestion: suggestion)
             return nil
         }
         switch (type, value) {
@@ -299,8 +300,8 @@ package struct PolicyChecker {
             return .duration(duration)
         case (.enumeration(let values), .scalar(let text, _)):
             guard let index = values.firstIndex(of: text) else {
-                let hint = Suggestion.didYouMean(text, in: values)
-                return fail("`\(text)` is not one of the enum's values", hint: hint)
+                let suggestion = Suggestion.closest(to: text, in: values)
+                return fail("`\(text)` is not one of the enum's values", hint: Suggestion.hint(suggestion), suggestion: suggestion)
             }
             return .enumValue(index)
         case (.valueSet, _):
@@ -474,10 +475,11 @@ package struct PolicyChecker {
         }
         let outcomes = decision.outcomes.map(\.name.value)
         guard let index = outcomes.firstIndex(of: then.value) else {
-            let hint = Suggestion.didYouMean(then.value, in: outcomes)
+            let suggestion = Suggestion.closest(to: then.value, in: outcomes)
+            let hint = Suggestion.hint(suggestion)
                 ?? "outcomes of `\(decision.name.value)`: \(outcomes.map { "`\($0)`" }.joined(separator: ", "))"
             error("type.unknown-outcome", "`\(then.value)` is not an outcome of decision `\(decision.name.value)`",
-                at: then.range, hint: hint)
+                at: then.range, hint: hint, suggestion: suggestion)
             return nil
         }
         return (index, nil)
@@ -495,9 +497,10 @@ package struct PolicyChecker {
             }
             let name = String(rest[rest.index(after: open)..<close]).trimmingSpaces
             guard let slot = inputIndex[name] else {
-                let hint = Suggestion.didYouMean(name, in: inputs.map(\.path)).map { "\($0) " } ?? ""
+                let suggestion = Suggestion.closest(to: name, in: inputs.map(\.path))
+                let hint = Suggestion.hint(suggestion).map { "\($0) " } ?? ""
                 error("name.unknown-placeholder", "placeholder `{\(name)}` names no declared input", at: text.range,
-                    hint: "\(hint)placeholders are filled from the case's declared inputs")
+                    hint: "\(hint)placeholders are filled from the case's declared inputs", suggestion: suggestion)
                 return nil
             }
             usedInputs.insert(slot)
@@ -566,14 +569,15 @@ package struct PolicyChecker {
     }
 
     private mutating func unknownName(_ name: String, at range: SourceRange, expected: ValueType?) {
-        var hint = Suggestion.didYouMean(name, in: allNames(expected: expected))
+        let suggestion = Suggestion.closest(to: name, in: allNames(expected: expected))
+        var hint = Suggestion.hint(suggestion)
         if hint == nil, case .enumeration(let values)? = expected {
             hint = "expected one of \(values.map { "`\($0)`" }.joined(separator: ", "))"
         }
         if hint == nil, ["if", "else", "then", "true", "false", "null", "nil"].contains(name) {
             hint = "the expression language has no `\(name)`"
         }
-        error("name.unknown", "unknown name `\(name)`", at: range, hint: hint)
+        error("name.unknown", "unknown name `\(name)`", at: range, hint: hint, suggestion: suggestion)
     }
 
     /// Whether a bare word resolves without an expected type.
@@ -804,8 +808,9 @@ package struct PolicyChecker {
             usedInputs.insert(slot)
             return (.has(slot), .bool)
         default:
-            let hint = Suggestion.didYouMean(name, in: ["any", "all", "len", "has"]) ?? "functions: `any`, `all`, `len`, `has`"
-            error("name.unknown-function", "unknown function `\(name)`", at: range, hint: hint)
+            let suggestion = Suggestion.closest(to: name, in: ["any", "all", "len", "has"])
+            let hint = Suggestion.hint(suggestion) ?? "functions: `any`, `all`, `len`, `has`"
+            error("name.unknown-function", "unknown function `\(name)`", at: range, hint: hint, suggestion: suggestion)
             return nil
         }
     }

@@ -36,9 +36,14 @@ package enum Suggestion {
     /// Words longer than this get no suggestion.
     package static let maximumWordLength = 256
 
+    /// "did you mean `x`?" for a suggestion, if there is one.
+    package static func hint(_ suggestion: String?) -> String? {
+        suggestion.map { "did you mean `\($0)`?" }
+    }
+
     /// "did you mean `x`?" when a close candidate exists.
     package static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String? {
-        closest(to: word, in: candidates).map { "did you mean `\($0)`?" }
+        hint(closest(to: word, in: candidates))
     }
 
     /// Levenshtein distance with transpositions counted as one edit.

@@ -25,11 +25,13 @@ struct MappingFields {
             if allowed.contains(key) {
                 result[key] = pair
             } else {
-                let hint = Suggestion.didYouMean(key, in: allowed).map { "\($0) " } ?? ""
+                let suggestion = Suggestion.closest(to: key, in: allowed)
+                let hint = Suggestion.hint(suggestion).map { "\($0) " } ?? ""
                 diagnostics.report(
                     .error(
                         codes.unknownKey, "unknown key `\(key)` in \(what)", at: pair.key.range,
-                        hint: "\(hint)allowed keys: \(allowed.map { "`\($0)`" }.joined(separator: ", "))"))
+                        hint: "\(hint)allowed keys: \(allowed.map { "`\($0)`" }.joined(separator: ", "))",
+                        facts: DiagnosticFacts(suggestion: suggestion)))
             }
         }
         for key in required where result[key] == nil {

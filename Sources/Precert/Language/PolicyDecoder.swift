@@ -212,11 +212,13 @@ package struct PolicyDecoder {
                     type = Located(parsed, at: written.range)
                 } else {
                     let names = ["bool", "number", "string", "code", "date", "datetime", "duration", "list<code>", "set<string>"]
-                    let hint = Suggestion.didYouMean(written.value, in: names).map { "\($0) " } ?? ""
+                    let suggestion = Suggestion.closest(to: written.value, in: names)
+                    let hint = Suggestion.hint(suggestion).map { "\($0) " } ?? ""
                     diagnostics.report(
                         .error(
                             "policy.unknown-type", "unknown type `\(written.value)`", at: written.range,
-                            hint: "\(hint)types: bool, number, string, code, date, datetime, duration, list<T>, set<T>, or `enum: [...]`"))
+                            hint: "\(hint)types: bool, number, string, code, date, datetime, duration, list<T>, set<T>, or `enum: [...]`",
+                            facts: DiagnosticFacts(suggestion: suggestion)))
                 }
             }
         case (nil, let enumNode?):
