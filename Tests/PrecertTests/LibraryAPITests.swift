@@ -136,6 +136,49 @@ struct LibraryAPITests {
         #expect(document.hasPrefix(#"{"case_id":null,"fault":"deployment","errors":[{"id":"catalog.not-in-force","severity":"error","#))
     }
 
+    @Test("a policy that did not load is the deployment's fault: its payer is not unknown, and an older version does not answer in its place")
+    func brokenVersion() throws {
+        let fixtures = URL(fileURLWithPath: Fixtures.path("catalog"))
+        func file(_ name: String) throws -> PolicyFile {
+            PolicyFile(path: name, bytes: Array(try Data(contentsOf: fixtures.appendingPathComponent(name))))
+        }
+        let calendar = PolicyFile(
+            path: "calendars/us-federal.yaml",
+            bytes: Array(try Data(contentsOf: URL(fileURLWithPath: Self.policies + "/calendars/us-federal.yaml"))))
+        let v1 = try file("clinic-v1.yaml")
+        // The July version with a typo in a rule: it does not load.
+        let v2 = try file("clinic-v2.yaml")
+        let broken = PolicyFile(path: v2.path, text: String(decoding: v2.bytes, as: UTF8.self).replacingOccurrences(of: "provider.network ==", with: "provider.netwrk =="))
+        // A new payer whose only policy is broken.
+        let other = PolicyFile(path: "other.yaml", text: String(decoding: v2.bytes, as: UTF8.self)
+            .replacingOccurrences(of: "payer: test-clinic", with: "payer: other-clinic")
+            .replacingOccurrences(of: "policy: test/clinic", with: "policy: test/other")
+            .replacingOccurrences(of: "provider.network ==", with: "provider.netwrk =="))
+        let loaded = PolicyCatalog.load(files: [calendar, v1, broken, other])
+        #expect(loaded.hasErrors)
+        #expect(loaded.catalog.policies.map(\.file) == ["clinic-v1.yaml"])
+        func evaluate(_ text: String) -> Result<CaseDecision, CaseErrors> { loaded.catalog.evaluate(Array(text.utf8)) }
+        // Before the broken version's date, the first version answers.
+        let march = #"{"payer": "test-clinic", "request": {"received_at": "2026-03-02T09:00:00-08:00"}}"#
+        #expect(try evaluate(march).get().effective == CivilDate(year: 2026, month: 1, day: 1))
+        // After it, no answer from the old version: the deployment has to fix the new one.
+        let august = #"{"payer": "test-clinic", "request": {"received_at": "2026-08-03T09:00:00-07:00"}}"#
+        guard case .failure(let errors) = evaluate(august) else {
+            Issue.record("the January version answered a case the broken July version governs")
+            return
+        }
+        #expect(errors.diagnostics.map(\.id) == ["catalog.policy-not-loaded"])
+        #expect(errors.fault == .deployment)
+        #expect(errors.diagnostics.first?.message.contains("`clinic-v2.yaml`") == true)
+        // The broken payer is not "unknown".
+        guard case .failure(let otherErrors) = evaluate(#"{"payer": "other-clinic"}"#) else {
+            Issue.record("a payer whose only policy is broken was answered")
+            return
+        }
+        #expect(otherErrors.diagnostics.map(\.id) == ["catalog.policy-not-loaded"])
+        #expect(otherErrors.fault == .deployment)
+    }
+
     @Test("the date that chose the version is recorded with where it came from")
     func versionDate() throws {
         let catalog = try PolicyCatalog(paths: [Self.policies])

@@ -97,6 +97,8 @@ public struct PolicyCatalog: Sendable {
     public package(set) var policies: [LoadedPolicy]
     /// The holiday calendars by name.
     package private(set) var calendars: [String: HolidayCalendar]
+    /// The policy files that did not load (only a catalog from the non-throwing `load` has any).
+    package var failed: [FailedPolicy] = []
 
     /// A catalog of the given parts (see `PolicyPipeline` for loading one).
     package init(policies: [LoadedPolicy], calendars: [String: HolidayCalendar]) {

@@ -140,10 +140,14 @@ package enum PolicyPipeline {
             }
         }
         var policies: [LoadedPolicy] = []
+        var failed: [FailedPolicy] = []
         for document in documents where document.kind == .policy {
             let (loaded, problems) = compile(document, calendars: calendars, settings: settings)
             diagnostics += problems
-            guard let loaded else { continue }
+            guard let loaded else {
+                failed.append(FailedPolicy(document))
+                continue
+            }
             if let twin = policies.first(where: { $0.id == loaded.id && $0.effective == loaded.effective }) {
                 diagnostics.append(
                     .error(
@@ -157,7 +161,8 @@ package enum PolicyPipeline {
             policies.append(loaded)
         }
         policies.sort { ($0.id, $0.effective) < ($1.id, $1.effective) }
-        let catalog = PolicyCatalog(policies: policies, calendars: calendars.mapValues(\.calendar))
+        var catalog = PolicyCatalog(policies: policies, calendars: calendars.mapValues(\.calendar))
+        catalog.failed = failed.sorted { ($0.file, $0.id ?? "") < ($1.file, $1.id ?? "") }
         return PolicyCatalog.LoadResult(
             catalog: catalog, diagnostics: diagnostics.sortedByLocation(), sources: sources, fileCount: files.count,
             testDocuments: documents.filter { $0.kind == .test })
@@ -232,5 +237,30 @@ package enum PolicyPipeline {
         }
         let (loaded, more) = compile(document, calendars: calendars.mapValues { ($0, "") }, settings: settings)
         return (loaded, problems + more)
+    }
+}
+
+/// A policy file that did not load, as far as its header can be read: so that its payer's cases
+/// are told the policy failed to load (the deployment's fault), not that the payer is unknown, and
+/// so that an older version does not quietly answer cases a broken newer version should have.
+package struct FailedPolicy: Sendable, Hashable {
+    /// `policy:`, when it is plain text.
+    package var id: String?
+    /// `payer:`, when it is plain text.
+    package var payer: String?
+    /// `effective:`, when it is a valid date.
+    package var effective: CivilDate?
+    /// The file, relative to the policies root.
+    package var file: String
+
+    /// Reads what it can of a policy document's header; nothing here can fail.
+    init(_ document: PolicyPipeline.Document) {
+        func scalar(_ key: String) -> String? {
+            document.root.mapping?.first { $0.key.scalar == key }?.value.scalar
+        }
+        id = scalar("policy")
+        payer = scalar("payer")
+        effective = scalar("effective").flatMap { CivilDate(iso: $0) }
+        file = document.name
     }
 }

@@ -77,6 +77,22 @@ extension PolicyCatalog {
             guard policy.isInForce(on: date) else { continue }
             if best == nil || policies[best!].effective < policy.effective { best = index }
         }
+        // A version that failed to load and would be in force (and newer than the one chosen) makes
+        // the answer the deployment's to fix: answering with an older version would be wrong.
+        let broken = failed.filter { failure in
+            let sameKind = policyID.map { failure.id == $0 } ?? (routing.payer != nil && failure.payer == routing.payer)
+            guard sameKind else { return false }
+            // A failed file whose date cannot be read might be any version: it blocks them all.
+            guard let effective = failure.effective else { return true }
+            return effective <= date && (best.map { policies[$0].effective < effective } ?? true)
+        }
+        if let failure = broken.first {
+            let name = failure.id.map { "`\($0)`" } ?? "for payer `\(routing.payer ?? "")`"
+            return .failure(
+                .error(
+                    "catalog.policy-not-loaded", "the policy \(name) in `\(failure.file)` did not load", at: nil,
+                    hint: "the policy file has errors: run `precert check` on it; no older version answers in its place"))
+        }
         if let best { return .success(best) }
         if !known { return .failure(unknown(routing, policyID: policyID)) }
         let candidates = policies.filter { policy in policyID.map { policy.id == $0 } ?? (policy.payer == routing.payer) }

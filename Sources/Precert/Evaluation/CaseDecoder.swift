@@ -500,8 +500,8 @@ public struct CaseErrors: Error, Sendable, Hashable {
     public enum Fault: String, Sendable, Hashable {
         /// The case (or the caller's choice of policy or date): fix the request (HTTP 4xx, exit 1).
         case caseDocument = "case"
-        /// The deployment: no policies loaded, or the payer's policies have no version in force
-        /// (HTTP 5xx/404, exit 3).
+        /// The deployment: no policies loaded, the payer's policy did not load, or its policies have
+        /// no version in force (HTTP 5xx/404, exit 3).
         case deployment
     }
 
@@ -517,7 +517,7 @@ public struct CaseErrors: Error, Sendable, Hashable {
     }
 
     /// The ids of problems that are the deployment's, not the case's.
-    package static let deploymentIDs: Set<DiagnosticID> = ["catalog.empty", "catalog.not-in-force"]
+    package static let deploymentIDs: Set<DiagnosticID> = ["catalog.empty", "catalog.not-in-force", "catalog.policy-not-loaded"]
 
     /// Whose problem it is: the deployment's when any diagnostic is.
     public var fault: Fault {

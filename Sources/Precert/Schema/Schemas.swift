@@ -786,7 +786,7 @@ public enum Schemas {
               "type": ["string", "null"]
             },
             "fault": {
-              "description": "Whose problem it is: `case` (fix the request; exit 1, HTTP 4xx) or `deployment` (no policies loaded, or none of the payer's versions in force; exit 3). Absent for policy diagnostics.",
+              "description": "Whose problem it is: `case` (fix the request; exit 1, HTTP 4xx) or `deployment` (no policies loaded, the payer's policy did not load, or none of its versions in force; exit 3). Absent for policy diagnostics.",
               "enum": ["case", "deployment"]
             },
             "errors": {
