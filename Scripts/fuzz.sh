@@ -3,15 +3,21 @@
 #
 #   Scripts/fuzz.sh TARGET [SECONDS] [extra libFuzzer flags...]
 #
-# TARGET is a folder under Fuzz/: `policy` (YAML -> decode -> check -> compile), `expression`
+# TARGET is a folder under Fuzz/: `policy` (YAML -> decode -> check -> compile through
+# PolicyPipeline, against the shipped calendars), `expression`
 # (the `when:` expression parser) or `case` (case JSON -> decode -> evaluate -> decision JSON, against
 # the shipped catalog). SECONDS defaults to 60. The target is compiled together with every Swift file
-# of Sources/Precert into one module (so it reaches internal API) at `.build-fuzz/TARGET`; its corpus
+# of Sources/Precert into one module (so it reaches package API) at `.build-fuzz/TARGET`; its corpus
 # lives in `.build-fuzz/corpus-TARGET` (seeded from the shipped policies, the expressions in them, or
 # Examples/*.json) and crashes are written to `.build-fuzz/artifacts-TARGET/`. Environment:
 #   FUZZ_JOBS=N       run N workers in parallel (default 1)
 #   FUZZ_NO_BUILD=1   reuse the last build
 #   SWIFTC=...        the compiler (default: swiftc on PATH)
+#   SCRATCH=DIR       SwiftPM's build folder for swift-crypto (default: .build)
+#
+# Sources/Precert hashes with swift-crypto, which the fuzz build does not compile itself: SwiftPM
+# builds the `Crypto` target (release, into SCRATCH; a no-op once built), swiftc finds its module
+# in the bin folder's Modules/ and links the object files of Crypto and the targets it is made of.
 set -euo pipefail
 
 target="${1:?usage: Scripts/fuzz.sh TARGET [SECONDS] [libFuzzer flags...]}"
@@ -40,12 +46,23 @@ if [[ -z "${FUZZ_NO_BUILD:-}" || ! -x "$binary" ]]; then
     cp -R Sources/Precert "$snapshot/Precert"
     cp "Fuzz/$target/main.swift" "$snapshot/main.swift"
     mapfile -t sources < <(find "$snapshot/Precert" -name '*.swift' | sort)
-    echo "fuzz.sh: building $binary from ${#sources[@]} files of Sources/Precert + Fuzz/$target/main.swift" >&2
+    # swift-crypto, built by SwiftPM: its module, and the objects of Crypto and of the targets it
+    # depends on (BoringSSL and its shims, the Swift wrapper, and the Keccak code of 4.x).
+    scratch="${SCRATCH:-.build}"
+    echo "fuzz.sh: building swift-crypto's Crypto target with SwiftPM (release, $scratch)" >&2
+    swift build -c release --scratch-path "$scratch" --target Crypto >&2
+    bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+    crypto=()
+    for part in Crypto CryptoBoringWrapper CCryptoBoringSSL CCryptoBoringSSLShims CXKCP CXKCPShims; do
+        [[ -d "$bin/$part.build" ]] && mapfile -t -O "${#crypto[@]}" crypto < <(find "$bin/$part.build" -name '*.o' | sort)
+    done
+    [[ -f "$bin/Modules/Crypto.swiftmodule" && ${#crypto[@]} -gt 0 ]] || { echo "fuzz.sh: no Crypto module in $bin" >&2; exit 1; }
+    echo "fuzz.sh: building $binary from ${#sources[@]} files of Sources/Precert + Fuzz/$target/main.swift (+ ${#crypto[@]} swift-crypto objects)" >&2
     # ld.gold warns once per ASan helper symbol; the warnings are harmless and hidden.
     "${SWIFTC:-swiftc}" -sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g \
-        -module-name PrecertFuzz -module-cache-path "$out/module-cache" \
-        -I Sources/CYAML -Xcc -I/usr/include -lyaml \
-        "${sources[@]}" "$snapshot/main.swift" -o "$binary" 2>&1 \
+        -module-name PrecertFuzz -package-name Precert -module-cache-path "$out/module-cache" \
+        -I Sources/CYAML -Xcc -I/usr/include -lyaml -I "$bin/Modules" \
+        "${sources[@]}" "$snapshot/main.swift" "${crypto[@]}" -o "$binary" 2>&1 \
         | grep -v -e 'Cannot export local symbol' >&2 || true
     [[ -x "$binary" && "$binary" -nt "$snapshot/main.swift" ]] || { echo "fuzz.sh: build failed" >&2; exit 1; }
 fi
@@ -60,6 +77,7 @@ policy)
     while IFS= read -r file; do
         seed "$(echo "$file" | tr '/' '_')" "$file"
     done < <(find Policies Tests/PrecertTests/Fixtures -name '*.yaml' -size -64k | sort)
+    export PRECERT_POLICIES="$root/Policies"  # for the shipped calendars
     ;;
 expression)
     max_len=4096
