@@ -5,8 +5,9 @@
 #
 #   Scripts/jobs-speedup.sh [LINES] [RUNS]     (defaults 100000 lines, 21 runs)
 #
-# Builds the release binary, writes the corpus to .build/jobs-corpus-LINES.jsonl once, checks that
-# both outputs are byte-identical, and prints the medians and their ratio.
+# Builds the release binaries (`precert`, and `precert-bench`, which writes the corpus), writes the
+# corpus to .build/jobs-corpus-LINES.jsonl once, checks that both outputs are byte-identical, and
+# prints the medians and their ratio.
 set -euo pipefail
 lines="${1:-100000}"
 runs="${2:-21}"
@@ -16,7 +17,11 @@ swift build -c release --product precert-bench >/dev/null
 precert=.build/release/precert
 corpus=".build/jobs-corpus-$lines.jsonl"
 # The corpus generator lives in precert-bench, an executable of its own.
-[ -f "$corpus" ] || .build/release/precert-bench --write-corpus "$lines" > "$corpus"
+if [ ! -f "$corpus" ]; then
+    # Written whole or not at all, so an interrupted run leaves no short corpus behind.
+    .build/release/precert-bench --write-corpus "$lines" > "$corpus.partial"
+    mv "$corpus.partial" "$corpus"
+fi
 one=$("$precert" eval --jsonl "$corpus" --jobs 1 | cksum)
 two=$("$precert" eval --jsonl "$corpus" --jobs 2 | cksum)
 [ "$one" = "$two" ] || { echo "jobs-speedup.sh: --jobs 2 wrote other output than --jobs 1" >&2; exit 1; }
