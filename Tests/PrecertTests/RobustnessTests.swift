@@ -33,9 +33,10 @@ enum FuzzPipelines {
     /// Fuzz/policy: YAML -> syntax -> checked (calendar `us-federal`) -> diagrams; every diagnostic rendered.
     static func policy(_ bytes: [UInt8]) -> [Diagnostic] {
         let file = "fuzz.yaml"
-        let text = String(decoding: bytes, as: UTF8.self)
-        let (loaded, diagnostics) = PolicyPipeline.policy(yaml: text, file: file, calendars: ShippedPolicies.catalog.calendars)
-        _ = DiagnosticRenderer(sources: [SourceText(file: file, text: text)]).render(diagnostics)
+        // The raw bytes, as the fuzz target reads them: invalid UTF-8 must reach the YAML stage as it is.
+        let (loaded, diagnostics) = PolicyPipeline.policy(
+            PolicyFile(path: file, bytes: bytes), calendars: ShippedPolicies.catalog.calendars)
+        _ = DiagnosticRenderer(sources: [SourceText(file: file, text: String(decoding: bytes, as: UTF8.self))]).render(diagnostics)
         if let loaded {
             for index in loaded.policy.decisions.indices { _ = loaded.compiled.nodeCount(ofDecision: index) }
         }

@@ -230,7 +230,14 @@ package enum PolicyPipeline {
     package static func policy(
         yaml: String, file: String = "policy.yaml", calendars: [String: HolidayCalendar], settings: Settings = Settings()
     ) -> (LoadedPolicy?, [Diagnostic]) {
-        let (document, problems, _) = read(PolicyFile(path: file, text: yaml), name: file, limits: settings.limits)
+        policy(PolicyFile(path: file, text: yaml), calendars: calendars, settings: settings)
+    }
+
+    /// One policy from a file's raw bytes (invalid UTF-8 included, as a fuzzer gives them).
+    package static func policy(
+        _ file: PolicyFile, calendars: [String: HolidayCalendar], settings: Settings = Settings()
+    ) -> (LoadedPolicy?, [Diagnostic]) {
+        let (document, problems, _) = read(file, name: file.path, limits: settings.limits)
         guard let document else { return (nil, problems) }
         guard document.kind == .policy else {
             return (nil, problems + [.error("catalog.not-a-policy", "not a policy file", at: document.root.range)])
