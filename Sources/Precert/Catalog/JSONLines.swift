@@ -15,6 +15,12 @@ import Foundation
 /// the previous block's output and one reads the next block, so reading and writing do not leave
 /// the other threads idle: each round is a short list of tasks taken in turn by whichever thread
 /// is free (write, read, then chunks of lines).
+///
+/// Each answer is written as soon as its line is complete: a block holds the input that is
+/// already waiting (up to the block size), never more, so on a pipe or a terminal a line that
+/// arrives on its own is answered on its own, and lines that arrive together are evaluated
+/// together. Only when every answer so far is written does the evaluator block for more input.
+/// An unfinished last line waits for the rest of it (or for the end of the input).
 public final class JSONLinesEvaluator: @unchecked Sendable {
     // Sessions are per thread; blocks, outputs and failures alternate between rounds; each task
     // touches only its own parts, and a round ends before the next one starts. The per-thread and
@@ -38,7 +44,7 @@ public final class JSONLinesEvaluator: @unchecked Sendable {
     private let blockSize: Int
     private let lock = NSLock()
     private var nextTask = 0
-    private var reader = LineBlockReader(descriptor: -1, blockSize: 1)
+    private var reader = LineBlockReader(descriptor: -1, stop: -1, blockSize: 1)
     private var readError: Error?
     private var writeError: Error?
     private var more = false
@@ -131,10 +137,19 @@ public final class JSONLinesEvaluator: @unchecked Sendable {
     }
 
     /// Reads `descriptor` to its end and hands the output to `write` in order, a piece at a time
-    /// (from one thread at a time); says whether any line failed. Throws `JSONLinesReadError`
-    /// when reading fails, and whatever `write` throws. One run at a time.
+    /// (from one thread at a time), each line's answer as soon as the line is complete; says
+    /// whether any line failed. Throws `JSONLinesReadError` when reading fails, and whatever
+    /// `write` throws. One run at a time.
     public func run(reading descriptor: Int32, write: @Sendable ([UInt8]) throws -> Void) throws -> Bool {
-        reader = LineBlockReader(descriptor: descriptor, blockSize: blockSize)
+        try run(reading: descriptor, stoppingWhenReadable: -1, write: write)
+    }
+
+    /// `run(reading:write:)` that stops reading once `stop` (a descriptor, such as the read end
+    /// of a pipe a signal handler writes to; -1 for none) becomes readable: it then reads only the
+    /// input that had already arrived (what is waiting in a pipe, socket or terminal; nothing more
+    /// of a regular file), answers every complete line, drops an unfinished last line and returns.
+    package func run(reading descriptor: Int32, stoppingWhenReadable stop: Int32, write: @Sendable ([UInt8]) throws -> Void) throws -> Bool {
+        reader = LineBlockReader(descriptor: descriptor, stop: stop, blockSize: blockSize)
         readError = nil
         writeError = nil
         startLoading()
@@ -142,10 +157,13 @@ public final class JSONLinesEvaluator: @unchecked Sendable {
         var firstLine = 1
         var round = 0
         var unwritten: Int?  // the parity of outputs evaluated but not yet written
-        more = try reader.fill(blocks[0], after: nil)
+        more = try reader.fill(blocks[0], after: nil, wait: true)
         while more || unwritten != nil {
             let current = round % 2
+            // No lines while more input may come: the last read found nothing waiting, or only
+            // part of a line. This round writes the answers so far, then waits for input.
             let lines = more ? blocks[current].lines.count : 0
+            let reading = more
             let chunks = min(chunksPerRound, lines)
             chunkCounts[current] = chunks
             let (previous, first) = (unwritten, firstLine)
@@ -156,13 +174,14 @@ public final class JSONLinesEvaluator: @unchecked Sendable {
                     while let task = self.takeTask(below: 2 + chunks) {
                         switch task {
                         case 0: if let previous { self.writeOutput(of: previous, with: write) }
-                        case 1: if lines > 0 { self.readBlock(after: current) }
+                        // The write is taken first, so waiting for input never holds back an answer.
+                        case 1: if reading { self.readBlock(after: current, wait: lines == 0) }
                         default: self.evaluate(chunk: task - 2, of: current, lines: lines, firstLine: first, worker: worker)
                         }
                     }
                 }
                 let threads = threadsReady
-                if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
+                if threads == 1 || chunks == 0 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
             }
             if let writeError { throw writeError }
             if let readError { throw readError }
@@ -190,9 +209,9 @@ public final class JSONLinesEvaluator: @unchecked Sendable {
         }
     }
 
-    private func readBlock(after current: Int) {
+    private func readBlock(after current: Int, wait: Bool) {
         do {
-            more = try reader.fill(blocks[1 - current], after: blocks[current])
+            more = try reader.fill(blocks[1 - current], after: blocks[current], wait: wait)
         } catch {
             readError = error
             more = false
@@ -233,6 +252,14 @@ public struct JSONLinesReadError: Error, Sendable {
     public var code: Int32
 }
 
+/// `FIONREAD`, the `ioctl(2)` request for the number of bytes waiting to be read (Darwin's is a
+/// macro Swift does not import).
+#if canImport(Darwin)
+private let bytesWaitingRequest: UInt = 0x4004_667F
+#else
+private let bytesWaitingRequest = UInt(FIONREAD)
+#endif
+
 /// Lines read in one piece: the bytes, and each whole line as a range of them.
 final class LineBlock: @unchecked Sendable {
     // Written only by the reader, while no one else reads this block.
@@ -245,22 +272,36 @@ final class LineBlock: @unchecked Sendable {
 }
 
 /// Reads a file descriptor a block at a time, so that lines are neither copied nor allocated one
-/// by one.
+/// by one. A block holds what is already waiting, up to its size: the reader blocks only while it
+/// has no whole line to hand out.
 struct LineBlockReader {
     /// The input, read with `read(2)`.
     let descriptor: Int32
-    /// How many bytes a block holds at least before its lines are handed out (a longer line grows it).
+    /// A descriptor that becomes readable when reading should stop; -1 for none.
+    let stop: Int32
+    /// How many bytes a block holds at most before its lines are handed out (a longer line grows it).
     let blockSize: Int
+    /// Whether the input is a regular file, whose reads never wait: it needs no `poll(2)` to see
+    /// whether input is waiting.
+    private let regularFile: Bool
     private var finished = false
+    /// Whether `stop` became readable; from then on only `left` more bytes are read.
+    private var stopped = false
+    private var left = 0
 
-    init(descriptor: Int32, blockSize: Int) {
+    init(descriptor: Int32, stop: Int32, blockSize: Int) {
         self.descriptor = descriptor
+        self.stop = stop
         self.blockSize = blockSize
+        var status = stat()
+        regularFile = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
     }
 
     /// Fills `block` with the next whole lines, starting with the unfinished last line of
-    /// `previous`; false when the input has no more lines.
-    mutating func fill(_ block: LineBlock, after previous: LineBlock?) throws -> Bool {
+    /// `previous`: with `wait`, at least one (blocking until it arrives), then as many as are
+    /// already waiting; without, only those already waiting, maybe none. False when the input
+    /// has no more lines.
+    mutating func fill(_ block: LineBlock, after previous: LineBlock?, wait: Bool) throws -> Bool {
         block.lines.removeAll(keepingCapacity: true)
         var filled = 0
         if let previous, previous.filled > previous.consumed {
@@ -273,35 +314,76 @@ struct LineBlockReader {
             }
         }
         var target = blockSize
-        var start = 0
-        while true {
-            while !finished && filled < target {
-                let room = target + (1 << 16)
-                if block.buffer.count < room { block.buffer.append(contentsOf: repeatElement(0, count: room - block.buffer.count)) }
-                let count = block.buffer.withUnsafeMutableBytes { bytes in read(descriptor, bytes.baseAddress! + filled, bytes.count - filled) }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw JSONLinesReadError(code: errno)
-                }
-                if count == 0 { finished = true } else { filled += count }
+        var start = 0  // where the unfinished line starts
+        var searched = filled  // bytes searched for a line end (the unfinished line holds none)
+        while !finished {
+            if filled >= target {
+                if !block.lines.isEmpty { break }
+                // One line longer than the block so far: read on until it ends.
+                target = filled + blockSize
             }
+            let room = target + (1 << 16)
+            if block.buffer.count < room { block.buffer.append(contentsOf: repeatElement(0, count: room - block.buffer.count)) }
+            let count = try block.buffer.withUnsafeMutableBytes { bytes in
+                try readSome(into: UnsafeMutableRawBufferPointer(rebasing: bytes[filled...]), waiting: wait && block.lines.isEmpty)
+            }
+            guard let count else { break }  // nothing waiting
+            if count == 0 {
+                finished = true
+                break
+            }
+            filled += count
             block.buffer.withUnsafeBufferPointer { bytes in
                 // memchr finds each line end many bytes at a time.
-                while start < filled, let hit = memchr(bytes.baseAddress! + start, Int32(UInt8(ascii: "\n")), filled - start) {
+                while searched < filled, let hit = memchr(bytes.baseAddress! + searched, Int32(UInt8(ascii: "\n")), filled - searched) {
                     let newline = bytes.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
                     block.lines.append(Self.line(start..<newline, in: bytes))
                     start = newline + 1
+                    searched = start
                 }
-                if finished && start < filled {
-                    block.lines.append(Self.line(start..<filled, in: bytes))
-                    start = filled
-                }
+                searched = filled
             }
-            block.filled = filled
-            block.consumed = start
-            if !block.lines.isEmpty || finished { return !block.lines.isEmpty }
-            // One line longer than the block so far: read on until it ends.
-            target = filled + blockSize
+        }
+        // The end of the input ends the last line too; a stop leaves it unfinished, and unanswered.
+        if finished && !stopped && start < filled {
+            block.buffer.withUnsafeBufferPointer { bytes in block.lines.append(Self.line(start..<filled, in: bytes)) }
+            start = filled
+        }
+        block.filled = filled
+        block.consumed = start
+        return !block.lines.isEmpty || !finished
+    }
+
+    /// Reads once into `buffer`: the count read (0 at the end of the input), or `nil` when
+    /// nothing is waiting and `waiting` is false.
+    private mutating func readSome(into buffer: UnsafeMutableRawBufferPointer, waiting: Bool) throws -> Int? {
+        while true {
+            var length = buffer.count
+            if stopped {
+                if left == 0 { return 0 }
+                length = min(length, left)
+            } else if stop >= 0 || (!waiting && !regularFile) {
+                var descriptors = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: stop, events: Int16(POLLIN), revents: 0)]
+                if poll(&descriptors, 2, waiting ? -1 : 0) < 0 {
+                    if errno == EINTR { continue }
+                    throw JSONLinesReadError(code: errno)
+                }
+                if descriptors[1].revents != 0 {
+                    // Stop: read only what has already arrived.
+                    stopped = true
+                    var waitingBytes: Int32 = 0
+                    left = !regularFile && ioctl(descriptor, bytesWaitingRequest, &waitingBytes) == 0 ? Int(max(waitingBytes, 0)) : 0
+                    continue
+                }
+                if descriptors[0].revents == 0 { return nil }
+            }
+            let count = read(descriptor, buffer.baseAddress!, length)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw JSONLinesReadError(code: errno)
+            }
+            if stopped { left -= count }
+            return count
         }
     }
 
