@@ -139,9 +139,13 @@ extension PrecertCommand {
                     let again = try? PolicyCatalog(paths: paths)
                     return again.flatMap { $0.policies.map(\.digest) == digests ? $0 : nil } ?? catalog
                 })
+            // Writing to standard output, SIGINT and SIGTERM stop the run gracefully: the lines
+            // already read are answered and the output ends with a whole line. An unfinished
+            // --output file is discarded instead (`InterruptCleanup`): it appears whole or not at all.
+            let stop = output == nil ? StopSignal.install() : -1
             let failed: Bool
             do {
-                failed = try evaluator.run(reading: descriptor) { try sink.write($0) }
+                failed = try evaluator.run(reading: descriptor, stoppingWhenReadable: stop) { try sink.write($0) }
             } catch is JSONLinesReadError {
                 try emit([commandError("io.unreadable", "cannot read `\(input)`")], sources: [], format: .json, compact: true)
                 throw CommandFailure.input
@@ -215,6 +219,35 @@ final class OutputSink: @unchecked Sendable {
         try? handle.close()
         unlink(temporary)
         InterruptCleanup.watch(nil)
+    }
+}
+
+/// Turns SIGINT and SIGTERM into a request to stop reading, for `eval --jsonl` writing to
+/// standard output: the handler writes a byte to a pipe whose other end the JSON Lines evaluator
+/// watches beside its input (the one thing a signal handler may safely do). The evaluator then
+/// reads only what has already arrived, answers every complete line, and the command exits as at
+/// the end of its input. Further signals change nothing; SIGKILL still ends it at once.
+enum StopSignal {
+    /// The pipe's write end, for the handler; -1 until installed.
+    nonisolated(unsafe) private static var writeEnd: Int32 = -1
+
+    /// Installs the handlers; returns the descriptor that becomes readable on a signal, or -1
+    /// (signals keep their default action) when no pipe can be made.
+    static func install() -> Int32 {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return -1 }
+        // Never blocks the handler: a pipe full of earlier signals says "stop" already.
+        _ = fcntl(ends[1], F_SETFL, O_NONBLOCK)
+        writeEnd = ends[1]
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig) { _ in
+                let saved = errno
+                var byte: UInt8 = 0
+                _ = write(StopSignal.writeEnd, &byte, 1)
+                errno = saved
+            }
+        }
+        return ends[0]
     }
 }
 
