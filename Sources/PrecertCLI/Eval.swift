@@ -247,8 +247,19 @@ enum StopSignal {
                 errno = saved
             }
         }
+        unblock([SIGINT, SIGTERM])
         return ends[0]
     }
+}
+
+/// Lets `signals` through to the calling thread (and the threads it starts from now on), which
+/// then handles them: a parent can start `precert` with them blocked (a process started from a
+/// thread of Dispatch inherits that thread's mask), and a blocked SIGTERM would never stop it.
+func unblock(_ signals: [Int32]) {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for number in signals { sigaddset(&set, number) }
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
 }
 
 /// Removes an unfinished output file when the run is interrupted (Ctrl-C, `kill`).
@@ -267,5 +278,6 @@ enum InterruptCleanup {
                 _exit(128 + number)
             }
         }
+        unblock([SIGINT, SIGTERM, SIGHUP])
     }
 }
