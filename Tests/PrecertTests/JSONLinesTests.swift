@@ -84,6 +84,22 @@ struct JSONLinesTests {
             let (output, _) = try evaluateJSONLines(input, catalogs: Array(threads.prefix(jobs)), blockSize: blockSize)
             #expect(output == String(decoding: expected, as: UTF8.self), "round \(round): \(jobs) threads, blocks of \(blockSize) bytes")
             if output != String(decoding: expected, as: UTF8.self) { return }
+            // Every other round, the same input through a pipe, written in random pieces with
+            // pauses between some of them, so that reads find whole lines, parts of lines or
+            // nothing waiting. A generator of its own leaves the inputs of the rounds as they were.
+            guard round % 2 == 0 else { continue }
+            var cuts = SeededGenerator(seed: UInt64(round))
+            let piped = try PipedEvaluator(JSONLinesEvaluator(catalogs: Array(threads.prefix(jobs)), blockSize: blockSize))
+            var offset = 0
+            while offset < input.count {
+                let end = min(input.count, offset + Int.random(in: 1...400, using: &cuts))
+                piped.send(input[offset..<end])
+                if Bool.random(using: &cuts) { usleep(UInt32.random(in: 0...300, using: &cuts)) }
+                offset = end
+            }
+            let (_, pipedOutput) = try #require(piped.finish(), "round \(round): the run did not end within 10 s of the input's end")
+            #expect(pipedOutput == output, "round \(round) through a pipe: \(jobs) threads, blocks of \(blockSize) bytes")
+            if pipedOutput != output { return }
         }
     }
 
