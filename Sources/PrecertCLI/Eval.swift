@@ -22,6 +22,11 @@ extension PrecertCommand {
                 the answers); 1 when the case cannot be evaluated (with --jsonl: when any line failed); \
                 2 on a usage error; 3 when the policies or calendars have errors or no version of the \
                 payer's policy is in force, or the output cannot be written (the deployment's fault).
+
+                With --jsonl, each line's decision is written as soon as the line is complete. SIGINT or \
+                SIGTERM stops reading: every complete line that has arrived is answered, an unfinished \
+                one is dropped, and the status is as at the end of the input (with --output, the \
+                unfinished file is discarded instead and the status is 128 + the signal's number).
                 """
         )
 
