@@ -229,7 +229,7 @@ final class OutputSink: @unchecked Sendable {
 
 /// Turns SIGINT and SIGTERM into a request to stop reading, for `eval --jsonl` writing to
 /// standard output: the handler writes a byte to a pipe whose other end the JSON Lines evaluator
-/// watches beside its input (the one thing a signal handler may safely do). The evaluator then
+/// watches beside its input (a write is safe in a signal handler). The evaluator then
 /// reads only what has already arrived, answers every complete line, and the command exits as at
 /// the end of its input. Further signals change nothing; SIGKILL still ends it at once.
 enum StopSignal {

@@ -279,7 +279,8 @@ struct LineBlockReader {
     let descriptor: Int32
     /// A descriptor that becomes readable when reading should stop; -1 for none.
     let stop: Int32
-    /// How many bytes a block holds at most before its lines are handed out (a longer line grows it).
+    /// How many bytes a block is filled to at most before its lines are handed out (one read may
+    /// overshoot it by up to 64 KiB; a longer line grows it).
     let blockSize: Int
     /// Whether the input is a regular file, whose reads never wait: it needs no `poll(2)` to see
     /// whether input is waiting.
