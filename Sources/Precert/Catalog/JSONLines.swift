@@ -169,7 +169,6 @@ public final class JSONLinesEvaluator: @unchecked Sendable {
             let (previous, first) = (unwritten, firstLine)
             nextTask = 0
             withoutActuallyEscaping(write) { write in
-                nonisolated(unsafe) let write = write
                 let work: @Sendable (Int) -> Void = { worker in
                     while let task = self.takeTask(below: 2 + chunks) {
                         switch task {
