@@ -156,13 +156,7 @@ extension PolicyCompiler {
         let evaluator = ExpressionEvaluator(policy: policy, facts: facts, decisions: Array(repeating: nil, count: policy.decisions.count))
         var ref = root
         while ref >= 0 {
-            let variable = builder.variables[Int(builder.topVariable(ref))]
-            var branch: Int?
-            switch variable {
-            case .atom(let expression): branch = evaluator.truth(expression).map { $0 ? 1 : 0 }
-            default: branch = variable.slot.flatMap { facts.values[$0] }.flatMap { variable.branch(for: $0) }
-            }
-            guard let branch else { return false }
+            guard let branch = builder.variables[Int(builder.topVariable(ref))].branch(evaluator) else { return false }
             ref = builder.child(ref, branch)
         }
         return ref == target

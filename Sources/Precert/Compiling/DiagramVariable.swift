@@ -29,16 +29,65 @@ package enum DiagramVariable: Sendable, Hashable {
         }
     }
 
+    /// What a variable tests, as plain data the evaluator's hot path switches on.
+    enum Kind: UInt8, Sendable {
+        /// `enumSlot`: one branch per enum value.
+        case enumeration
+        /// `boolSlot`: false, true.
+        case boolean
+        /// `intervalSlot`: the regions between and at its thresholds.
+        case interval
+        /// `atom`: false, true, by the expression's truth.
+        case atom
+    }
+
+    /// The kind of test.
+    var kind: Kind {
+        switch self {
+        case .enumSlot: .enumeration
+        case .boolSlot: .boolean
+        case .intervalSlot: .interval
+        case .atom: .atom
+        }
+    }
+
+    /// The thresholds of an interval variable (empty for others).
+    var thresholds: [Double] {
+        if case .intervalSlot(_, let thresholds) = self { return thresholds }
+        return []
+    }
+
     /// The branch a known value takes.
     func branch(for value: Value) -> Int? {
-        switch (self, value) {
-        case (.enumSlot, .enumValue(let index)): return index
-        case (.boolSlot, .bool(let b)): return b ? 1 : 0
-        case (.intervalSlot(_, let thresholds), _):
-            guard let key = ExpressionEvaluator.orderKey(value) else { return nil }
-            return Self.region(of: key, in: thresholds)
-        default: return nil
+        thresholds.withUnsafeBufferPointer { Self.branch(kind, of: value, thresholds: $0) }
+    }
+
+    /// The branch a value takes on a variable of `kind` (with `thresholds` for an interval): the
+    /// one definition every walk of a diagram uses, from plain data so the evaluator's hot path
+    /// can call it without copying the variable or the value. `nil` for an unknown value or one
+    /// of another type, and always for an atom, whose branch is its truth.
+    @inline(__always)
+    static func branch(_ kind: Kind, of value: Value?, thresholds: UnsafeBufferPointer<Double>) -> Int? {
+        switch kind {
+        case .enumeration:
+            if case .enumValue(let index)? = value { return index }
+            return nil
+        case .boolean:
+            if case .bool(let b)? = value { return b ? 1 : 0 }
+            return nil
+        case .interval:
+            guard let key = value.flatMap(ExpressionEvaluator.orderKey) else { return nil }
+            return region(of: key, in: thresholds)
+        case .atom:
+            return nil
         }
+    }
+
+    /// The branch this variable takes for a case, or `nil` when unknown: an atom by its truth
+    /// (three-valued), an input by its value.
+    func branch(_ evaluator: ExpressionEvaluator) -> Int? {
+        if case .atom(let expression) = self { return evaluator.truth(expression).map { $0 ? 1 : 0 } }
+        return slot.flatMap { evaluator.facts.values[$0] }.flatMap(branch(for:))
     }
 
     /// The interval branch of `key`: 2i for values strictly between thresholds i-1 and i, 2i+1 for

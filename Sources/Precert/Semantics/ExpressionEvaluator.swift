@@ -26,6 +26,13 @@ enum DecisionValue: Sendable, Hashable {
     case none
     /// Needs information: expressions that read it are unknown.
     case unknown
+
+    /// What an expression reading the decision sees: its outcome, or `nil` (unknown) when it has
+    /// none (comparisons with `none` are settled before, in `ExpressionEvaluator.truth`).
+    var read: Value? {
+        if case .value(let v) = self { return v }
+        return nil
+    }
 }
 
 /// Evaluates checked expressions over a case with three-valued logic.
@@ -76,21 +83,12 @@ struct ExpressionEvaluator {
             guard case .list(let items)? = value(collection, element: element),
                 let needle = value(item, element: element)
             else { return nil }
-            return items.contains { Self.compare(.equal, $0, needle) }
+            return Self.contains(items, needle)
         case .any(let collection, let predicate), .all(let collection, let predicate):
             guard case .list(let items)? = value(collection, element: element) else { return nil }
             let isAny: Bool
             if case .any = expression { isAny = true } else { isAny = false }
-            var sawUnknown = false
-            for item in items {
-                switch truth(predicate, element: item) {
-                case true? where isAny: return true
-                case false? where !isAny: return false
-                case nil: sawUnknown = true
-                default: break
-                }
-            }
-            return sawUnknown ? nil : !isAny
+            return Self.quantify(items, isAny: isAny) { truth(predicate, element: $0) }
         default:
             if case .bool(let b)? = value(expression, element: element) { return b }
             return nil
@@ -111,19 +109,53 @@ struct ExpressionEvaluator {
         case .input(let slot): return facts.values[slot]
         case .element: return element
         case .decision(let d):
-            if case .value(let v)? = decisions[d] { return v }
-            return nil
+            return decisions[d]?.read
         case .length(let inner):
-            switch value(inner, element: element) {
-            case .string(let s)?: return .number(Double(Self.scalarCount(s)))
-            case .list(let items)?: return .number(Double(items.count))
-            default: return nil
-            }
+            return value(inner, element: element).flatMap(Self.length(of:)).map(Value.number)
         case .shift(let inner, let duration, let sign):
             return value(inner, element: element).flatMap { Self.shifted($0, duration, sign: sign) }
         default:
             return truth(expression, element: element).map(Value.bool)
         }
+    }
+
+    /// `len(value)`: the characters of text, the elements of a list or set; `nil` for anything else.
+    static func length(of value: Value) -> Double? {
+        switch value {
+        case .string(let s): Double(scalarCount(s))
+        case .list(let items): Double(items.count)
+        default: nil
+        }
+    }
+
+    /// Whether a list or set holds `needle`.
+    @inline(__always)
+    static func contains(_ items: [Value], _ needle: Value) -> Bool {
+        if case .string(let text) = needle {
+            // Text equals only text: compare the strings without building values.
+            return items.contains { item in
+                if case .string(let other) = item { return other == text }
+                return false
+            }
+        }
+        return items.contains { compare(.equal, $0, needle) }
+    }
+
+    /// `any` (or, with `isAny` false, `all`) over `items` with three-valued `holds`: `any` is true
+    /// when some element holds, false when none does and none is unknown, and otherwise unknown;
+    /// `all` is the mirror image.
+    @inline(__always)
+    static func quantify(_ items: [Value], isAny: Bool, _ holds: (Value) -> Bool?) -> Bool? {
+        var sawUnknown = false
+        for item in items {
+            switch holds(item) {
+            case true? where isAny: return true
+            case false? where !isAny: return false
+            case nil: sawUnknown = true
+            default: break
+            }
+        }
+        return sawUnknown ? nil : !isAny
     }
 
     /// A date or datetime moved by a duration; `nil` for other values or units that do not apply.
@@ -159,12 +191,32 @@ struct ExpressionEvaluator {
 
     /// Compares two values of comparable types.
     static func compare(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Bool {
+        if case .number(let x) = a, case .number(let y) = b { return compare(op, x, y) }
         switch op {
         case .equal: return a == b
         case .notEqual: return a != b
         default: break
         }
         guard let order = ordering(a, b) else { return false }
+        switch op {
+        case .less: return order < 0
+        case .lessOrEqual: return order <= 0
+        case .greater: return order > 0
+        case .greaterOrEqual: return order >= 0
+        default: return false
+        }
+    }
+
+    /// Compares two numbers, as `compare(_:_:_:)` compares two number values (the specialized
+    /// atoms compare lengths with it without building values).
+    @inline(__always)
+    static func compare(_ op: BinaryOperator, _ x: Double, _ y: Double) -> Bool {
+        switch op {
+        case .equal: return x == y
+        case .notEqual: return x != y
+        default: break
+        }
+        let order = x < y ? -1 : x > y ? 1 : 0
         switch op {
         case .less: return order < 0
         case .lessOrEqual: return order <= 0
