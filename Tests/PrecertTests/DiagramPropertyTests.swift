@@ -40,7 +40,7 @@ struct RandomPolicies {
             "has(n1)", "any(codes, it in s1)", "\"A1\" in codes", "t2 > 2026-06-30",
         ]
         if reads.contains("d0") { atoms += ["d0 == x", "d0 in [y, z]", "d0 != z"] }
-        if reads.contains("d1") { atoms += ["r2 in d1", "r4 not in d1"] }
+        if reads.contains("d1") { atoms += ["r2 in d1", "r4 not in d1", "len(d1) > 1"] }
         return pick(atoms)
     }
 
@@ -153,5 +153,53 @@ struct DiagramPropertyTests {
                 #expect(diagrams.evaluator.evaluate(facts).decisions == fallback.evaluator.evaluate(facts).decisions)
             }
         }
+    }
+
+    @Test("every atom in specialized form answers as the general evaluator, with inputs known or not")
+    func fastAtomsMatchGeneral() throws {
+        var generator = RandomPolicies(rng: SeededGenerator(seed: 4242))
+        var compared = 0
+        var unknown = 0
+        for _ in 0..<300 {
+            let text = generator.policy()
+            let policy = try compilePolicy(text)
+            for index in 0..<6 {
+                let facts = try decode(generator.caseJSON(absent: index % 2 == 0 ? 0 : 0.4), policy).facts
+                for (atom, fast, general) in policy.evaluator.atomTruths(facts) {
+                    #expect(fast == general, "`\(atom)`: specialized \(String(describing: fast)), general \(String(describing: general))\npolicy:\n\(text)\nfacts: \(facts)")
+                    if fast != general { return }
+                    compared += 1
+                    if general == nil { unknown += 1 }
+                }
+            }
+        }
+        #expect(compared > 5_000)
+        #expect(unknown > 500)
+    }
+
+    @Test("the decision JSON written from a walk equals the encoder's, with unknown inputs, on diagrams and rule by rule")
+    func writtenBytesEqualEncoder() throws {
+        var generator = RandomPolicies(rng: SeededGenerator(seed: 77))
+        let options = EvaluationOptions(policyID: "random/p", today: CivilDate(year: 2026, month: 1, day: 2))
+        var open = 0
+        for round in 0..<200 {
+            let text = generator.policy()
+            let rulesOnly = round % 4 == 3
+            let policy = try compilePolicy(text, options: rulesOnly ? CompileOptions(nodesPerRule: 0, minimumNodeBudget: 0) : CompileOptions())
+            let catalog = PolicyCatalog(policies: [policy], calendars: [:])
+            var session = CaseSession(catalog: catalog)
+            for index in 0..<10 {
+                let line = Array(generator.caseJSON(absent: [0, 0.2, 0.5, 0.9][index % 4]).utf8)
+                var written = Array("earlier\n".utf8)
+                #expect(session.write(line, options: options, to: &written) == nil)
+                let decision = try catalog.evaluate(line, options: options).get()
+                let expected = Array("earlier\n".utf8) + DecisionEncoder.encode(decision)
+                #expect(written == expected, "policy:\n\(text)\ncase: \(String(decoding: line, as: UTF8.self))\n\(String(decoding: written, as: UTF8.self))\n\(String(decoding: expected, as: UTF8.self))")
+                if written != expected { return }
+                #expect(try catalog.decisionJSON(line, options: options).get() == Array(written.dropFirst(8)))
+                open += decision.decisions.filter { $0.status == .needsInformation }.count
+            }
+        }
+        #expect(open > 500)
     }
 }

@@ -183,6 +183,46 @@ struct EvaluationTests {
         ])
     }
 
+    @Test("`len` of a decision that is not applicable is unknown whether the case's other inputs are known or not")
+    func lengthOfNotApplicableDecision() throws {
+        // The walk once answered `len(d1) > 0` false for a not-applicable `d1` when every input was
+        // known, and unknown (as documented) when another input was not.
+        let policy = try compilePolicy(RandomPolicies.header + """
+
+            decisions:
+              d0:
+                outcomes: [k]
+                rules:
+                  - {id: a1, when: b1, then: k}
+                default: k
+              d1:
+                outcomes: [r1, r2]
+                hit: all
+                applies_when: e1 == a
+                rules:
+                  - {id: r, when: n1 > 1, then: r1}
+              d2:
+                outcomes: [u, v]
+                rules:
+                  - {id: c1, when: len(d1) > 0, then: u}
+                default: v
+
+            """)
+        let reference = Evaluator(compiled: policy.compiled, calendar: policy.calendar, ruleByRule: true)
+        for json in [#"{"e1": "b", "n1": 3, "b1": true}"#, #"{"e1": "b", "n1": 3}"#] {
+            let facts = try decode(json, policy).facts
+            let walked = policy.evaluator.evaluate(facts).decisions
+            #expect(walked[1].status == .notApplicable)
+            #expect(walked[2].status == .needsInformation, "\(json)")
+            #expect(walked[2].possible == ["u", "v"])
+            #expect(reference.evaluate(facts).decisions[2] == walked[2])
+            var scratch = EvaluationScratch()
+            #expect(!policy.evaluator.evaluateLeaves(facts, scratch: &scratch))
+            let traced = policy.evaluator.evaluate(facts, explain: true).decisions[2].trace
+            #expect(traced == [TraceStep(test: "len(d1) > 0", value: "unknown")])
+        }
+    }
+
     @Test("`len(text)` compared from the UTF-8 length agrees with counting scalars, for every operator")
     func textLengthBounds() {
         let texts = ["", "a", "abcd", "é", "日本", "😀😀", "a😀b", String(repeating: "é", count: 30), String(repeating: "x", count: 60)]

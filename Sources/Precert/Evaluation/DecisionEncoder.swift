@@ -54,9 +54,33 @@ public enum DecisionEncoder {
 
     /// Appends the decision to a writer.
     package static func write(_ decision: CaseDecision, to writer: inout JSONWriter) {
+        var marks = DocumentMarks()
+        write(decision, to: &writer, marks: &marks)
+    }
+
+    /// Where the parts of a document that change from case to case are, in the bytes written, so
+    /// that `DecisionFragments` can cut the rest out of a probe document instead of repeating it.
+    struct DocumentMarks {
+        /// The `case_id` value.
+        var caseID = 0..<0
+        /// Just inside the `decisions` object, and at its closing brace.
+        var decisionsStart = 0
+        var decisionsEnd = 0
+        /// Just inside the `next_steps` array, and at its closing bracket.
+        var nextStepsStart = 0
+        var nextStepsEnd = 0
+        /// The `version_date` value and the `version_date_from` value.
+        var versionDate = 0..<0
+        var versionDateSource = 0..<0
+    }
+
+    /// Appends the decision to a writer, noting where its variable parts are.
+    static func write(_ decision: CaseDecision, to writer: inout JSONWriter, marks: inout DocumentMarks) {
         writer.beginObject()
         writer.key("case_id")
+        let caseID = writer.bytes.count
         if let id = decision.caseID { writer.string(id) } else { writer.null() }
+        marks.caseID = caseID..<writer.bytes.count
         writer.key("policy")
         writer.beginObject()
         writer.key("id")
@@ -79,24 +103,54 @@ public enum DecisionEncoder {
         writer.endObject()
         writer.key("decisions")
         writer.beginObject()
+        marks.decisionsStart = writer.bytes.count
         for result in decision.decisions {
             writer.key(result.name)
             write(result, to: &writer)
         }
+        marks.decisionsEnd = writer.bytes.count
         writer.endObject()
         writer.key("next_steps")
         writer.beginArray()
+        marks.nextStepsStart = writer.bytes.count
         for step in decision.nextSteps { writer.string(step) }
+        marks.nextStepsEnd = writer.bytes.count
         writer.endArray()
         writer.key("provenance")
-        writeProvenance(decision.provenance, to: &writer)
+        writeProvenance(decision.provenance, to: &writer, marks: &marks)
         writer.endObject()
+    }
+
+    /// Where the parts of one decision's object that change from case to case are.
+    struct MemberMarks {
+        /// The `due` value.
+        var due: Range<Int>?
+    }
+
+    /// Appends `"name":{…}`, one member of the `decisions` object, to bytes that end just inside
+    /// that object or after another member (the caller writes the comma). Fragments of leaves and
+    /// answers written whole both come from here.
+    @discardableResult
+    static func writeMember(_ result: DecisionResult, to bytes: inout [UInt8]) -> MemberMarks {
+        var writer = JSONWriter(style: .compact)
+        swap(&writer.bytes, &bytes)
+        defer { swap(&writer.bytes, &bytes) }
+        // Inside an object, with no member before: no comma.
+        writer.depth = 1
+        writer.first = true
+        writer.key(result.name)
+        return write(result, to: &writer)
     }
 
     /// `{"digest", "policy_file", "calendar": {"name", "digest"}, "time_zone", "tzdata",
     /// "version_date", "version_date_from"}`; the fast path writes the part before
     /// `version_date`'s value once per policy.
     static func writeProvenance(_ provenance: Provenance, to writer: inout JSONWriter) {
+        var marks = DocumentMarks()
+        writeProvenance(provenance, to: &writer, marks: &marks)
+    }
+
+    static func writeProvenance(_ provenance: Provenance, to writer: inout JSONWriter, marks: inout DocumentMarks) {
         writer.beginObject()
         writer.key("digest")
         writer.string("sha256:" + provenance.digest)
@@ -114,13 +168,20 @@ public enum DecisionEncoder {
         writer.key("tzdata")
         writer.string(provenance.timeZoneData)
         writer.key("version_date")
+        let date = writer.bytes.count
         writer.string(provenance.versionDate.description)
+        marks.versionDate = date..<writer.bytes.count
         writer.key("version_date_from")
+        let source = writer.bytes.count
         writer.string(provenance.versionDateSource.rawValue)
+        marks.versionDateSource = source..<writer.bytes.count
         writer.endObject()
     }
 
-    static func write(_ result: DecisionResult, to writer: inout JSONWriter) {
+    /// Appends one decision's object.
+    @discardableResult
+    static func write(_ result: DecisionResult, to writer: inout JSONWriter) -> MemberMarks {
+        var marks = MemberMarks()
         writer.beginObject()
         writer.key("status")
         writer.string(result.status.rawValue)
@@ -136,7 +197,9 @@ public enum DecisionEncoder {
             }
             if let due = result.due {
                 writer.key("due")
+                let start = writer.bytes.count
                 writer.string(due.rfc3339)
+                marks.due = start..<writer.bytes.count
             }
             writer.key("rules")
             writer.beginArray()
@@ -185,5 +248,6 @@ public enum DecisionEncoder {
             writer.endArray()
         }
         writer.endObject()
+        return marks
     }
 }

@@ -1,4 +1,9 @@
 /// Evaluates a compiled policy against case facts. Immutable and `Sendable`: share one across threads.
+///
+/// One walk answers every case (`FastPath.swift`): the path through each decision's diagram while
+/// the tested inputs are known, every open path where one is not, rule by rule for a decision
+/// without a diagram. What each leaf means is worked out once (`LeafMeaning.swift`); the typed
+/// results, the next steps and the decision JSON (`DecisionFragments`) all derive from it.
 package final class Evaluator: Sendable {
     /// The compiled policy.
     package let compiled: CompiledPolicy
@@ -10,30 +15,40 @@ package final class Evaluator: Sendable {
     /// as it was given.
     package let sourceFile: String?
 
-    /// What each reachable leaf of each decision's diagram means, worked out once so that a case
-    /// whose inputs are all known is answered without building anything.
-    struct LeafInfo: Sendable {
-        /// The result, without a due date.
-        var template: DecisionResult
-        /// The value other decisions read.
-        var value: DecisionValue
-    }
-
-    /// Per decision, the meaning of each leaf by leaf index (`nil` for leaves it cannot reach).
-    let leafInfo: [[LeafInfo?]]
-    /// Per decision, the value each leaf gives readers, apart from the templates so the hot path
-    /// copies no results.
-    let leafValues: [[DecisionValue?]]
-    /// Per decision and leaf, the `next_step` templates of the rules the leaf cites, in order.
-    let leafSteps: [[[[TemplatePart]]]]
-    /// The same steps JSON-escaped, where a step has no placeholder.
-    let leafStepBytes: [[[[UInt8]?]]]
+    /// What answers mean: the one definition every path derives from.
+    let meaning: PolicyMeaning
+    /// How many leaves the diagrams have (all decisions share one table of leaves).
+    let leafCount: Int
+    /// Per decision and leaf (at `decision * leafCount + leaf`), the index of its meaning in
+    /// `leafMeanings`, or -1 for a leaf the decision cannot reach.
+    let leafIndex: [Int32]
+    /// What each reachable leaf of each decision means.
+    let leafMeanings: [LeafMeaning]
+    /// Per decision, the answers its leaves can give (empty for a decision without a diagram).
+    let answerTables: [AnswerTable]
+    /// Per meaning, the position of its answer in its decision's table.
+    let leafRanks: [Int]
+    /// Per meaning, what `len(decision)` reads there (`nil`: unknown), for the fast atoms.
+    let leafLengths: [Double?]
+    /// Per meaning, its steps in `stepPool` (dated and undated), as plain data for the hot path.
+    let leafSteps: [LeafSteps]
+    /// The steps of every meaning (by index in `PolicyMeaning.steps`), back to back.
+    let stepPool: [Int32]
+    /// Per step (`PolicyMeaning.steps`), its text JSON-escaped in `stepBytes` (without quotes) when
+    /// it has no placeholder, so the hot path copies bytes instead of escaping the same text again.
+    let stepEscaped: [Range<Int>?]
+    /// The escaped texts, back to back.
+    let stepBytes: [UInt8]
     /// The most next steps one case can have (every decision's longest list of steps).
     let maxStepsPerCase: Int
-    /// Per variable, what the fast path reads: 0 enum, 1 bool, 2 interval, 3 atom.
-    let variableKinds: [UInt8]
-    /// Per variable, the input slot it reads (-1 for atoms).
-    let variableSlots: [Int32]
+    /// Per variable, what a walk reads, as plain data.
+    let variables: [WalkVariable]
+    /// The thresholds of every interval variable, back to back (see `WalkVariable.thresholds`).
+    let thresholdPool: [Double]
+    /// Per variable, for an atom, the inputs it reads (to name what is missing when it is unknown).
+    let atomInputs: [[Int]]
+    /// Per variable, for an atom, the decisions it reads.
+    let atomDecisions: [[Int]]
     /// Per variable, what it tests in the policy's words, for `--explain`.
     let variableTests: [String]
     /// Per variable, the name of each branch where branches have fixed names (enums, booleans, atoms).
@@ -42,17 +57,12 @@ package final class Evaluator: Sendable {
     let fastAtoms: [FastAtom]
     /// The payloads of `fastAtoms`.
     let fastAtomTable: FastAtoms
-    /// Per variable, the thresholds of an interval variable (empty for others).
-    let variableThresholds: [[Double]]
-    /// Whether every decision has a diagram, so the fast path can answer every case with known inputs.
+    /// Whether every decision has a diagram.
     let allDiagrams: Bool
-    /// The diagram's nodes in the fast path's layout.
+    /// The diagram's nodes in the walk's layout.
     let walkNodes: [WalkNode]
-    /// Each decision with its diagram's root, in evaluation order (empty unless `allDiagrams`).
-    let walkRoots: [(decision: Int32, root: NodeRef)]
-    /// Per decision and leaf, what `len(decision)` is there: the count of a list outcome, -1 for
-    /// no outcome (comparisons are false), -2 for anything else (unknown).
-    let leafListLengths: [[Int32]]
+    /// Each decision in evaluation order, with its diagram's root.
+    let walkRoots: [WalkRoot]
 
     /// Creates an evaluator.
     package init(compiled: CompiledPolicy, calendar: HolidayCalendar, ruleByRule: Bool = false, sourceFile: String? = nil) {
@@ -60,62 +70,86 @@ package final class Evaluator: Sendable {
         self.calendar = calendar
         self.ruleByRule = ruleByRule
         self.sourceFile = sourceFile
-        self.allDiagrams = !ruleByRule && compiled.roots.allSatisfy { $0 != nil }
-        var info: [[LeafInfo?]] = []
         let policy = compiled.checked
-        for (index, root) in compiled.roots.enumerated() {
-            var row: [LeafInfo?] = Array(repeating: nil, count: compiled.leaves.count)
-            if let root {
-                for leaf in compiled.reachable(from: root).leaves {
-                    let payload = compiled.leaves[Int(-leaf - 1)]
-                    let (template, _, value) = Self.summarize(
-                        policy, index, payloads: [payload], unknownSlots: [], trace: [], received: nil, calendar: calendar,
-                        sourceFile: sourceFile)
-                    row[Int(-leaf - 1)] = LeafInfo(template: template, value: value)
-                }
+        let meaning = PolicyMeaning(policy, calendar: calendar, sourceFile: sourceFile)
+        self.meaning = meaning
+        let roots = compiled.roots.map { ruleByRule ? nil : $0 }
+        allDiagrams = roots.allSatisfy { $0 != nil }
+        leafCount = compiled.leaves.count
+        var leafIndex = [Int32](repeating: -1, count: policy.decisions.count * compiled.leaves.count)
+        var meanings: [LeafMeaning] = []
+        var ranks: [Int] = []
+        var tables: [AnswerTable] = []
+        var mostSteps = 0
+        for (index, root) in roots.enumerated() {
+            guard let root else {
+                tables.append(AnswerTable([], policy.decisions[index]))
+                continue
             }
-            info.append(row)
-        }
-        leafInfo = info
-        leafValues = info.map { row in row.map { $0?.value } }
-        leafListLengths = info.map { row in
-            row.map { leaf in
-                switch leaf?.value {
-                case .value(.list(let items))?: Int32(clamping: items.count)
-                case .none?: -1
-                default: -2
-                }
+            var longest = 0
+            let first = meanings.count
+            for leaf in compiled.reachable(from: root).leaves.sorted(by: >) {
+                let position = LeafRef.position(leaf)
+                leafIndex[index * leafCount + position] = Int32(meanings.count)
+                let leafMeaning = meaning.meaning(index, payload: compiled.leaves[position])
+                meanings.append(leafMeaning)
+                longest = Swift.max(longest, leafMeaning.dated.steps.count)
             }
+            let table = AnswerTable(meanings[first...].map(\.answer), policy.decisions[index])
+            ranks += meanings[first...].map { table.rank(of: $0.answer) }
+            tables.append(table)
+            mostSteps += longest
         }
+        answerTables = tables
+        leafRanks = ranks
+        for (index, decision) in policy.decisions.enumerated() where roots[index] == nil {
+            // Rule by rule, a decision cites each rule at most once.
+            mostSteps += decision.rules.count + 1
+        }
+        self.leafIndex = leafIndex
+        leafMeanings = meanings
+        leafLengths = meanings.map { $0.dated.value.read.flatMap(ExpressionEvaluator.length(of:)) }
+        var stepPool: [Int32] = []
+        leafSteps = meanings.map { meaning in
+            func add(_ steps: [Int]) -> Range<Int> {
+                stepPool += steps.map { Int32($0) }
+                return (stepPool.count - steps.count)..<stepPool.count
+            }
+            return LeafSteps(due: meaning.due, dated: add(meaning.dated.steps), undated: add(meaning.undated?.steps ?? []))
+        }
+        self.stepPool = stepPool
+        var stepBytes: [UInt8] = []
+        stepEscaped = meaning.steps.map { template in
+            guard template.count == 1, case .text(let text) = template[0] else { return nil }
+            let start = stepBytes.count
+            stepBytes += JSONWriter.escaped(text)
+            return start..<stepBytes.count
+        }
+        self.stepBytes = stepBytes
+        maxStepsPerCase = Swift.max(1, mostSteps)
         walkNodes = zip(compiled.nodeVariable, compiled.nodeFirstChild).map { WalkNode(variable: $0, firstChild: $1) }
-        walkRoots = allDiagrams ? policy.evaluationOrder.map { (Int32($0), compiled.roots[$0]!) } : []
-        leafSteps = info.enumerated().map { index, row in
-            row.map { leaf in
-                guard let template = leaf?.template, template.status == .decided else { return [] }
-                let decision = policy.decisions[index]
-                return template.rules.compactMap { citation in
-                    (decision.rules.first { $0.id == citation.id } ?? decision.defaultRule)?.nextStep
-                }
-            }
+        walkRoots = policy.evaluationOrder.map { WalkRoot(decision: Int32($0), root: roots[$0] ?? 0, hasDiagram: roots[$0] != nil) }
+        var pool: [Double] = []
+        variables = compiled.variables.map { variable in
+            let thresholds = variable.thresholds
+            defer { pool += thresholds }
+            return WalkVariable(
+                kind: variable.kind, slot: Int32(variable.slot ?? -1), domainSize: Int32(variable.domainSize),
+                thresholdStart: Int32(pool.count), thresholdCount: Int32(thresholds.count))
         }
-        maxStepsPerCase = Swift.max(1, leafSteps.reduce(0) { total, row in total + (row.map(\.count).max() ?? 0) })
-        leafStepBytes = leafSteps.map { row in
-            row.map { templates in
-                templates.map { template -> [UInt8]? in
-                    guard template.count == 1, case .text(let text) = template[0] else { return nil }
-                    return JSONWriter.escaped(text)
-                }
-            }
+        thresholdPool = pool
+        atomInputs = compiled.variables.map { variable in
+            guard case .atom(let expression) = variable else { return [] }
+            var read: Set<Int> = []
+            inputsRead(by: expression, policy: policy, into: &read)
+            return read.sorted()
         }
-        variableKinds = compiled.variables.map { variable in
-            switch variable {
-            case .enumSlot: 0
-            case .boolSlot: 1
-            case .intervalSlot: 2
-            case .atom: 3
-            }
+        atomDecisions = compiled.variables.map { variable in
+            guard case .atom(let expression) = variable else { return [] }
+            var read: Set<Int> = []
+            decisionsRead(by: expression, policy: policy, into: &read)
+            return read.sorted()
         }
-        variableSlots = compiled.variables.map { Int32($0.slot ?? -1) }
         let printer = ExpressionPrinter(policy: policy)
         variableTests = compiled.variables.map { variable in
             if case .atom(let expression) = variable { return printer.expression(expression) }
@@ -137,301 +171,85 @@ package final class Evaluator: Sendable {
             return .general(-1)
         }
         fastAtomTable = table
-        variableThresholds = compiled.variables.map { variable in
-            if case .intervalSlot(_, let thresholds) = variable { return thresholds }
-            return []
-        }
     }
 
-    private var policy: CheckedPolicy { compiled.checked }
+    var policy: CheckedPolicy { compiled.checked }
+
+    /// The index in `leafMeanings` of the leaf `ref` that decision `decision` reached.
+    @inline(__always)
+    func leafMeaning(_ decision: Int, _ ref: NodeRef) -> Int {
+        leafIndex.withUnsafeBufferPointer { Self.leafMeaning($0, leafCount, decision, ref) }
+    }
+
+    /// `leafMeaning(_:_:)` from `leafIndex` as a raw buffer, for loops over every decision.
+    @inline(__always)
+    static func leafMeaning(_ leafIndex: UnsafeBufferPointer<Int32>, _ leafCount: Int, _ decision: Int, _ ref: NodeRef) -> Int {
+        Int(leafIndex[decision &* leafCount &+ LeafRef.position(ref)])
+    }
 
     /// The result of every decision, in declaration order, and the next steps.
     package func evaluate(_ facts: CaseFacts, explain: Bool = false) -> (decisions: [DecisionResult], nextSteps: [String]) {
-        if allDiagrams {
-            var scratch = EvaluationScratch()
-            if evaluateLeaves(facts, scratch: &scratch, tracing: explain) {
-                var decisions = materialize(scratch, facts)
-                if explain {
-                    let values = scratch.leaves.withUnsafeBufferPointer { decisionValues(leaves: $0) }
-                    let evaluator = ExpressionEvaluator(policy: policy, facts: facts, decisions: values)
-                    for (decision, variable, branch) in scratch.trace {
-                        decisions[Int(decision)].trace.append(step(variable, branch, evaluator))
-                    }
-                }
-                return (decisions, nextSteps(decisions, facts))
+        var scratch = EvaluationScratch()
+        answer(facts, scratch: &scratch, tracing: explain)
+        var decisions = materialize(scratch, facts)
+        if explain {
+            for (decision, variable, branch) in scratch.trace {
+                decisions[Int(decision)].trace.append(step(Int(variable), branch, facts))
             }
         }
-        var state = EvaluationState(
-            evaluator: ExpressionEvaluator(policy: policy, facts: facts, decisions: Array(repeating: nil, count: policy.decisions.count)),
-            cache: Array(repeating: -2, count: compiled.variables.count))
-        var results: [DecisionResult?] = Array(repeating: nil, count: policy.decisions.count)
-        var missingByDecision: [Int: Set<Int>] = [:]
-        for index in policy.evaluationOrder {
-            let (result, missingSlots, value) = evaluateDecision(index, &state, explain: explain, missingByDecision: missingByDecision)
-            results[index] = result
-            missingByDecision[index] = missingSlots
-            state.evaluator.decisions[index] = value
-        }
-        let decisions = results.map { $0! }
-        return (decisions, nextSteps(decisions, facts))
+        return (decisions, nextSteps(scratch, facts))
     }
 
-    struct EvaluationState {
-        var evaluator: ExpressionEvaluator
-        /// Per variable: -2 not yet read, -1 unknown, else the branch.
-        var cache: [Int32]
-    }
-
-    // MARK: One decision
-
-    /// What a set of reachable leaves (or matched rules) amounts to.
-    private enum Answer: Hashable {
-        case notApplicable
-        case noRule
-        case outcomes([Int])
-    }
-
-    private static func answer(_ decision: Decision, _ payload: [Int32]) -> Answer {
-        if payload.first == LeafMarker.notApplicable { return .notApplicable }
-        if payload.first == LeafMarker.noRule { return .noRule }
-        let rules = payload.map { rule(decision, Int($0)) }
-        if decision.hit == .all {
-            return .outcomes(Array(Set(rules.map(\.outcome))).sorted())
-        }
-        guard let first = rules.first else { return .noRule }
-        if decision.isDuration { return .outcomes([decision.rules.firstIndex(of: first).map { $0 + 1_000_000 } ?? -1]) }
-        return .outcomes([first.outcome])
-    }
-
-    private static func rule(_ decision: Decision, _ index: Int) -> Rule {
-        index < decision.rules.count ? decision.rules[index] : decision.defaultRule!
-    }
-
-    private func evaluateDecision(
-        _ index: Int, _ state: inout EvaluationState, explain: Bool, missingByDecision: [Int: Set<Int>]
-    ) -> (DecisionResult, Set<Int>, DecisionValue) {
-        let decision = policy.decisions[index]
-        var payloads: [[Int32]] = []
-        var unknownSlots: Set<Int> = []
-        var unknownDecisions: Set<Int> = []
-        var trace: [TraceStep] = []
-        if let root = compiled.roots[index], !ruleByRule {
-            walk(root, &state, payloads: &payloads, unknownSlots: &unknownSlots, unknownDecisions: &unknownDecisions,
-                trace: &trace, explain: explain)
-        } else {
-            payloads = evaluateRules(decision, state.evaluator, unknownSlots: &unknownSlots, unknownDecisions: &unknownDecisions)
-        }
-        for d in unknownDecisions { unknownSlots.formUnion(missingByDecision[d] ?? []) }
-        var received: Timestamp?
-        if let slot = decision.dueFromSlot, slot >= 0, case .datetime(let instant)? = state.evaluator.facts.values[slot] {
-            received = instant
-        }
-        return Self.summarize(
-            policy, index, payloads: payloads, unknownSlots: unknownSlots, trace: trace, received: received,
-            calendar: calendar, sourceFile: sourceFile, dueKnown: true)
-    }
-
-    /// What a set of reached leaves (or matched rule sets) amounts to for decision `index`.
-    ///
-    /// With `dueKnown` false (precomputing a leaf), a duration decision is summarized without its due date.
-    private static func summarize(
-        _ policy: CheckedPolicy, _ index: Int, payloads: [[Int32]], unknownSlots: Set<Int>, trace: [TraceStep],
-        received: Timestamp?, calendar: HolidayCalendar, sourceFile: String?, dueKnown: Bool = false
-    ) -> (DecisionResult, Set<Int>, DecisionValue) {
-        let decision = policy.decisions[index]
-        var answers: [Answer] = []
-        var ruleIndexes: [Int] = []
-        var certain: Set<Int>?
-        for payload in payloads {
-            let a = answer(decision, payload)
-            if !answers.contains(a) { answers.append(a) }
-            for r in payload where r >= 0 && !ruleIndexes.contains(Int(r)) { ruleIndexes.append(Int(r)) }
-            let here = Set(payload.filter { $0 >= 0 }.map(Int.init))
-            certain = certain.map { $0.intersection(here) } ?? here
-        }
-        // When unknown inputs leave several paths to one outcome, cite the rules every path shares;
-        // if none is shared, cite all candidates but mark them so their next steps are not given.
-        var alternatives = false
-        if payloads.count > 1, let certain {
-            if certain.isEmpty { alternatives = true } else { ruleIndexes = ruleIndexes.filter(certain.contains) }
-        }
-        var result = DecisionResult(
-            name: decision.name, status: .decided, outcomes: [], isList: decision.hit == .all, rules: [],
-            duration: nil, due: nil, missing: [], possible: [], messages: [], trace: trace)
-        if answers.count > 1 {
-            answers.sort(by: Self.answerOrder)
-            result.status = .needsInformation
-            result.missing = unknownSlots.sorted().map { policy.inputs[$0].path }
-            var possible: [String] = []
-            for a in answers {
-                for name in names(of: a, decision) where !possible.contains(name) { possible.append(name) }
-            }
-            result.possible = possible
-            return (result, unknownSlots, .unknown)
-        }
-        switch answers.first ?? .noRule {
-        case .notApplicable:
-            result.status = .notApplicable
-            return (result, [], .none)
-        case .noRule:
-            result.status = .noMatch
-            return (result, [], .none)
-        case .outcomes(let outcomes):
-            let rules = ruleIndexes.map { rule(decision, $0) }
-            result.rules = rules.map { rule in
-                var location = rule.location
-                if let sourceFile { location.file = sourceFile }
-                return RuleCitation(id: rule.id, because: rule.because, location: location)
-            }
-            result.rulesAreAlternatives = alternatives
-            if decision.isDuration, let deciding = rules.first, let duration = deciding.duration {
-                result.duration = duration
-                result.outcomes = [duration.description]
-                if let received {
-                    result.due = dueDate(receivedAt: received, duration: duration, zone: policy.timeZone, calendar: calendar)
-                } else if dueKnown, let slot = decision.dueFromSlot, slot >= 0 {
-                    result.status = .needsInformation
-                    result.missing = [policy.inputs[slot].path]
-                    result.possible = [duration.description]
-                    return (result, [slot], .unknown)
-                }
-                return (result, [], .value(.duration(duration)))
-            }
-            result.outcomes = outcomes.map { decision.outcomes[$0] }
-            result.messages = outcomes.compactMap { o in decision.messages[o].map { (decision.outcomes[o], $0) } }
-            let value: Value = decision.hit == .all ? .list(outcomes.map(Value.enumValue)) : .enumValue(outcomes[0])
-            return (result, [], .value(value))
-        }
-    }
-
-    /// Outcomes in declaration order, then not applicable, then no rule: a stable order for `possible`.
-    private static func answerOrder(_ a: Answer, _ b: Answer) -> Bool {
-        func key(_ answer: Answer) -> [Int] {
-            switch answer {
-            case .outcomes(let outcomes): return [0] + outcomes
-            case .notApplicable: return [1]
-            case .noRule: return [2]
+    /// The full results of a walk (`answer` or a successful `evaluateLeaves`), in declaration order.
+    func materialize(_ scratch: EvaluationScratch, _ facts: CaseFacts) -> [DecisionResult] {
+        facts.values.withUnsafeBufferPointer { values in
+            scratch.leaves.indices.map { decision in
+                let leaf = scratch.leaves[decision]
+                if leaf < 0 { return meaning.resolved(leafMeanings[leafMeaning(decision, leaf)], values: values).result }
+                return answer(decision, scratch).result
             }
         }
-        return key(a).lexicographicallyPrecedes(key(b))
     }
 
-    private static func names(of answer: Answer, _ decision: Decision) -> [String] {
-        switch answer {
-        case .notApplicable: return [DecisionStatus.notApplicable.rawValue]
-        case .noRule: return [DecisionStatus.noMatch.rawValue]
-        case .outcomes(let outcomes):
-            if decision.isDuration {
-                return outcomes.compactMap { o in
-                    let index = o - 1_000_000
-                    return decision.rules.indices.contains(index) ? decision.rules[index].duration?.description : decision.defaultRule?.duration?.description
-                }
-            }
-            return outcomes.map { decision.outcomes[$0] }
+    /// The answer of a decision not at a single leaf.
+    func answer(_ decision: Int, _ scratch: EvaluationScratch) -> DecisionAnswer {
+        switch scratch.combined[decision] {
+        case .answer(let answer): return answer
+        case .open(let words, let missing):
+            let parts = scratch.exploration.parts
+            return meaning.open(decision, possible: parts[words].map { answerTables[decision].words[$0] }, missing: Array(parts[missing]))
+        case .none: preconditionFailure("decision \(decision) was not answered")
         }
     }
 
-    // MARK: Diagrams
-
-    /// The branch variable `v` takes for this case (cached), or -1 when unknown.
-    private func branch(_ v: Int32, _ state: inout EvaluationState, unknownSlots: inout Set<Int>, unknownDecisions: inout Set<Int>) -> Int32 {
-        let cached = state.cache[Int(v)]
-        if cached >= 0 { return cached }
-        if cached == -1 {
-            noteUnknown(compiled.variables[Int(v)], state.evaluator, &unknownSlots, &unknownDecisions)
-            return -1
-        }
-        let variable = compiled.variables[Int(v)]
-        var result: Int32 = -1
-        switch variable {
-        case .atom(let expression):
-            if let truth = state.evaluator.truth(expression) { result = truth ? 1 : 0 }
-        default:
-            if let slot = variable.slot, let value = state.evaluator.facts.values[slot],
-                let branch = variable.branch(for: value)
-            {
-                result = Int32(branch)
-            }
-        }
-        state.cache[Int(v)] = result
-        if result == -1 { noteUnknown(variable, state.evaluator, &unknownSlots, &unknownDecisions) }
-        return result
-    }
-
-    private func noteUnknown(
-        _ variable: DiagramVariable, _ evaluator: ExpressionEvaluator, _ slots: inout Set<Int>, _ decisions: inout Set<Int>
-    ) {
-        switch variable {
-        case .atom(let expression):
-            var read: Set<Int> = []
-            inputsRead(by: expression, policy: policy, into: &read)
-            slots.formUnion(read.filter { evaluator.facts.values[$0] == nil })
-            var readDecisions: Set<Int> = []
-            decisionsRead(by: expression, policy: policy, into: &readDecisions)
-            decisions.formUnion(readDecisions.filter { evaluator.decisions[$0] == .unknown })
-        default:
-            if let slot = variable.slot { slots.insert(slot) }
-        }
-    }
-
-    private func walk(
-        _ root: NodeRef, _ state: inout EvaluationState, payloads: inout [[Int32]], unknownSlots: inout Set<Int>,
-        unknownDecisions: inout Set<Int>, trace: inout [TraceStep], explain: Bool
-    ) {
-        var ref = root
-        // The common case: every tested variable is known, one path to one leaf.
-        while ref >= 0 {
-            let v = compiled.nodeVariable[Int(ref)]
-            let b = branch(v, &state, unknownSlots: &unknownSlots, unknownDecisions: &unknownDecisions)
-            if explain { trace.append(step(v, b, state.evaluator)) }
-            if b < 0 { break }
-            ref = compiled.children[Int(compiled.nodeFirstChild[Int(ref)]) + Int(b)]
-        }
-        if ref < 0 {
-            payloads.append(compiled.leaves[Int(-ref - 1)])
-            return
-        }
-        // An unknown variable: every branch is possible.
-        var seen: Set<NodeRef> = []
-        var leaves: Set<NodeRef> = []
-        var stack = [ref]
-        while let next = stack.popLast() {
-            if next < 0 {
-                leaves.insert(next)
-                continue
-            }
-            guard seen.insert(next).inserted else { continue }
-            let v = compiled.nodeVariable[Int(next)]
-            let b = branch(v, &state, unknownSlots: &unknownSlots, unknownDecisions: &unknownDecisions)
-            let first = Int(compiled.nodeFirstChild[Int(next)])
-            if b >= 0 {
-                stack.append(compiled.children[first + Int(b)])
-            } else {
-                for branch in 0..<compiled.variables[Int(v)].domainSize { stack.append(compiled.children[first + branch]) }
-            }
-        }
-        payloads = leaves.sorted(by: >).map { compiled.leaves[Int(-$0 - 1)] }
-    }
-
-    private func step(_ v: Int32, _ branch: Int32, _ evaluator: ExpressionEvaluator) -> TraceStep {
-        let test = variableTests[Int(v)]
+    /// A step of `--explain`: what variable `v` tests and the value the case gave it.
+    private func step(_ v: Int, _ branch: Int32, _ facts: CaseFacts) -> TraceStep {
+        let test = variableTests[v]
         if branch < 0 { return TraceStep(test: test, value: "unknown") }
         // Enum, boolean and atom branches have fixed names; only numbers and dates are printed.
-        if let names = branchNames[Int(v)] { return TraceStep(test: test, value: names[Int(branch)]) }
-        let slot = Int(variableSlots[Int(v)])
-        guard let value = evaluator.facts.values[slot] else { return TraceStep(test: test, value: "unknown") }
+        if let names = branchNames[v] { return TraceStep(test: test, value: names[Int(branch)]) }
+        let slot = Int(variables[v].slot)
+        guard let value = facts.values[slot] else { return TraceStep(test: test, value: "unknown") }
         return TraceStep(test: test, value: ExpressionPrinter(policy: policy).value(value, type: policy.inputs[slot].type))
     }
 
     // MARK: Rule by rule
 
-    /// The reference semantics: each rule's condition in order with three-valued logic.
-    private func evaluateRules(
+    /// The reference semantics: each rule's condition in order with three-valued logic; the
+    /// payloads (rule sets) that may match, with the inputs and decisions found unknown.
+    func evaluateRules(
         _ decision: Decision, _ evaluator: ExpressionEvaluator, unknownSlots: inout Set<Int>, unknownDecisions: inout Set<Int>
     ) -> [[Int32]] {
         func truth(_ expression: CheckedExpr) -> Bool? {
             let t = evaluator.truth(expression)
-            if t == nil { noteUnknown(.atom(expression), evaluator, &unknownSlots, &unknownDecisions) }
+            if t == nil {
+                var read: Set<Int> = []
+                inputsRead(by: expression, policy: policy, into: &read)
+                unknownSlots.formUnion(read.filter { evaluator.facts.values[$0] == nil })
+                var readDecisions: Set<Int> = []
+                decisionsRead(by: expression, policy: policy, into: &readDecisions)
+                unknownDecisions.formUnion(readDecisions.filter { evaluator.decisions[$0] == .unknown })
+            }
             return t
         }
         var payloads: [[Int32]] = []
@@ -481,53 +299,72 @@ package final class Evaluator: Sendable {
 
     // MARK: Next steps
 
-    private func nextSteps(_ decisions: [DecisionResult], _ facts: CaseFacts) -> [String] {
+    /// Calls `body` with each `next_step` of a walk's answers (by index in `PolicyMeaning.steps`),
+    /// in decision order: the one definition of which steps a case gives (repeats are the
+    /// caller's to drop).
+    @inline(__always)
+    func forEachNextStep(_ scratch: EvaluationScratch, _ values: UnsafeBufferPointer<Value?>, _ body: (Int) -> Void) {
+        leafIndex.withUnsafeBufferPointer { leafIndex in
+            leafSteps.withUnsafeBufferPointer { leafSteps in
+                stepPool.withUnsafeBufferPointer { stepPool in
+                    for decision in scratch.leaves.indices {
+                        let leaf = scratch.leaves[decision]
+                        if leaf < 0 {
+                            let steps = leafSteps[Self.leafMeaning(leafIndex, leafCount, decision, leaf)]
+                            for step in DueStart(steps.due, values).isUnknown ? steps.undated : steps.dated { body(Int(stepPool[step])) }
+                        } else if case .answer(let answer) = scratch.combined[decision] {
+                            for step in answer.steps { body(step) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next steps of a walk's answers, placeholders filled, each once.
+    func nextSteps(_ scratch: EvaluationScratch, _ facts: CaseFacts) -> [String] {
         var steps: [String] = []
-        for (index, result) in decisions.enumerated() where result.status == .decided && !result.rulesAreAlternatives {
-            let decision = policy.decisions[index]
-            for citation in result.rules {
-                let rule = decision.rules.first { $0.id == citation.id } ?? decision.defaultRule
-                guard let template = rule?.nextStep else { continue }
-                let text = render(template, facts)
+        facts.values.withUnsafeBufferPointer { values in
+            forEachNextStep(scratch, values) { step in
+                let text = render(meaning.steps[step], facts)
                 if !steps.contains(text) { steps.append(text) }
             }
         }
         return steps
     }
 
-    /// Writes the next steps of a fast-path walk as JSON strings separated by commas, static texts
-    /// from pre-escaped bytes; the same list as `nextSteps(_:_:)` gives for the materialized results
-    /// (a test holds the two paths to the same bytes).
-    func writeNextSteps(leaves: [NodeRef], _ facts: CaseFacts, to writer: inout JSONWriter) {
+    /// Writes the next steps of a walk's answers as JSON strings separated by commas: the list
+    /// `nextSteps` gives, static texts copied from their escaped bytes.
+    func writeNextSteps(_ scratch: EvaluationScratch, _ facts: CaseFacts, values: UnsafeBufferPointer<Value?>, to writer: inout JSONWriter) {
         // Repeats are found by comparing the escaped bytes already written (escaping is one to
         // one), so no string is built for a step without placeholders.
         withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: maxStepsPerCase) { written in
+            stepBytes.withUnsafeBufferPointer { stepBytes in
             var count = 0
-            for (index, leaf) in leaves.enumerated() {
-                let row = leafStepBytes[index][Int(-leaf - 1)]
-                for position in row.indices {
-                    let start = writer.bytes.count
-                    if count > 0 { writer.bytes.append(UInt8(ascii: ",")) }
-                    let quoted = writer.bytes.count
-                    if let bytes = row[position] {
-                        writer.bytes.append(UInt8(ascii: "\""))
-                        writer.bytes.append(contentsOf: bytes)
-                        writer.bytes.append(UInt8(ascii: "\""))
-                    } else {
-                        writer.string(render(leafSteps[index][Int(-leaf - 1)][position], facts))
-                    }
-                    let step = quoted..<writer.bytes.count
-                    let repeated = writer.bytes.withUnsafeBufferPointer { bytes in
-                        let this = UnsafeBufferPointer(rebasing: bytes[step])
-                        return written[..<count].contains { JSONText.bytesEqual(UnsafeBufferPointer(rebasing: bytes[$0]), this) }
-                    }
-                    if repeated {
-                        writer.bytes.removeLast(writer.bytes.count - start)
-                    } else {
-                        written[count] = step
-                        count += 1
-                    }
+            forEachNextStep(scratch, values) { step in
+                let start = writer.bytes.count
+                if count > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                let quoted = writer.bytes.count
+                if let escaped = stepEscaped[step] {
+                    writer.bytes.append(UInt8(ascii: "\""))
+                    writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: stepBytes[escaped]))
+                    writer.bytes.append(UInt8(ascii: "\""))
+                } else {
+                    var text = render(meaning.steps[step], facts)
+                    text.withUTF8 { writer.writeQuoted($0) }
                 }
+                let range = quoted..<writer.bytes.count
+                let repeated = writer.bytes.withUnsafeBufferPointer { bytes in
+                    let this = UnsafeBufferPointer(rebasing: bytes[range])
+                    return written[..<count].contains { JSONText.bytesEqual(UnsafeBufferPointer(rebasing: bytes[$0]), this) }
+                }
+                if repeated {
+                    writer.bytes.removeLast(writer.bytes.count - start)
+                } else {
+                    written[count] = range
+                    count += 1
+                }
+            }
             }
         }
     }
@@ -549,4 +386,12 @@ package final class Evaluator: Sendable {
         }
         return text
     }
+}
+
+/// A leaf meaning's steps where the hot path finds them: ranges of `Evaluator.stepPool`, the
+/// undated ones for a case whose due date has no time to count from.
+struct LeafSteps: Sendable {
+    let due: DueRule?
+    let dated: Range<Int>
+    let undated: Range<Int>
 }

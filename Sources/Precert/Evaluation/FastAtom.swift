@@ -44,7 +44,7 @@ enum FastAtom: Sendable {
         case .inCodeSet(.input(let slot), let set):
             self = .inCodeSet(slot: slot, set: set)
         case .contains(.input(let slot), .constant(.string(let text))):
-            table.texts.append(text)
+            table.texts.append(.string(text))
             self = .containsText(slot: slot, text: table.texts.count - 1)
         case .compare(let op, .input(let left), .input(let right)):
             self = .compareInputs(op: op, left: left, right: right, shift: nil, sign: 1)
@@ -59,7 +59,9 @@ enum FastAtom: Sendable {
         }
     }
 
-    /// The atom's truth for a case during a fast-path walk; `nil` when unknown.
+    /// The atom's truth for a case during a walk; `nil` when unknown. Each form reads the case as
+    /// `ExpressionEvaluator.truth` does and decides with its primitives (`compare`, `shifted`,
+    /// `contains`, `quantify`, `length(of:)`); the property tests compare the two on every atom.
     func truth(_ state: WalkState, _ evaluator: Evaluator) -> Bool? {
         let values = state.values
         let table = evaluator.fastAtomTable
@@ -69,34 +71,25 @@ enum FastAtom: Sendable {
         case .lengthOfInput(let slot, let op, let constant):
             switch values[slot] {
             case .string(let text)?: return Self.compareLength(of: text, op, constant)
-            case .list(let items)?: return Self.compare(op, Double(items.count), constant)
+            case .list(let items)?: return ExpressionEvaluator.compare(op, Double(items.count), constant)
             default: return nil
             }
         case .lengthOfDecision(let d, let op, let constant):
-            let leaf = state.leaves[d]
-            guard leaf < 0 else { return nil }
-            let length = evaluator.leafListLengths[d][Int(-leaf - 1)]
-            if length == -1 { return false }
-            if length < 0 { return nil }
-            return Self.compare(op, Double(length), constant)
+            guard let length = evaluator.decisionLength(d, state) else { return nil }
+            return ExpressionEvaluator.compare(op, length, constant)
         case .quantifiedCodeSet(let slot, let set, let isAny, let negated):
             guard case .list(let items)? = values[slot] else { return nil }
             let codes = table.matchers[set]
-            for item in items {
+            return ExpressionEvaluator.quantify(items, isAny: isAny) { item in
                 guard case .string(let code) = item else { return nil }
-                let holds = codes.contains(code) != negated
-                if isAny && holds { return true }
-                if !isAny && !holds { return false }
+                return codes.contains(code) != negated
             }
-            return !isAny
         case .inCodeSet(let slot, let set):
             guard case .string(let code)? = values[slot] else { return nil }
             return table.matchers[set].contains(code)
         case .containsText(let slot, let text):
             guard case .list(let items)? = values[slot] else { return nil }
-            let needle = table.texts[text]
-            for item in items { if case .string(let s) = item, s == needle { return true } }
-            return false
+            return ExpressionEvaluator.contains(items, table.texts[text])
         case .compareInputs(let op, let left, let right, let shift, let sign):
             guard let a = values[left], var b = values[right] else { return nil }
             if let shift {
@@ -110,8 +103,7 @@ enum FastAtom: Sendable {
             }
             return ExpressionEvaluator.compare(op, moved, table.constants[constant])
         case .general(let index):
-            let decisions = evaluator.decisionValues(leaves: UnsafeBufferPointer(state.leaves))
-            return ExpressionEvaluator(policy: evaluator.compiled.checked, facts: state.facts, decisions: decisions)
+            return ExpressionEvaluator(policy: evaluator.compiled.checked, facts: state.facts, decisions: evaluator.decisionValues(state))
                 .truth(table.general[index])
         }
     }
@@ -129,19 +121,7 @@ enum FastAtom: Sendable {
         case .greater where most <= constant, .greaterOrEqual where most < constant: return false
         case .equal where constant < fewest || constant > most: return false
         case .notEqual where constant < fewest || constant > most: return true
-        default: return compare(op, Double(ExpressionEvaluator.scalarCount(text)), constant)
-        }
-    }
-
-    private static func compare(_ op: BinaryOperator, _ a: Double, _ b: Double) -> Bool {
-        switch op {
-        case .equal: a == b
-        case .notEqual: a != b
-        case .less: a < b
-        case .lessOrEqual: a <= b
-        case .greater: a > b
-        case .greaterOrEqual: a >= b
-        default: false
+        default: return ExpressionEvaluator.compare(op, Double(ExpressionEvaluator.scalarCount(text)), constant)
         }
     }
 }
@@ -151,7 +131,7 @@ struct FastAtoms: Sendable {
     /// The policy's code sets, by index, as shared matchers.
     var matchers: [CodeMatcher] = []
     /// Text constants of `containsText`.
-    var texts: [String] = []
+    var texts: [Value] = []
     /// Constants of `compareShifted`.
     var constants: [Value] = []
     /// Expressions of `general` atoms.
