@@ -125,6 +125,9 @@ public enum DecisionEncoder {
     struct MemberMarks {
         /// The `due` value.
         var due: Range<Int>?
+        /// Inside the brackets of `missing` and of `possible`.
+        var missing: Range<Int>?
+        var possible: Range<Int>?
     }
 
     /// Appends `"name":{…}`, one member of the `decisions` object, to bytes that end just inside
@@ -225,11 +228,15 @@ public enum DecisionEncoder {
         case .needsInformation:
             writer.key("missing")
             writer.beginArray()
+            let missing = writer.bytes.count
             for path in result.missing { writer.string(path) }
+            marks.missing = missing..<writer.bytes.count
             writer.endArray()
             writer.key("possible")
             writer.beginArray()
+            let possible = writer.bytes.count
             for outcome in result.possible { writer.string(outcome) }
+            marks.possible = possible..<writer.bytes.count
             writer.endArray()
         case .notApplicable, .noMatch:
             break

@@ -28,6 +28,23 @@ final class DecisionFragments: Sendable {
     let header: Range<Int>
     /// Per leaf meaning (`Evaluator.leafMeanings`), its members.
     let spans: [Span]
+    /// Per decision, a `needs_information` member that unknown inputs left open, in three parts:
+    /// `"name":{"status":"needs_information","missing":[`, `],"possible":[` and `]}`, with the
+    /// items between them from `pathItems` and `wordItems`.
+    struct OpenSpan: Sendable {
+        let head: Range<Int>
+        let middle: Range<Int>
+        let tail: Range<Int>
+        /// Where the decision's words start in `wordItems`.
+        let firstWord: Int
+    }
+
+    /// Per decision, its open member.
+    let openSpans: [OpenSpan]
+    /// Per input slot, its path as a JSON string.
+    let pathItems: [Range<Int>]
+    /// Per decision (from `OpenSpan.firstWord`), the words of its `AnswerTable` as JSON strings.
+    let wordItems: [Range<Int>]
     /// `},"next_steps":[`.
     let middle: Range<Int>
     /// `],"provenance":{…,"version_date":"`: what follows the next steps, up to the text of the
@@ -76,6 +93,28 @@ final class DecisionFragments: Sendable {
             guard let due, let rule = meaning.due else { return Span(before: member, after: 0..<0, undated: undated, due: nil) }
             return Span(before: start..<(due.lowerBound + 1), after: (due.upperBound - 1)..<member.upperBound, undated: undated, due: rule)
         }
+        func item(_ text: String) -> Range<Int> {
+            // A string as the encoder writes each item of `missing` and `possible`.
+            var writer = JSONWriter(style: .compact)
+            writer.string(text)
+            let start = bytes.count
+            bytes += writer.bytes
+            return start..<bytes.count
+        }
+        pathItems = checked.inputs.map { item($0.path) }
+        var wordItems: [Range<Int>] = []
+        openSpans = checked.decisions.indices.map { index in
+            // The member `PolicyMeaning.open` gives with nothing missing and nothing possible.
+            let start = bytes.count
+            let marks = DecisionEncoder.writeMember(evaluator.meaning.open(index, possible: [], missing: []).result, to: &bytes)
+            let end = bytes.count
+            let firstWord = wordItems.count
+            wordItems += evaluator.answerTables[index].words.map(item)
+            return OpenSpan(
+                head: start..<marks.missing!.lowerBound, middle: marks.missing!.upperBound..<marks.possible!.lowerBound,
+                tail: marks.possible!.upperBound..<end, firstWord: firstWord)
+        }
+        self.wordItems = wordItems
         self.bytes = bytes
     }
 
@@ -101,7 +140,11 @@ final class DecisionFragments: Sendable {
                             if decision > 0 { writer.bytes.append(UInt8(ascii: ",")) }
                             let leaf = leaves[decision]
                             guard leaf < 0 else {
-                                DecisionEncoder.writeMember(evaluator.answer(decision, scratch).result, to: &writer.bytes)
+                                if case .open(let words, let missing) = scratch.combined[decision] {
+                                    writeOpen(decision, words: words, missing: missing, parts: scratch.exploration.parts, pieces, &writer)
+                                } else {
+                                    DecisionEncoder.writeMember(evaluator.answer(decision, scratch).result, to: &writer.bytes)
+                                }
                                 continue
                             }
                             let span = spans[Evaluator.leafMeaning(leafIndex, evaluator.leafCount, decision, leaf)]
@@ -128,5 +171,25 @@ final class DecisionFragments: Sendable {
                 }
             }
         }
+    }
+
+    /// Writes a decision that unknown inputs left open (`CombinedAnswer.open`): the member
+    /// `DecisionEncoder` writes for the result `Evaluator.answer` gives it, from pieces.
+    private func writeOpen(
+        _ decision: Int, words: Range<Int>, missing: Range<Int>, parts: [Int], _ pieces: UnsafeBufferPointer<UInt8>,
+        _ writer: inout JSONWriter
+    ) {
+        let open = openSpans[decision]
+        writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[open.head]))
+        for position in missing {
+            if position > missing.lowerBound { writer.bytes.append(UInt8(ascii: ",")) }
+            writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[pathItems[parts[position]]]))
+        }
+        writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[open.middle]))
+        for position in words {
+            if position > words.lowerBound { writer.bytes.append(UInt8(ascii: ",")) }
+            writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[wordItems[open.firstWord + parts[position]]]))
+        }
+        writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[open.tail]))
     }
 }
