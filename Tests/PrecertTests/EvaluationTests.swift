@@ -424,6 +424,44 @@ struct CaseSessionTests {
         #expect(fast > 2500)
     }
 
+    @Test("one-case calls from several threads at once borrow buffers of their own and answer as a session does")
+    func oneCaseCallsFromThreads() async throws {
+        var corpus = CaseCorpus(seed: 31)
+        let payers = ["kaiser-norcal", "medicare", "optum-uhc", "aetna", "texas-medicaid"]
+        let lines = (0..<300).map { i in
+            var text = corpus.next(payer: payers[i % payers.count])
+            if i % 3 == 1 { text = text.replacingOccurrences(of: #""network": "#, with: #""network_": "#) }
+            if i % 7 == 0 { text = #"{"case_id": "s-\#(i)", "payer": "\#(payers[i % payers.count])", "request": {"received_at": "2026-07-06T10:00:00-07:00"}}"# }
+            return Array(text.utf8)
+        }
+        var session = CaseSession(catalog: Self.shipped)
+        let expected: [[UInt8]] = lines.map { line in
+            var output: [UInt8] = []
+            _ = session.write(line, to: &output)
+            return output
+        }
+        let catalog = Self.shipped
+        let agreed = await withTaskGroup(of: Bool.self) { group in
+            for task in 0..<6 {
+                group.addTask {
+                    var same = true
+                    for step in 0..<lines.count {
+                        let index = (step * 7 + task * 50) % lines.count
+                        same = same && (try? catalog.decisionJSON(lines[index]).get()) == expected[index]
+                        if step % 5 == 0 {
+                            same = same && (try? catalog.evaluate(lines[index]).get()).map { DecisionEncoder.encode($0) } == expected[index]
+                        }
+                    }
+                    return same
+                }
+            }
+            var all: [Bool] = []
+            for await same in group { all.append(same) }
+            return all
+        }
+        #expect(agreed == Array(repeating: true, count: 6))
+    }
+
     @Test("a session follows the payer from case to case")
     func switchesPolicies() throws {
         var corpus = CaseCorpus(seed: 5)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How to evaluate a case: which policy version, whether to trace the path taken.
 public struct EvaluationOptions: Sendable, Hashable {
     /// Evaluate against this policy id instead of choosing by the case's `payer`.
@@ -27,17 +29,30 @@ public struct EvaluationOptions: Sendable, Hashable {
 public struct CaseSession {
     /// The catalog cases are evaluated against.
     package let catalog: PolicyCatalog
-    private var scratch = EvaluationScratch()
-    /// The case being evaluated; its storage is reused from case to case.
-    private var decoded = DecodedCase()
-    private var lastPolicy: Int?
+    /// The buffers reused from case to case.
+    private var buffers: SessionBuffers
     /// The date that chose the version of the case being evaluated, and where it came from.
     private var versionDate = CivilDate.min
     private var dateSource = Provenance.DateSource.today
 
     /// Creates a session.
     public init(catalog: PolicyCatalog) {
+        self.init(catalog: catalog, buffers: SessionBuffers())
+    }
+
+    /// A session on buffers borrowed from the catalog's pool, for the catalog's one-case calls.
+    init(catalog: PolicyCatalog, buffers: consuming SessionBuffers) {
         self.catalog = catalog
+        self.buffers = buffers
+    }
+
+    /// Gives up the session's buffers, to return them to the pool.
+    consuming func takeBuffers() -> SessionBuffers { buffers }
+
+    /// The size of the last decision written through `PolicyCatalog.decisionJSON`, to reserve for the next.
+    var outputSize: Int {
+        get { buffers.outputSize }
+        set { buffers.outputSize = newValue }
     }
 
     /// Decodes and evaluates one case, returning the full decision.
@@ -51,7 +66,7 @@ public struct CaseSession {
         case .failure(let errors): return .failure(errors)
         case .success(let index):
             return .success(
-                catalog.policies[index].evaluate(decoded, explain: options.explain, versionDate: versionDate, dateSource: dateSource))
+                catalog.policies[index].evaluate(buffers.decoded, explain: options.explain, versionDate: versionDate, dateSource: dateSource))
         }
     }
 
@@ -78,12 +93,13 @@ public struct CaseSession {
             let policy = catalog.policies[index]
             if options.explain {
                 DecisionEncoder.write(
-                    policy.evaluate(decoded, explain: true, versionDate: versionDate, dateSource: dateSource), to: &writer)
+                    policy.evaluate(buffers.decoded, explain: true, versionDate: versionDate, dateSource: dateSource), to: &writer)
                 return nil
             }
-            policy.evaluator.answer(decoded.facts, scratch: &scratch, tracing: false)
+            policy.evaluator.answer(buffers.decoded.facts, scratch: &buffers.scratch, tracing: false)
             policy.fragments.write(
-                scratch, caseID: decoded.caseID, facts: decoded.facts, versionDate: versionDate, dateSource: dateSource, to: &writer)
+                buffers.scratch, caseID: buffers.decoded.caseID, facts: buffers.decoded.facts, versionDate: versionDate,
+                dateSource: dateSource, to: &writer)
             return nil
         }
     }
@@ -105,8 +121,8 @@ public struct CaseSession {
             let routing = PolicyCatalog.route(bytes, limits: catalog.caseLimits)
             return .failure(CaseErrors([CatalogProblems.empty()], caseID: routing.caseID))
         }
-        var candidate = lastPolicy ?? routedIndex(bytes, options) ?? 0
-        var failure = policies[candidate].decoder.decode(bytes, file: file, into: &decoded)
+        var candidate = buffers.lastPolicy.flatMap { policies.indices.contains($0) ? $0 : nil } ?? routedIndex(bytes, options) ?? 0
+        var failure = policies[candidate].decoder.decode(bytes, file: file, into: &buffers.decoded)
         if let errors = failure {
             let routing = PolicyCatalog.route(bytes, limits: catalog.caseLimits)
             let (date, _) = versionDate(asOf: options.asOf, receivedAt: routing.receivedAt, today: options.today)
@@ -114,7 +130,7 @@ public struct CaseSession {
             case .success(let routed):
                 if routed != candidate {
                     candidate = routed
-                    failure = policies[candidate].decoder.decode(bytes, file: file, into: &decoded)
+                    failure = policies[candidate].decoder.decode(bytes, file: file, into: &buffers.decoded)
                 }
             case .failure(let diagnostic):
                 // With no policy for the case, a broken document is reported as such, read without
@@ -131,17 +147,17 @@ public struct CaseSession {
             errors.caseID = PolicyCatalog.route(bytes, limits: catalog.caseLimits).caseID
             return .failure(errors)
         }
-        (versionDate, dateSource) = versionDate(asOf: options.asOf, receivedAt: decoded.receivedAt, today: options.today)
-        let routing = CaseRouting(payer: decoded.payer, payerIsText: true, receivedAt: decoded.receivedAt, caseID: decoded.caseID)
+        (versionDate, dateSource) = versionDate(asOf: options.asOf, receivedAt: buffers.decoded.receivedAt, today: options.today)
+        let routing = CaseRouting(payer: buffers.decoded.payer, payerIsText: true, receivedAt: buffers.decoded.receivedAt, caseID: buffers.decoded.caseID)
         let selected: Int
         switch catalog.select(routing, policyID: policyID, date: versionDate) {
-        case .failure(let diagnostic): return .failure(CaseErrors([diagnostic], caseID: decoded.caseID))
+        case .failure(let diagnostic): return .failure(CaseErrors([diagnostic], caseID: buffers.decoded.caseID))
         case .success(let index): selected = index
         }
-        lastPolicy = selected
+        buffers.lastPolicy = selected
         if selected == candidate { return .success(selected) }
-        if var errors = policies[selected].decoder.decode(bytes, file: file, into: &decoded) {
-            errors.caseID = decoded.caseID
+        if var errors = policies[selected].decoder.decode(bytes, file: file, into: &buffers.decoded) {
+            errors.caseID = buffers.decoded.caseID
             return .failure(errors)
         }
         return .success(selected)
@@ -153,4 +169,45 @@ public struct CaseSession {
         return try? catalog.select(routing, policyID: options.policyID, date: date).get()
     }
 
+}
+
+/// What a session reuses from case to case: evaluation buffers, the decoded case's storage, the
+/// last policy used. Holds no catalog, so the catalog can pool them for its one-case calls.
+struct SessionBuffers: Sendable {
+    var scratch = EvaluationScratch()
+    /// The case being evaluated; its storage is reused from case to case.
+    var decoded = DecodedCase()
+    /// The policy of the previous case, tried first.
+    var lastPolicy: Int?
+    /// The size of the last decision written, to reserve for the next.
+    var outputSize = 0
+}
+
+/// Session buffers for the catalog's one-case calls (`decisionJSON`, `evaluate`), so that a call
+/// sets up no session of its own: each call borrows a set and gives it back, and calls on several
+/// threads at once each get their own. It holds buffers, never a session (a session holds the
+/// catalog, which holds the pool).
+final class SessionBufferPool: @unchecked Sendable {
+    /// Guards `free`.
+    private let lock = NSLock()
+    /// Buffers not in use.
+    private var free: [SessionBuffers] = []
+    /// The most buffers kept for later calls.
+    static let capacity = 16
+
+    init() {}
+
+    /// Buffers for one call: pooled ones if any are free, else new ones.
+    func take() -> SessionBuffers {
+        lock.lock()
+        defer { lock.unlock() }
+        return free.popLast() ?? SessionBuffers()
+    }
+
+    /// Gives buffers back for later calls.
+    func give(_ buffers: consuming SessionBuffers) {
+        lock.lock()
+        defer { lock.unlock() }
+        if free.count < Self.capacity { free.append(buffers) }
+    }
 }

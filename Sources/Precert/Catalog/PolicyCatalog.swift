@@ -99,6 +99,9 @@ public struct PolicyCatalog: Sendable {
     package private(set) var calendars: [String: HolidayCalendar]
     /// The policy files that did not load (only a catalog from the non-throwing `load` has any).
     package var failed: [FailedPolicy] = []
+    /// Buffers the one-case calls (`decisionJSON`, `evaluate`) borrow (a `var` only so that
+    /// `init(paths:options:)` can assign `self`).
+    private(set) var sessionBuffers = SessionBufferPool()
 
     /// A catalog of the given parts (see `PolicyPipeline` for loading one).
     package init(policies: [LoadedPolicy], calendars: [String: HolidayCalendar]) {

@@ -136,22 +136,32 @@ extension PolicyCatalog {
     /// Decodes and evaluates one case: picks the policy by payer (or `options.policyID`) in force on
     /// the local date of `request.received_at` (or `options.asOf`).
     ///
-    /// Each call sets up a session of its own; for a stream of cases on one thread keep a
-    /// `CaseSession`, which reuses its buffers.
+    /// Each call borrows buffers from a small pool the catalog keeps, so calls from any number of
+    /// threads set up little; for a stream of cases on one thread a `CaseSession` still saves the
+    /// borrowing.
     public func evaluate(_ bytes: [UInt8], options: EvaluationOptions = EvaluationOptions()) -> Result<CaseDecision, CaseErrors> {
-        var session = CaseSession(catalog: self)
-        return session.decide(bytes, options: options)
+        withSession { $0.decide(bytes, options: options) }
     }
 
     /// Decodes and evaluates one case and returns its compact decision JSON: the bytes
     /// `DecisionEncoder.encode(evaluate(bytes).get())` gives, written without building the
-    /// decision where every input the answer needs is known.
+    /// decision (unless `options.explain` asks for the path taken).
     public func decisionJSON(_ bytes: [UInt8], options: EvaluationOptions = EvaluationOptions()) -> Result<[UInt8], CaseErrors> {
-        var session = CaseSession(catalog: self)
-        var output: [UInt8] = []
-        output.reserveCapacity(4096)
-        if let errors = session.write(bytes, options: options, to: &output) { return .failure(errors) }
-        return .success(output)
+        withSession { session in
+            var output: [UInt8] = []
+            output.reserveCapacity(session.outputSize + 256)
+            if let errors = session.write(bytes, options: options, to: &output) { return .failure(errors) }
+            session.outputSize = output.count
+            return .success(output)
+        }
+    }
+
+    /// Runs `body` with a session on buffers borrowed from the catalog's pool, then gives them back.
+    private func withSession<T>(_ body: (inout CaseSession) -> T) -> T {
+        var session = CaseSession(catalog: self, buffers: sessionBuffers.take())
+        let result = body(&session)
+        sessionBuffers.give(session.takeBuffers())
+        return result
     }
 
     /// The version of policy `id` in force on `date`, or the newest version when `date` is `nil`.
