@@ -8,22 +8,23 @@ extension DiagnosticRenderer {
     /// `expected`, `found`, `suggestion`, `limit` and `notes` (`message`, `location`).
     public static func json(_ diagnostics: [Diagnostic], pretty: Bool = true) -> String {
         var writer = JSONWriter(style: pretty ? .pretty : .compact)
-        writeDocument(diagnostics, caseID: nil, line: nil, fault: nil, to: &writer)
+        writeDocument(diagnostics, caseID: nil, writesCaseID: false, line: nil, fault: nil, to: &writer)
         writer.bytes.append(UInt8(ascii: "\n"))
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    /// Writes an error document: `case_id` (when `caseID` is given, or `null` for a case without
-    /// one when `line` is), `line` (JSON Lines), `fault`, then `errors`.
+    /// Writes an error document: `line` (JSON Lines), `case_id` (for a case's errors, `null` when
+    /// it has none), `fault`, then `errors`.
     package static func writeDocument(
-        _ diagnostics: [Diagnostic], caseID: String?, line: Int?, fault: String?, to writer: inout JSONWriter
+        _ diagnostics: [Diagnostic], caseID: String?, writesCaseID: Bool, line: Int?, fault: String?,
+        to writer: inout JSONWriter
     ) {
         writer.beginObject()
         if let line {
             writer.key("line")
             writer.number(line)
         }
-        if caseID != nil || line != nil {
+        if writesCaseID {
             writer.key("case_id")
             if let caseID { writer.string(caseID) } else { writer.null() }
         }

@@ -27,22 +27,10 @@ public enum DecisionEncoder {
 
     /// Appends an error document; `line` is the input line in JSON Lines.
     package static func write(_ errors: CaseErrors, line: Int?, to writer: inout JSONWriter) {
-        if errors.caseID == nil, line == nil {
-            // One case on its own: `case_id` is still written, as `null`, so the shape is fixed.
-            writer.beginObject()
-            writer.key("case_id")
-            writer.null()
-            writer.key("fault")
-            writer.string(errors.fault.rawValue)
-            writer.key("errors")
-            writer.beginArray()
-            for diagnostic in errors.diagnostics { DiagnosticRenderer.write(diagnostic, to: &writer) }
-            writer.endArray()
-            writer.endObject()
-            return
-        }
+        // `case_id` is always written for a case, as `null` when it has none, so the shape is fixed.
         DiagnosticRenderer.writeDocument(
-            errors.diagnostics, caseID: errors.caseID, line: line, fault: errors.fault.rawValue, to: &writer)
+            errors.diagnostics, caseID: errors.caseID, writesCaseID: true, line: line, fault: errors.fault.rawValue,
+            to: &writer)
     }
 
     /// The decision as JSON bytes in `style`.
