@@ -99,6 +99,17 @@ public struct PolicyCatalog: Sendable {
     package private(set) var calendars: [String: HolidayCalendar]
     /// The policy files that did not load (only a catalog from the non-throwing `load` has any).
     package var failed: [FailedPolicy] = []
+    /// Every policy and calendar file read, by name relative to its root, with the sha256 of its
+    /// bytes, sorted by name: what `digest` is computed from.
+    package var files: [(name: String, digest: String)] = []
+
+    /// The digest of the policy set: a sha256 over every policy and calendar file read (its name
+    /// and the sha256 of its bytes), `sha256:` then lowercase hex. Two catalogs loaded from the
+    /// same files have the same digest; any change to a policy or calendar file changes it (test
+    /// files do not count: they change no answer).
+    public var digest: String {
+        "sha256:" + Digest.sha256Hex(parts: files.flatMap { [$0.name, $0.digest] })
+    }
     /// Buffers the one-case calls (`decisionJSON`, `evaluate`) borrow (a `var` only so that
     /// `init(paths:options:)` can assign `self`).
     private(set) var sessionBuffers = SessionBufferPool()

@@ -163,6 +163,7 @@ package enum PolicyPipeline {
         policies.sort { ($0.id, $0.effective) < ($1.id, $1.effective) }
         var catalog = PolicyCatalog(policies: policies, calendars: calendars.mapValues(\.calendar))
         catalog.failed = failed.sorted { ($0.file, $0.id ?? "") < ($1.file, $1.id ?? "") }
+        catalog.files = documents.filter { $0.kind != .test }.map { ($0.name, $0.digest) }.sorted { $0.name < $1.name }
         return PolicyCatalog.LoadResult(
             catalog: catalog, diagnostics: diagnostics.sortedByLocation(), sources: sources, fileCount: files.count,
             testDocuments: documents.filter { $0.kind == .test })
