@@ -45,7 +45,7 @@ struct BatchAndReloadTests {
             try socket.send(Array(head.utf8))
             try socket.send(Array(String(line.count, radix: 16).utf8) + Array("\r\n".utf8) + line + Array("\r\n".utf8))
             // The body has not ended, yet the first answer arrives.
-            let received = try socket.receive(until: "\"case_id\":\"ex-001-direct-booking\"", seconds: 10)
+            let received = try socket.receive(until: "\"case_id\":\"ex-001-direct-booking\"", seconds: 30)
             #expect(received.contains("200 OK"))
             try socket.send(Array("0\r\n\r\n".utf8))
         }
@@ -70,7 +70,7 @@ struct BatchAndReloadTests {
                 try socket.send(Array(String(line.count, radix: 16).utf8) + Array("\r\n".utf8) + line + Array("\r\n".utf8))
             }
             try socket.send(Array("0\r\n\r\n".utf8))
-            let received = try socket.receive(until: "limit.batch-size", seconds: 10)
+            let received = try socket.receive(until: "limit.batch-size", seconds: 30)
             let answered = received.components(separatedBy: "\"case_id\":\"ex-001-direct-booking\"").count - 1
             #expect(answered >= 1 && answered < 20, "\(answered) lines answered")
         }
