@@ -170,14 +170,14 @@ struct SafetyTests {
             let refused = try RawClient(port: port)
             defer { refused.close() }
             try refused.send(Array("POST /v1/decisions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
-            let answer503 = try refused.receive(until: "service.overloaded", seconds: 5)
+            let answer503 = try await refused.receive(until: "service.overloaded", seconds: 5)
             #expect(answer503.hasPrefix("HTTP/1.1 503"))
             #expect(answer503.lowercased().contains("retry-after: 1\r\n"))
             #expect(answer503.contains(#""id":"service.overloaded""#))
             // Health is not limited: probes keep working under load.
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             // The slow body runs out of time.
-            let answer = try slow.receive(until: "request.timeout", seconds: 5)
+            let answer = try await slow.receive(until: "request.timeout", seconds: 5)
             #expect(answer.hasPrefix("HTTP/1.1 408"))
             // Its slot is free again.
             try await client.execute(uri: "/v1/decisions", method: .post, headers: json, body: ByteBuffer(bytes: body)) { response throws in
@@ -195,7 +195,7 @@ struct SafetyTests {
         try await service.makeApplication().test(.live) { client in
             let idle = try RawClient(port: try #require(client.port))
             defer { idle.close() }
-            #expect(idle.closedByPeer(within: 20))
+            #expect(try await idle.closedByPeer(within: 20))
         }
     }
 
@@ -207,7 +207,7 @@ struct SafetyTests {
             let socket = try RawClient(port: port)
             defer { socket.close() }
             try socket.send(Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: \(String(repeating: "a", count: 4_096))\r\n\r\n".utf8))
-            let answer = try socket.receive(until: nil, seconds: 3)
+            let answer = try await socket.receive(until: nil, seconds: 3)
             #expect(!answer.contains("alive"))
         }
     }
