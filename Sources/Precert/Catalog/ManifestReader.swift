@@ -91,7 +91,7 @@ private struct ShapeReader {
         }
         if text != String(PolicyManifest.format) {
             report(
-                "unsupported manifest format `\(text)`", at: value, path: path,
+                "unsupported manifest version `\(text)`", at: value, path: path,
                 hint: "this precert reads `\"precert-manifest\": \(PolicyManifest.format)`; a newer format needs a newer precert",
                 facts: DiagnosticFacts(jsonPath: path, expected: String(PolicyManifest.format)))
         }
