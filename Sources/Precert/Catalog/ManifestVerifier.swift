@@ -97,7 +97,8 @@ package enum ManifestVerifier {
                     digestMismatch, "`\(entry.path)` is not the file the manifest lists", at: startOf(file.path),
                     hint: "its sha256 is \(found.prefix(12))…, the manifest's \(entry.sha256.prefix(12))…: a copy cut short or an edit made after the manifest was written; restore the file, or if the change is meant, write the manifest again with `precert check --write-manifest DIR`",
                     notes: [DiagnosticNote("listed here", at: range)],
-                    facts: DiagnosticFacts(jsonPath: jsonPath, expected: entry.sha256, found: found)))
+                    // No JSON path: the place is the file, and the note points into the manifest.
+                    facts: DiagnosticFacts(expected: entry.sha256, found: found)))
             } else if file.kind == .test {
                 diagnostics.append(.error(
                     ManifestReader.invalid, "`\(entry.path)` is a policy test file, which a manifest does not list", at: range,
