@@ -40,6 +40,14 @@ struct ManifestTests {
         loaded.diagnostics.filter { $0.severity == .error }
     }
 
+    @Test("Policies/ ships without a manifest: it is the folder people edit, and a stale manifest there would fail every run (README, \"Pinning a deployed set\")")
+    func shippedPoliciesAreNotPinned() throws {
+        let manifest = Fixtures.repositoryRoot.appendingPathComponent("Policies").appendingPathComponent(PolicyManifest.fileName)
+        #expect(
+            !FileManager.default.fileExists(atPath: manifest.path),
+            "Policies/precert.manifest.json exists: `precert check --write-manifest` with no path writes there; write manifests into the folder that is deployed")
+    }
+
     // MARK: - A matching set
 
     @Test("a written manifest lists every policy and calendar file (no test file) with its sha256, and the folder then loads verified, with the manifest's digest")
