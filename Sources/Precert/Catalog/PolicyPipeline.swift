@@ -167,24 +167,25 @@ package enum PolicyPipeline {
         var diagnostics: [Diagnostic] = []
         var sources: [SourceText] = []
         var documents: [Document] = []
-        var readFiles: [String: ManifestVerifier.FolderFile] = [:]
+        // What a manifest checks of each file read, by path as given.
+        var readFiles: [String: (sha256: String, kind: PrecertFileKind?)] = [:]
         for (file, name) in files {
             let (document, problems, source) = read(file, name: name, limits: settings.limits)
             diagnostics += problems
             sources.append(source)
             if let document { documents.append(document) }
             if !manifests.isEmpty {
-                readFiles[file.path] = ManifestVerifier.FolderFile(
-                    path: file.path, name: name, sha256: document?.digest ?? Digest.sha256Hex(file.bytes), kind: document?.kind)
+                readFiles[file.path] = (document?.digest ?? Digest.sha256Hex(file.bytes), document?.kind)
             }
         }
         // Verified against the bytes just read, so that what is checked is what loads.
         var outcomes: [ManifestVerifier.Outcome] = []
         var rejected: Set<String> = []
         for scope in manifests {
+            // A file found but not read (`io.unreadable`, too large) has neither digest nor kind.
             let folderFiles = scope.files.map { found in
-                readFiles[found.path].map { ManifestVerifier.FolderFile(path: $0.path, name: found.name, sha256: $0.sha256, kind: $0.kind) }
-                    ?? ManifestVerifier.FolderFile(path: found.path, name: found.name, sha256: nil, kind: nil)
+                ManifestVerifier.FolderFile(
+                    path: found.path, name: found.name, sha256: readFiles[found.path]?.sha256, kind: readFiles[found.path]?.kind)
             }
             let outcome = ManifestVerifier.verify(manifest: scope.manifest, manifestPath: scope.manifestPath, files: folderFiles)
             diagnostics += outcome.diagnostics
