@@ -1,7 +1,7 @@
 /// Reads `precert.manifest.json` strictly, through the library's JSON reader: every problem is
 /// `manifest.invalid`, at its line and column, with the JSON path of the value (`$.files[2].sha256`).
 /// Syntax errors stop the reading; problems of shape (unknown or repeated keys, wrong types,
-/// repeated paths, an unsupported format) are all reported at once.
+/// repeated paths, an unsupported version) are all reported at once.
 package enum ManifestReader {
     /// The id of every problem with the manifest itself.
     package static let invalid: DiagnosticID = "manifest.invalid"
@@ -49,7 +49,7 @@ private struct ShapeReader {
             root, at: "$", what: "the manifest", allowed: ["precert-manifest", "revision", "digest", "files"],
             required: ["precert-manifest", "digest", "files"])
         else { return nil }
-        if let format = fields["precert-manifest"] { checkFormat(format) }
+        if let format = fields["precert-manifest"] { checkVersion(format) }
         var revision: String?
         if let value = fields["revision"], let text = string(value, at: "$.revision", expected: "a string") {
             if let problem = PolicyManifest.problem(withRevision: text) {
@@ -83,7 +83,7 @@ private struct ShapeReader {
     }
 
     /// `"precert-manifest": 1`, written as the plain number.
-    mutating func checkFormat(_ value: LocatedJSON) {
+    mutating func checkVersion(_ value: LocatedJSON) {
         let path = LocatedJSON.memberPath("$", "precert-manifest")
         guard case .number(_, let text) = value.value else {
             wrongType(value, at: path, expected: "the number \(PolicyManifest.format)")
