@@ -107,7 +107,24 @@ public struct PolicyCatalog: Sendable {
     /// and the sha256 of its bytes), `sha256:` then lowercase hex. Two catalogs loaded from the
     /// same files have the same digest; any change to a policy or calendar file changes it (test
     /// files do not count: they change no answer).
-    public var digest: String {
+    public var digest: String { Self.setDigest(files) }
+
+    /// Whether the set was checked against a manifest and matched it exactly: every path loaded
+    /// was a folder holding `precert.manifest.json`, and its policy and calendar files were the
+    /// ones listed, byte for byte (then `digest` equals the manifest's `digest`). `false` for a
+    /// folder without a manifest, a file given by itself, a catalog loaded from memory, and a set
+    /// that did not match (which has errors).
+    public internal(set) var hasVerifiedManifest = false
+
+    /// The `revision` of the manifest the set was verified against (a git revision, a release
+    /// name: whatever its operator wrote), for a service to show beside `digest`. `nil` unless
+    /// `hasVerifiedManifest`, when the manifest names no revision, and when several folders were
+    /// loaded, each with a manifest of its own.
+    public internal(set) var manifestRevision: String?
+
+    /// The digest of a set of files given by name and sha256, sorted by name: one definition for
+    /// the catalog and for the manifest that pins it.
+    package static func setDigest(_ files: [(name: String, digest: String)]) -> String {
         "sha256:" + Digest.sha256Hex(parts: files.flatMap { [$0.name, $0.digest] })
     }
     /// Buffers the one-case calls (`decisionJSON`, `evaluate`) borrow (a `var` only so that
