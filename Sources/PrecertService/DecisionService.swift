@@ -153,7 +153,8 @@ public final class DecisionService: Sendable {
     ) {
         metrics.decided(decision)
         guard let audit else { return }
-        audit.append(
+        auditWrite(
+            audit,
             AuditRecord.decision(
                 id: id, time: Date(), route: route, line: line, caseHMAC: audit.caseHMAC(body), decision: decision,
                 setDigest: catalog.digest, seconds: Self.seconds(since: started)))
@@ -166,10 +167,20 @@ public final class DecisionService: Sendable {
     ) {
         metrics.failedCase(errors)
         guard let audit else { return }
-        audit.append(
+        auditWrite(
+            audit,
             AuditRecord.failure(
                 id: id, time: Date(), route: route, line: line, caseHMAC: audit.caseHMAC(body), errors: errors, httpStatus: status.code,
                 setDigest: catalog.digest, seconds: Self.seconds(since: started)))
+    }
+
+    /// Appends an audit record; a record that cannot be written is counted and logged (without
+    /// anything of the case), so that a gap in the trail is visible.
+    private func auditWrite(_ audit: AuditTrail, _ record: [UInt8]) {
+        if !audit.append(record) {
+            metrics.auditFailure()
+            logger.error("audit record not written", metadata: ["errno": .stringConvertible(errno)])
+        }
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -198,9 +209,11 @@ struct ServiceResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
         var response: Response
         do {
             response = try await inner.respond(to: request, context: context)
-            // The router answers an unknown route with an empty 404 of its own.
+            // The router answers an unknown route, or a known one with another method, with an
+            // empty 404 of its own.
             if response.status == .notFound, context.endpointPath == nil || context.endpointPath == "NotFound" {
-                response = try ServiceFailure.noRoute().response(from: request, context: context)
+                let failure = Routes.allowedMethods(for: request.uri.path).map { ServiceFailure.methodNotAllowed(allowed: $0) } ?? .noRoute()
+                response = try failure.response(from: request, context: context)
             }
         } catch let failure as ServiceFailure {
             response = try failure.response(from: request, context: context)
@@ -222,7 +235,14 @@ struct ServiceResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
                 .response(from: request, context: context)
         }
         let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
-        metrics.request(route: route, method: request.method.rawValue, status: response.status.code, seconds: DecisionService.seconds(since: started))
+        let seconds = DecisionService.seconds(since: started)
+        metrics.request(route: route, method: request.method.rawValue, status: response.status.code, seconds: seconds)
+        logger.debug(
+            "request",
+            metadata: [
+                "route": .string(route), "method": .string(request.method.rawValue), "status": .stringConvertible(response.status.code),
+                "latency_us": .stringConvertible(Int(seconds * 1e6)),
+            ])
         return response
     }
 }

@@ -93,6 +93,11 @@ final class ServiceMetrics: @unchecked Sendable {
         Metrics.Gauge(label: "precert_policy_set_loaded_timestamp_seconds", factory: factory).record(Date().timeIntervalSince1970)
     }
 
+    /// Counts an audit record that could not be written.
+    func auditFailure() {
+        counter("precert_audit_write_failures_total", []).increment()
+    }
+
     /// Counts a request refused because too many were in flight.
     func overloaded() {
         counter("precert_http_requests_rejected_total", [("reason", "overloaded")]).increment()

@@ -93,6 +93,29 @@ struct SafetyTests {
         }
     }
 
+    @Test("an audit record that cannot be written (a full disk) is counted and logged; the answer still goes out")
+    func auditFailure() async throws {
+        let folder = try Paths.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let key = folder.appendingPathComponent("audit.key")
+        try Data("0123456789abcdef0123456789abcdef".utf8).write(to: key)
+        let logs = LogCapture()
+        let service = try makeService(logs: logs) {
+            $0.auditLog = "/dev/full"
+            $0.auditKeyFile = key.path
+        }
+        let body = try Paths.example("direct-booking-without-authorization.json")
+        try await service.makeApplication().test(.router) { client in
+            try await client.execute(uri: "/v1/decisions", method: .post, headers: json, body: ByteBuffer(bytes: body)) { response throws in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response throws in
+                #expect(text(response).contains("precert_audit_write_failures_total 1"))
+            }
+        }
+        #expect(logs.text.contains("audit record not written"))
+    }
+
     @Test("an audit trail needs a key file of at least 16 bytes, and a place it can write")
     func auditConfiguration() throws {
         #expect(throws: ConfigurationError.self) {
