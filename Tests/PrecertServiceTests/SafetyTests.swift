@@ -174,7 +174,7 @@ struct SafetyTests {
         #expect(throws: ServiceStartError.self) { try makeService { $0.tokensFile = tokens.path } }
     }
 
-    @Test("beyond the in-flight limit a request gets 503 with Retry-After at once; a slow body gets 408")
+    @Test("beyond the in-flight limit a request gets 503 with Retry-After at once; a body still arriving after the read timeout gets 408")
     func limits() async throws {
         let service = try makeService {
             $0.maxInFlight = 1
@@ -199,8 +199,10 @@ struct SafetyTests {
             #expect(answer503.contains(#""id":"service.overloaded""#))
             // Health is not limited: probes keep working under load.
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
-            // The slow body runs out of time.
-            let answer = try await slow.receive(until: "request.timeout", seconds: 5)
+            // The slow body runs out of time: its next bytes, after the read timeout, get 408.
+            try await Task.sleep(for: .milliseconds(3_200))
+            try slow.send(Array(body.dropFirst(100).prefix(100)))
+            let answer = try await slow.receive(until: "request.timeout", seconds: 10)
             #expect(answer.hasPrefix("HTTP/1.1 408"))
             // Its slot is free again.
             try await client.execute(uri: "/v1/decisions", method: .post, headers: json, body: ByteBuffer(bytes: body)) { response throws in

@@ -101,13 +101,16 @@ public struct PolicyCatalog: Sendable {
     package var failed: [FailedPolicy] = []
     /// Every policy and calendar file read, by name relative to its root, with the sha256 of its
     /// bytes, sorted by name: what `digest` is computed from.
-    package var files: [(name: String, digest: String)] = []
+    package var files: [(name: String, digest: String)] = [] {
+        didSet { digest = Self.setDigest(files) }
+    }
 
     /// The digest of the policy set: a sha256 over every policy and calendar file read (its name
     /// and the sha256 of its bytes), `sha256:` then lowercase hex. Two catalogs loaded from the
     /// same files have the same digest; any change to a policy or calendar file changes it (test
-    /// files do not count: they change no answer).
-    public var digest: String { Self.setDigest(files) }
+    /// files do not count: they change no answer). Computed once, when the files are known: a
+    /// service names it on every answer.
+    public private(set) var digest = Self.setDigest([])
 
     /// Whether the set was checked against a manifest and matched it exactly: every path loaded
     /// was a folder holding `precert.manifest.json`, and its policy and calendar files were the
