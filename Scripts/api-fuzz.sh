@@ -30,12 +30,19 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null &&
 # `positive_data_acceptance` is left out: a case that matches the case schema can still name a
 # payer with no policy (404) or hold values a policy's inputs refuse (422), which the document
 # allows as answers; every other check runs.
+#
+# Two runs: every phase but `coverage` over every operation, then `coverage` over every operation
+# but the batch, on which schemathesis 4.32.5 itself fails under this CPython (3.11.7: "AST
+# constructor recursion depth mismatch" while describing a generator, before any request is sent).
 STATUS=0
-"$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/openapi.json" \
-  --checks all --exclude-checks positive_data_acceptance \
-  --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 2 \
-  --request-timeout 10 --suppress-health-check too_slow,filter_too_much \
-  --report junit --report-dir "$WORK/report" || STATUS=$?
+fuzz() {
+  "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/openapi.json" \
+    --checks all --exclude-checks positive_data_acceptance \
+    --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 2 \
+    --request-timeout 10 --suppress-health-check too_slow,filter_too_much "$@" || STATUS=$?
+}
+fuzz --phases examples,fuzzing,stateful
+fuzz --phases coverage --exclude-path /v1/decisions/batch
 if grep -q '"level":"error"\|"level":"critical"' "$WORK/server.log"; then
   echo "the service logged errors during the run:" >&2
   cat "$WORK/server.log" >&2
