@@ -9,10 +9,21 @@ let package = Package(
         .library(name: "PrecertWorkloads", targets: ["PrecertWorkloads"]),
         .executable(name: "precert", targets: ["PrecertCLI"]),
         .executable(name: "precert-bench", targets: ["PrecertBench"]),
+        // The decision service: its own library and executable, so that `swift run precert` never
+        // builds the HTTP stack (SwiftNIO, Hummingbird), which takes minutes on a small machine.
+        .library(name: "PrecertService", targets: ["PrecertService"]),
+        .executable(name: "precert-server", targets: ["PrecertServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // The service's stack only; the `precert` CLI and the library depend on none of these.
+        // Hummingbird's default traits (swift-configuration, full Foundation) are not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,6 +54,28 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "PrecertService",
+            dependencies: [
+                "Precert",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "PrecertServer",
+            dependencies: [
+                "PrecertService",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "PrecertTests",
             dependencies: ["Precert", "PrecertWorkloads"],
@@ -53,6 +86,14 @@ let package = Package(
         .testTarget(
             name: "PrecertCLITests",
             dependencies: ["PrecertCLI"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "PrecertServiceTests",
+            dependencies: [
+                "PrecertService",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             exclude: ["Fixtures"]
         ),
     ],

@@ -241,7 +241,7 @@ public final class JSONLinesEvaluator: @unchecked Sendable {
     }
 
     /// The problem of a blank line: it holds no case.
-    static let blankLine = Diagnostic.error(
+    package static let blankLine = Diagnostic.error(
         "case.blank-line", "the line is blank", at: nil, hint: "give one case per line; remove blank lines")
 }
 

@@ -517,7 +517,11 @@ public struct CaseErrors: Error, Sendable, Hashable {
     }
 
     /// The ids of problems that are the deployment's, not the case's.
-    package static let deploymentIDs: Set<DiagnosticID> = ["catalog.empty", "catalog.not-in-force", "catalog.policy-not-loaded"]
+    package static let deploymentIDs: Set<DiagnosticID> = [
+        "catalog.empty", "catalog.not-in-force", "catalog.policy-not-loaded",
+        // The decision service's own: no policy set loaded, too many requests, a failure of its own.
+        "service.not-ready", "service.overloaded", "service.internal",
+    ]
 
     /// Whose problem it is: the deployment's when any diagnostic is.
     public var fault: Fault {

@@ -1,0 +1,107 @@
+import Foundation
+import Metrics
+import Precert
+import Prometheus
+
+/// The service's metrics, through swift-metrics into a Prometheus registry of its own (not the
+/// process-wide `MetricsSystem`, so that several services, as in tests, each count their own).
+///
+/// Labels hold only route templates, statuses, policy ids, decision names and outcome names: a
+/// bounded set that says nothing about any case.
+final class ServiceMetrics: @unchecked Sendable {
+    /// The registry `/metrics` prints.
+    let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let lock = NSLock()
+    private var counters: [String: Metrics.Counter] = [:]
+    private var timers: [String: Metrics.Timer] = [:]
+    private var setInfo: Metrics.Gauge?
+
+    init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // From 100 µs (a decision on a warm connection) to 10 s (a large batch).
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
+        ]
+        self.factory = factory
+    }
+
+    /// A counter, made once per label set.
+    private func counter(_ name: String, _ dimensions: [(String, String)]) -> Metrics.Counter {
+        let key = name + dimensions.map { "\u{0}\($0.0)=\($0.1)" }.joined()
+        lock.lock()
+        defer { lock.unlock() }
+        if let counter = counters[key] { return counter }
+        let counter = Metrics.Counter(label: name, dimensions: dimensions, factory: factory)
+        counters[key] = counter
+        return counter
+    }
+
+    /// Counts a request and records its latency.
+    func request(route: String, method: String, status: Int, seconds: Double) {
+        counter("precert_http_requests_total", [("route", route), ("method", method), ("status", String(status))]).increment()
+        let key = route + "\u{0}" + method
+        lock.lock()
+        let timer: Metrics.Timer
+        if let existing = timers[key] {
+            timer = existing
+        } else {
+            timer = Metrics.Timer(
+                label: "precert_http_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
+            timers[key] = timer
+        }
+        lock.unlock()
+        timer.recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    /// Counts each decision of an evaluated case by policy, decision and outcome (each outcome of
+    /// a list; the status when there is no outcome).
+    func decided(_ decision: CaseDecision) {
+        for result in decision.decisions {
+            let outcomes = result.status == .decided ? result.outcomes : [result.status.rawValue]
+            for outcome in outcomes {
+                counter(
+                    "precert_decisions_total",
+                    [("policy", decision.policyID), ("decision", result.name), ("outcome", outcome)]
+                ).increment()
+            }
+        }
+    }
+
+    /// Counts a case that could not be evaluated, by the id of its first problem.
+    func failedCase(_ errors: CaseErrors) {
+        counter("precert_case_errors_total", [("id", errors.diagnostics.first?.id.code ?? "unknown")]).increment()
+    }
+
+    /// Counts a reload by its result (`replaced`, `unchanged`, `refused`).
+    func reload(_ result: String) {
+        counter("precert_policy_reloads_total", [("result", result)]).increment()
+    }
+
+    /// Names the policy set now serving: `precert_policy_set_info{digest=…} 1`, the previous
+    /// set's series removed.
+    func serving(digest: String, policies: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        setInfo?.destroy()
+        let gauge = Metrics.Gauge(label: "precert_policy_set_info", dimensions: [("digest", digest)], factory: factory)
+        gauge.record(1)
+        setInfo = gauge
+        Metrics.Gauge(label: "precert_policy_set_policies", factory: factory).record(policies)
+        Metrics.Gauge(label: "precert_policy_set_loaded_timestamp_seconds", factory: factory).record(Date().timeIntervalSince1970)
+    }
+
+    /// Counts a request refused because too many were in flight.
+    func overloaded() {
+        counter("precert_http_requests_rejected_total", [("reason", "overloaded")]).increment()
+    }
+
+    /// The Prometheus text exposition of every metric.
+    func exposition() -> [UInt8] {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}
