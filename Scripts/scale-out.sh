@@ -15,7 +15,8 @@
 # (CASE_FILE, about 1 KB) to /v1/decisions through nginx with Scripts/wrk/decision.lua.
 #
 # Timeline (seconds after wrk starts): replica a is killed at KILL_AT and started again
-# RESTART_AFTER later; replica b likewise at SECOND_KILL_AT (0: b is never killed). Installs
+# RESTART_AFTER later; replica b likewise at SECOND_KILL_AT (0: b is never killed). KILL_SIGNAL
+# (KILL) is the signal sent; KILL_SIGNAL=TERM tries the graceful shutdown instead. Installs
 # nginx, wrk and curl with apt-get when they are missing (as root). Every process it started is
 # stopped on exit, and the temporary folder removed (KEEP_WORK=1 keeps it, with the logs).
 # Exits 0 when no request failed, 1 when any did, 2 when the test could not run.
@@ -29,10 +30,12 @@ RESTART_AFTER=${RESTART_AFTER:-5}
 SECOND_KILL_AT=${SECOND_KILL_AT:-20}
 CASE_FILE=${CASE_FILE:-Examples/direct-booking-without-authorization.json}
 POLICIES=${POLICIES:-Policies}
-LB_PORT=${LB_PORT:-18180}
-PORT_A=${PORT_A:-18181}
-PORT_B=${PORT_B:-18182}
+LB_PORT=${LB_PORT:-28180}
+PORT_A=${PORT_A:-28181}
+PORT_B=${PORT_B:-28182}
 READY_TIMEOUT=${READY_TIMEOUT:-60}
+# The signal that stops a replica: KILL (no warning) by default; TERM tries graceful shutdown.
+KILL_SIGNAL=${KILL_SIGNAL:-KILL}
 # Also write an audit trail (to the temporary folder) and count its records.
 AUDIT=${AUDIT:-0}
 LOG_LEVEL=${LOG_LEVEL:-notice}
@@ -224,7 +227,7 @@ declare -A KILLED_AT=() RESTARTED_AT=() RESTART_READY=()
 kill_and_restart() {
     local name=$1 at=$2
     sleep_until "$at"
-    kill -KILL "${PID[$name]}"
+    kill -s "$KILL_SIGNAL" "${PID[$name]}"
     wait "${PID[$name]}" 2>/dev/null || true
     KILLED_AT[$name]=$(seconds_since "$WRK_START")
     sleep_until "$((at + RESTART_AFTER))"
@@ -235,7 +238,9 @@ kill_and_restart() {
 kill_and_restart a "$KILL_AT"
 if ((SECOND_KILL_AT > 0)); then kill_and_restart b "$SECOND_KILL_AT"; fi
 
-wait "$WRK_PID" || die "wrk failed: $(cat "$WORK/wrk.out" 2>/dev/null)"
+wrk_status=0
+wait "$WRK_PID" || wrk_status=$?
+((wrk_status == 0)) || die "wrk exited with status $wrk_status: $(cat "$WORK/wrk.out" 2>/dev/null)"
 WRK_PID=""
 
 # --- report -------------------------------------------------------------------------------------
@@ -262,9 +267,9 @@ case_bytes=$(wc -c <"$CASE_FILE")
 echo
 echo "precert scale-out: 2 replicas of precert-server behind nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), $(uname -m), $(nproc) cores"
 echo "load: wrk ${DURATION} s, $THREADS threads, $CONNECTIONS connections, POST /v1/decisions with ${CASE_FILE#"$ROOT"/} ($case_bytes bytes)"
-echo "replica a: ready ${READY_A} s after start; SIGKILL at ${KILLED_AT[a]} s, restarted at ${RESTARTED_AT[a]} s, ready ${RESTART_READY[a]} s after restart; peak RSS since restart $(peak_rss "${PID[a]}")"
+echo "replica a: ready ${READY_A} s after start; SIG$KILL_SIGNAL at ${KILLED_AT[a]} s, restarted at ${RESTARTED_AT[a]} s, ready ${RESTART_READY[a]} s after restart; peak RSS since restart $(peak_rss "${PID[a]}")"
 if [[ -n ${KILLED_AT[b]:-} ]]; then
-    echo "replica b: ready ${READY_B} s after start; SIGKILL at ${KILLED_AT[b]} s, restarted at ${RESTARTED_AT[b]} s, ready ${RESTART_READY[b]} s after restart; peak RSS since restart $(peak_rss "${PID[b]}")"
+    echo "replica b: ready ${READY_B} s after start; SIG$KILL_SIGNAL at ${KILLED_AT[b]} s, restarted at ${RESTARTED_AT[b]} s, ready ${RESTART_READY[b]} s after restart; peak RSS since restart $(peak_rss "${PID[b]}")"
 else
     echo "replica b: ready ${READY_B} s after start; not killed; peak RSS $(peak_rss "${PID[b]}")"
 fi
