@@ -185,6 +185,9 @@ http {
         server 127.0.0.1:$PORT_A max_fails=0;
         server 127.0.0.1:$PORT_B max_fails=0;
         keepalive 32;
+        # Shorter than the server's --idle-timeout (30 s), so nginx never reuses a connection
+        # the server is closing.
+        keepalive_timeout 20s;
     }
     server {
         listen 127.0.0.1:$LB_PORT;
