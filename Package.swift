@@ -13,6 +13,8 @@ let package = Package(
         // builds the HTTP stack (SwiftNIO, Hummingbird), which takes minutes on a small machine.
         .library(name: "PrecertService", targets: ["PrecertService"]),
         .executable(name: "precert-server", targets: ["PrecertServer"]),
+        // The floor `Scripts/serve-bench.sh` measures the service against; not shipped.
+        .executable(name: "precert-serve-floor", targets: ["PrecertServeFloor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -75,6 +77,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "PrecertServeFloor",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(
             name: "PrecertTests",

@@ -3,15 +3,22 @@ import Foundation
 import Precert
 
 extension PrecertCommand {
-    /// `precert check`: loads policy files and prints every problem found.
+    /// `precert check`: loads policy files and prints every problem found; with
+    /// `--write-manifest`, then pins the checked folder's set in `precert.manifest.json`.
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check policy files and print every diagnostic.",
             discussion: """
                 Loads every .yaml file under the given paths (default: Policies/) and prints every \
-                error and warning, with the analysis (shadowed rules, gaps, overlaps). Exits 0 when \
+                error and warning, with the analysis (shadowed rules, gaps, overlaps). A folder that \
+                holds precert.manifest.json must hold exactly the files it lists. Exits 0 when \
                 there is no error, 1 when there is any, 2 on a usage error, 3 when the output cannot be \
                 written.
+
+                With --write-manifest, a check of one folder without errors then writes the folder's \
+                precert.manifest.json: every policy and calendar file with its sha256, and the set's \
+                digest (an existing manifest is replaced, not checked). Nothing is written when the \
+                check finds an error.
                 """
         )
 
@@ -21,10 +28,50 @@ extension PrecertCommand {
         @Option(help: "Output format: text for people, json for tools.")
         var format: OutputFormat = .text
 
+        @Flag(name: .customLong("write-manifest"), help: "After a check without errors, write the folder's precert.manifest.json.")
+        var writeManifest = false
+
+        @Option(help: "With --write-manifest, the revision to record (a git revision, a release name).")
+        var revision: String?
+
+        func validate() throws {
+            if revision != nil && !writeManifest { throw ValidationError("--revision applies to --write-manifest") }
+            if let revision, let problem = PolicyManifest.problem(withRevision: revision) {
+                throw ValidationError("--revision: \(problem)")
+            }
+            guard writeManifest else { return }
+            guard paths.count == 1 else { throw ValidationError("--write-manifest writes the manifest of one folder; give one") }
+            var isDirectory: ObjCBool = false
+            // A path that does not exist is left to the check, which reports it (exit 1).
+            if FileManager.default.fileExists(atPath: paths[0], isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw ValidationError("--write-manifest writes the manifest of a folder, and `\(paths[0])` is a file")
+            }
+        }
+
         func run() throws {
-            let loaded = PolicyCatalog.load(paths: paths)
+            // The manifest being replaced is not checked: after an edit it no longer matches,
+            // which is why it is being written again.
+            var settings = CatalogOptions().settings
+            settings.verifiesManifests = !writeManifest
+            let loaded = PolicyPipeline.load(paths: paths, settings: settings)
             try emit(loaded.diagnostics, sources: loaded.sources, format: format)
             if loaded.hasErrors { throw CommandFailure.input }
+            guard writeManifest else { return }
+            let manifest = PolicyManifest(catalog: loaded.catalog, revision: revision)
+            let folder = paths[0]
+            let path = (folder.hasSuffix("/") ? folder : folder + "/") + PolicyManifest.fileName
+            let sink = try OutputSink(path: path)
+            do {
+                try sink.write(manifest.json)
+                try sink.commit()
+            } catch {
+                sink.discard()
+                throw error
+            }
+            if format == .text {
+                let files = manifest.files.count == 1 ? "1 file" : "\(manifest.files.count) files"
+                try writeOut(Array("wrote \(path): \(files), \(manifest.digest)\n".utf8))
+            }
         }
     }
 }

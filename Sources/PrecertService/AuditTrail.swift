@@ -53,24 +53,32 @@ final class AuditTrail: @unchecked Sendable {
         return "hmac-sha256:" + code.map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Appends one record (a JSON object without its line end).
-    func append(_ record: [UInt8]) {
+    /// Appends one record (a JSON object without its line end) as one whole line; says whether it
+    /// was written (a line that fails part way is cut off again).
+    @discardableResult
+    func append(_ record: [UInt8]) -> Bool {
         var line = record
         line.append(UInt8(ascii: "\n"))
         lock.lock()
         defer { lock.unlock() }
-        line.withUnsafeBytes { raw in
+        // Where the line starts, so that a write that fails part way (a full disk) can be undone.
+        let start = ownsDescriptor ? lseek(descriptor, 0, SEEK_END) : -1
+        let complete = line.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    return
+                    return false
                 }
                 offset += written
             }
+            return true
         }
+        if !complete, start >= 0 { _ = ftruncate(descriptor, start) }
+        return complete
     }
+
 
     /// Cuts a last line without its line end (left by a crash mid-write) off the file.
     private static func cutUnfinishedLine(_ path: String) throws(AuditError) {

@@ -118,33 +118,39 @@ public final class DecisionService: Sendable {
     /// A new decision id: 128 random bits as hex, so ids cannot be guessed or collide across replicas.
     static func newDecisionID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return String(format: "%016llx%016llx", generator.next() as UInt64, generator.next() as UInt64)
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8](repeating: 0, count: 32)
+        for half in 0..<2 {
+            var value: UInt64 = generator.next()
+            for index in (half * 16..<half * 16 + 16).reversed() {
+                hex[index] = digits[Int(value & 15)]
+                value >>= 4
+            }
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
-    /// The request body, up to `limit` bytes within the read timeout; a body over the limit is
-    /// refused as soon as its declared or received length passes it.
+    /// The request body, up to `limit` bytes; a body over the limit is refused as soon as its
+    /// declared or received length passes it, and one still arriving after the read timeout gets
+    /// 408 when its next bytes come (a client that sends nothing more is closed by the idle
+    /// timeout). Checked between chunks rather than raced against a timer task, which would cost
+    /// every request two tasks.
     func readBody(_ request: Request, limit: Int) async throws -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
             throw ServiceFailure.tooLarge(limit: limit)
         }
-        let timeout = configuration.readTimeout
-        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask {
-                var bytes: [UInt8] = []
-                for try await chunk in request.body {
-                    if bytes.count + chunk.readableBytes > limit { throw ServiceFailure.tooLarge(limit: limit) }
-                    bytes += chunk.readableBytesView
-                }
-                return bytes
+        let deadline = ContinuousClock.now + .milliseconds(Int64(configuration.readTimeout * 1000))
+        var bytes: [UInt8] = []
+        for try await chunk in request.body {
+            if bytes.count + chunk.readableBytes > limit { throw ServiceFailure.tooLarge(limit: limit) }
+            if ContinuousClock.now > deadline { throw ServiceFailure.readTimeout(seconds: configuration.readTimeout) }
+            if bytes.isEmpty {
+                bytes = Array(chunk.readableBytesView)
+            } else {
+                bytes += chunk.readableBytesView
             }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let bytes = first else { throw ServiceFailure.readTimeout(seconds: timeout) }
-            return bytes
         }
+        return bytes
     }
 
     /// Counts and audits an evaluated case.
@@ -153,7 +159,8 @@ public final class DecisionService: Sendable {
     ) {
         metrics.decided(decision)
         guard let audit else { return }
-        audit.append(
+        auditWrite(
+            audit,
             AuditRecord.decision(
                 id: id, time: Date(), route: route, line: line, caseHMAC: audit.caseHMAC(body), decision: decision,
                 setDigest: catalog.digest, seconds: Self.seconds(since: started)))
@@ -166,10 +173,20 @@ public final class DecisionService: Sendable {
     ) {
         metrics.failedCase(errors)
         guard let audit else { return }
-        audit.append(
+        auditWrite(
+            audit,
             AuditRecord.failure(
                 id: id, time: Date(), route: route, line: line, caseHMAC: audit.caseHMAC(body), errors: errors, httpStatus: status.code,
                 setDigest: catalog.digest, seconds: Self.seconds(since: started)))
+    }
+
+    /// Appends an audit record; a record that cannot be written is counted and logged (without
+    /// anything of the case), so that a gap in the trail is visible.
+    private func auditWrite(_ audit: AuditTrail, _ record: [UInt8]) {
+        if !audit.append(record) {
+            metrics.auditFailure()
+            logger.error("audit record not written", metadata: ["errno": .stringConvertible(errno)])
+        }
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -198,9 +215,11 @@ struct ServiceResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
         var response: Response
         do {
             response = try await inner.respond(to: request, context: context)
-            // The router answers an unknown route with an empty 404 of its own.
+            // The router answers an unknown route, or a known one with another method, with an
+            // empty 404 of its own.
             if response.status == .notFound, context.endpointPath == nil || context.endpointPath == "NotFound" {
-                response = try ServiceFailure.noRoute().response(from: request, context: context)
+                let failure = Routes.allowedMethods(for: request.uri.path).map { ServiceFailure.methodNotAllowed(allowed: $0) } ?? .noRoute()
+                response = try failure.response(from: request, context: context)
             }
         } catch let failure as ServiceFailure {
             response = try failure.response(from: request, context: context)
@@ -222,7 +241,14 @@ struct ServiceResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
                 .response(from: request, context: context)
         }
         let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
-        metrics.request(route: route, method: request.method.rawValue, status: response.status.code, seconds: DecisionService.seconds(since: started))
+        let seconds = DecisionService.seconds(since: started)
+        metrics.request(route: route, method: request.method.rawValue, status: response.status.code, seconds: seconds)
+        logger.debug(
+            "request",
+            metadata: [
+                "route": .string(route), "method": .string(request.method.rawValue), "status": .stringConvertible(response.status.code),
+                "latency_us": .stringConvertible(Int(seconds * 1e6)),
+            ])
         return response
     }
 }

@@ -85,12 +85,12 @@ enum OpenAPIDocument {
         "/v1/decisions/batch": {"post": {
           "operationId": "decideBatch",
           "summary": "Evaluate cases as JSON Lines, answered in input order as they arrive",
-          "description": "One case per line in; one line per input line out: the decision, or an error document with its `line`. Also accepted as `application/jsonl` and `application/json`.",
+          "description": "One case per line in; one line per input line out: the decision, or an error document with its `line`. The body may also be declared as `application/jsonl`, `application/json-lines` or `application/json`.",
           "security": [{}, {"bearer": []}],
           "parameters": [
             {"$ref": "#/components/parameters/policy"}, {"$ref": "#/components/parameters/as_of"}, {"$ref": "#/components/parameters/explain"}
           ],
-          "requestBody": {"required": true, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+          "requestBody": {"required": true, "content": {"application/x-ndjson": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}}},
           "responses": {
             "200": {"description": "One JSON document per input line.",
                     "headers": {"Precert-Decision-Id": {"$ref": "#/components/headers/DecisionId"}, "Precert-Policy-Set": {"$ref": "#/components/headers/PolicySet"}},
@@ -118,7 +118,8 @@ enum OpenAPIDocument {
           "summary": "One policy and its versions",
           "security": [{}, {"bearer": []}],
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"},
-                          "description": "The policy id, such as `kaiser-norcal/behavioral-health` (its `/` sent as is)."}],
+                          "examples": {"kaiser": {"value": "kaiser-norcal/behavioral-health"}},
+                          "description": "The policy id, such as `kaiser-norcal/behavioral-health` (its `/` sent as is or as `%2F`)."}],
           "responses": {
             "200": {"description": "The policy.", "headers": {"Precert-Policy-Set": {"$ref": "#/components/headers/PolicySet"}},
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Policy"}}}},
@@ -210,6 +211,8 @@ enum OpenAPIDocument {
               "reason": {"type": "string"},
               "policy_set": {"type": "string"},
               "policies": {"type": "integer"},
+              "manifest_verified": {"type": "boolean", "description": "Whether the set matched its `precert.manifest.json`."},
+              "revision": {"type": ["string", "null"], "description": "The manifest's `revision`, if any."},
               "loaded_at": {"type": ["string", "null"]},
               "refused": {"type": "string", "description": "The policy files on disk were refused; the previous set keeps serving."}
             }

@@ -14,7 +14,17 @@ struct Routes: Sendable {
     /// Media types accepted for one case.
     static let caseMediaTypes = ["application/json"]
     /// Media types accepted for a batch (JSON Lines has no registered type; these are the usual ones).
-    static let batchMediaTypes = ["application/x-ndjson", "application/jsonl", "application/json-lines", "application/json"]
+    static let batchMediaTypes = ["application/x-ndjson", "application/jsonl", "application/json-lines", "application/json", "text/plain"]
+
+    /// The methods each endpoint answers, for a `405` with `Allow` (the router itself answers
+    /// a known path with another method as if the path were unknown).
+    static func allowedMethods(for path: String) -> [String]? {
+        switch path {
+        case "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/policies": ["GET"]
+        case "/v1/decisions", "/v1/decisions/batch": ["POST"]
+        default: path.hasPrefix("/v1/policies/") && path.count > "/v1/policies/".count ? ["GET"] : nil
+        }
+    }
 
     // MARK: Health
 
@@ -41,6 +51,10 @@ struct Routes: Sendable {
         writer.string(catalog.digest)
         writer.key("policies")
         writer.number(catalog.policies.count)
+        writer.key("manifest_verified")
+        writer.bool(catalog.hasVerifiedManifest)
+        writer.key("revision")
+        if let revision = catalog.manifestRevision { writer.string(revision) } else { writer.null() }
         writer.key("loaded_at")
         if let loadedAt = state.loadedAt { writer.string(AuditRecord.timestamp(loadedAt)) } else { writer.null() }
         if let refusal = state.refusal {
@@ -71,7 +85,9 @@ struct Routes: Sendable {
 
     func showPolicy(_ request: Request, _ context: BasicRequestContext) throws -> Response {
         let catalog = try service.policies.catalog()
-        let id = context.parameters.getCatchAll().joined(separator: "/")
+        // Clients may send the id's `/` as is or as `%2F`.
+        let raw = context.parameters.getCatchAll().joined(separator: "/")
+        let id = raw.removingPercentEncoding ?? raw
         let versions = catalog.policies.filter { $0.id == id }
         guard !versions.isEmpty else {
             throw ServiceFailure.notFound(policy: id, known: Array(Set(catalog.policies.map(\.id))).sorted())
@@ -271,7 +287,7 @@ struct BatchEvaluator {
             service.recordDecision(decision, id: decisionID, route: "/v1/decisions/batch", line: lineNumber, body: bytes, catalog: catalog, started: started)
         case .failure(let errors):
             var writer = JSONWriter(style: .compact)
-            DecisionEncoder.write(errors, line: lineNumber, to: &writer)
+            DecisionEncoder.write(ServiceFailure(errors).errors, line: lineNumber, to: &writer)
             output += writer.bytes
             service.recordFailure(
                 errors, status: ServiceFailure.status(for: errors), id: decisionID, route: "/v1/decisions/batch", line: lineNumber,

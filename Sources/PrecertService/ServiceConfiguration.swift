@@ -97,7 +97,7 @@ public struct ServiceConfiguration: Sendable {
             config.idleTimeout = try seconds(value, "idle-timeout")
         },
         Setting(flag: "read-timeout", environment: "PRECERT_READ_TIMEOUT", defaultText: "30",
-                help: "seconds a client has to send a whole request body; slower gets 408") { config, value in
+                help: "seconds a client has to send a whole request body; bytes still arriving after it get 408 (a client that stops sending is closed by the idle timeout)") { config, value in
             config.readTimeout = try seconds(value, "read-timeout")
         },
         Setting(flag: "max-header-bytes", environment: "PRECERT_MAX_HEADER_BYTES", defaultText: "16384",

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Precert
@@ -18,8 +19,20 @@ struct ServiceFailure: Error, HTTPResponseError {
     /// size limit 413, no policy for its payer (or none in force, or an unknown `policy`) 404, a
     /// deployment that cannot answer 503, any other problem of the case 422.
     init(_ errors: CaseErrors) {
+        let errors = CaseErrors(errors.diagnostics.map(Self.inHTTPTerms), caseID: errors.caseID)
         self.errors = errors
         status = Self.status(for: errors)
+    }
+
+    /// A library diagnostic whose hint names the CLI's flags, with the query parameters that do
+    /// the same here.
+    static func inHTTPTerms(_ diagnostic: Diagnostic) -> Diagnostic {
+        guard let hint = diagnostic.hint else { return diagnostic }
+        var translated = diagnostic
+        translated.hint = hint
+            .replacingOccurrences(of: "`--as-of DATE`", with: "the query parameter `as_of=YYYY-MM-DD`")
+            .replacingOccurrences(of: "`--policy ID`", with: "the query parameter `policy=ID`")
+        return translated
     }
 
     /// A problem of the service's own.
@@ -142,6 +155,13 @@ struct ServiceFailure: Error, HTTPResponseError {
             .notFound,
             .error("catalog.unknown-policy", "no policy `\(String(id.prefix(200)))`", at: nil,
                    hint: "policies: \(known.map { "`\($0)`" }.joined(separator: ", "))"))
+    }
+
+    static func methodNotAllowed(allowed: [String]) -> ServiceFailure {
+        ServiceFailure(
+            .methodNotAllowed,
+            .error("request.method-not-allowed", "this endpoint answers \(allowed.map { "`\($0)`" }.joined(separator: " and ")) only", at: nil),
+            headers: [.allow: allowed.joined(separator: ", ")])
     }
 
     static func noRoute() -> ServiceFailure {

@@ -3,6 +3,13 @@ import Metrics
 import Precert
 import Prometheus
 
+/// A metric's name and label values, to find the metric made for them (the label names are
+/// always the same for one name).
+struct MetricKey: Hashable {
+    let name: String
+    let values: [String]
+}
+
 /// The service's metrics, through swift-metrics into a Prometheus registry of its own (not the
 /// process-wide `MetricsSystem`, so that several services, as in tests, each count their own).
 ///
@@ -13,8 +20,8 @@ final class ServiceMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     private let lock = NSLock()
-    private var counters: [String: Metrics.Counter] = [:]
-    private var timers: [String: Metrics.Timer] = [:]
+    private var counters: [MetricKey: Metrics.Counter] = [:]
+    private var timers: [MetricKey: Metrics.Timer] = [:]
     private var setInfo: Metrics.Gauge?
 
     init() {
@@ -30,7 +37,7 @@ final class ServiceMetrics: @unchecked Sendable {
 
     /// A counter, made once per label set.
     private func counter(_ name: String, _ dimensions: [(String, String)]) -> Metrics.Counter {
-        let key = name + dimensions.map { "\u{0}\($0.0)=\($0.1)" }.joined()
+        let key = MetricKey(name: name, values: dimensions.map(\.1))
         lock.lock()
         defer { lock.unlock() }
         if let counter = counters[key] { return counter }
@@ -42,7 +49,7 @@ final class ServiceMetrics: @unchecked Sendable {
     /// Counts a request and records its latency.
     func request(route: String, method: String, status: Int, seconds: Double) {
         counter("precert_http_requests_total", [("route", route), ("method", method), ("status", String(status))]).increment()
-        let key = route + "\u{0}" + method
+        let key = MetricKey(name: route, values: [method])
         lock.lock()
         let timer: Metrics.Timer
         if let existing = timers[key] {
@@ -91,6 +98,11 @@ final class ServiceMetrics: @unchecked Sendable {
         setInfo = gauge
         Metrics.Gauge(label: "precert_policy_set_policies", factory: factory).record(policies)
         Metrics.Gauge(label: "precert_policy_set_loaded_timestamp_seconds", factory: factory).record(Date().timeIntervalSince1970)
+    }
+
+    /// Counts an audit record that could not be written.
+    func auditFailure() {
+        counter("precert_audit_write_failures_total", []).increment()
     }
 
     /// Counts a request refused because too many were in flight.

@@ -37,13 +37,17 @@ enum Paths {
     static let misspelled = "\(fixtures)/misspelled"
     /// Two payers one edit apart from the same misspelling.
     static let payers = "\(fixtures)/payers"
+    /// The clinic's files with the manifest that pins them.
+    static let pinned = "\(fixtures)/pinned"
+    /// The same manifest beside the clinic policy cut short after its first decision.
+    static let pinnedCutShort = "\(fixtures)/pinned-cut-short"
 
     static func `case`(_ name: String) -> String { "\(fixtures)/cases/\(name)" }
 }
 
 extension GoldenCommand {
     /// Every command the golden tests run: each subcommand, its formats and its failures.
-    static let all: [GoldenCommand] = check + eval + test + graph + schema + usage
+    static let all: [GoldenCommand] = check + eval + test + graph + schema + usage + manifest
 
     static let check: [GoldenCommand] = [
         GoldenCommand("check-shipped", ["check"], exit: 0),

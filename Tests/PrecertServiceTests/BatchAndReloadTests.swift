@@ -45,7 +45,7 @@ struct BatchAndReloadTests {
             try socket.send(Array(head.utf8))
             try socket.send(Array(String(line.count, radix: 16).utf8) + Array("\r\n".utf8) + line + Array("\r\n".utf8))
             // The body has not ended, yet the first answer arrives.
-            let received = try socket.receive(until: "\"case_id\":\"ex-001-direct-booking\"", seconds: 10)
+            let received = try await socket.receive(until: "\"case_id\":\"ex-001-direct-booking\"", seconds: 30)
             #expect(received.contains("200 OK"))
             try socket.send(Array("0\r\n\r\n".utf8))
         }
@@ -70,7 +70,7 @@ struct BatchAndReloadTests {
                 try socket.send(Array(String(line.count, radix: 16).utf8) + Array("\r\n".utf8) + line + Array("\r\n".utf8))
             }
             try socket.send(Array("0\r\n\r\n".utf8))
-            let received = try socket.receive(until: "limit.batch-size", seconds: 10)
+            let received = try await socket.receive(until: "limit.batch-size", seconds: 30)
             let answered = received.components(separatedBy: "\"case_id\":\"ex-001-direct-booking\"").count - 1
             #expect(answered >= 1 && answered < 20, "\(answered) lines answered")
         }
@@ -198,13 +198,18 @@ final class RawClient: @unchecked Sendable {
     }
 
     /// Reads until the text holds `marker`, the peer closes, or `seconds` pass; returns what arrived.
-    func receive(until marker: String?, seconds: Double) throws -> String {
+    /// Polls without blocking and sleeps between polls: a blocking wait would hold one of the few
+    /// threads that the service under test also runs on.
+    func receive(until marker: String?, seconds: Double) async throws -> String {
         var received: [UInt8] = []
         let deadline = Date().addingTimeInterval(seconds)
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while Date() < deadline {
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 100) > 0 else { continue }
+            guard poll(&poller, 1, 0) > 0 else {
+                try await Task.sleep(for: .milliseconds(10))
+                continue
+            }
             let count = recv(descriptor, &buffer, buffer.count, 0)
             if count <= 0 { break }
             received += buffer[0..<count]
@@ -214,12 +219,15 @@ final class RawClient: @unchecked Sendable {
     }
 
     /// Whether the peer closed the connection within `seconds`.
-    func closedByPeer(within seconds: Double) -> Bool {
+    func closedByPeer(within seconds: Double) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while Date() < deadline {
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 100) > 0 else { continue }
+            guard poll(&poller, 1, 0) > 0 else {
+                try await Task.sleep(for: .milliseconds(10))
+                continue
+            }
             if recv(descriptor, &buffer, buffer.count, 0) <= 0 { return true }
         }
         return false

@@ -110,8 +110,13 @@ struct EndpointTests {
                 #expect(try errorIDs(response) == ["request.no-route"])
             }
             try await client.execute(uri: "/v1/decisions", method: .get) { response throws in
-                #expect(response.status == .notFound)
-                #expect(try errorIDs(response) == ["request.no-route"])
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "POST")
+                #expect(try errorIDs(response) == ["request.method-not-allowed"])
+            }
+            try await client.execute(uri: "/healthz", method: .delete) { response throws in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET")
             }
         }
     }
@@ -172,6 +177,9 @@ struct EndpointTests {
                 #expect((authorization["outcomes"] as? [String])?.contains("required") == true)
                 let inputs = try #require(version["inputs"] as? [[String: Any]])
                 #expect(inputs.contains { $0["path"] as? String == "service.cpt" })
+            }
+            try await client.execute(uri: "/v1/policies/kaiser-norcal%2Fbehavioral-health", method: .get) { response throws in
+                #expect(response.status == .ok)
             }
             try await client.execute(uri: "/v1/policies/kaiser-norcal/behavioural-health", method: .get) { response throws in
                 #expect(response.status == .notFound)

@@ -33,7 +33,9 @@ public final class LiveCatalog: @unchecked Sendable {
 
     /// Loads the files under `paths` again, off any request's path, and replaces the serving
     /// catalog with the new set only when it loaded without errors and differs from the serving
-    /// one (by `PolicyCatalog.digest`). A refused set changes nothing.
+    /// one (by `PolicyCatalog.digest`, or by its manifest: a new `revision` over the same files is
+    /// a new release to show). A refused set changes nothing: a folder with a manifest is refused
+    /// until its files match it, so a deployment copying files in is never served half done.
     @discardableResult
     public func reload() -> CatalogReload {
         reloading.lock()
@@ -45,7 +47,11 @@ public final class LiveCatalog: @unchecked Sendable {
         let fresh = result.catalog
         lock.lock()
         defer { lock.unlock() }
-        if fresh.digest == catalog.digest { return .unchanged(catalog) }
+        if fresh.digest == catalog.digest, fresh.hasVerifiedManifest == catalog.hasVerifiedManifest,
+            fresh.manifestRevision == catalog.manifestRevision
+        {
+            return .unchanged(catalog)
+        }
         let previous = catalog
         catalog = fresh
         return .replaced(previous: previous, current: fresh)

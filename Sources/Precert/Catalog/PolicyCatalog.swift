@@ -101,13 +101,33 @@ public struct PolicyCatalog: Sendable {
     package var failed: [FailedPolicy] = []
     /// Every policy and calendar file read, by name relative to its root, with the sha256 of its
     /// bytes, sorted by name: what `digest` is computed from.
-    package var files: [(name: String, digest: String)] = []
+    package var files: [(name: String, digest: String)] = [] {
+        didSet { digest = Self.setDigest(files) }
+    }
 
     /// The digest of the policy set: a sha256 over every policy and calendar file read (its name
     /// and the sha256 of its bytes), `sha256:` then lowercase hex. Two catalogs loaded from the
     /// same files have the same digest; any change to a policy or calendar file changes it (test
-    /// files do not count: they change no answer).
-    public var digest: String {
+    /// files do not count: they change no answer). Computed once, when the files are known: a
+    /// service names it on every answer.
+    public private(set) var digest = Self.setDigest([])
+
+    /// Whether the set was checked against a manifest and matched it exactly: every path loaded
+    /// was a folder holding `precert.manifest.json`, and its policy and calendar files were the
+    /// ones listed, byte for byte (then `digest` equals the manifest's `digest`). `false` for a
+    /// folder without a manifest, a file given by itself, a catalog loaded from memory, and a set
+    /// that did not match (which has errors).
+    public internal(set) var hasVerifiedManifest = false
+
+    /// The `revision` of the manifest the set was verified against (a git revision, a release
+    /// name: whatever its operator wrote), for a service to show beside `digest`. `nil` unless
+    /// `hasVerifiedManifest`, when the manifest names no revision, and when several folders were
+    /// loaded, each with a manifest of its own.
+    public internal(set) var manifestRevision: String?
+
+    /// The digest of a set of files given by name and sha256, sorted by name: one definition for
+    /// the catalog and for the manifest that pins it.
+    package static func setDigest(_ files: [(name: String, digest: String)]) -> String {
         "sha256:" + Digest.sha256Hex(parts: files.flatMap { [$0.name, $0.digest] })
     }
     /// Buffers the one-case calls (`decisionJSON`, `evaluate`) borrow (a `var` only so that

@@ -31,6 +31,16 @@ package enum PolicyFiles {
         return (files.keys.sorted().map { ($0, files[$0]!) }, diagnostics)
     }
 
+    /// The path of the manifest at the root of `path` (`Policies/precert.manifest.json`), when
+    /// `path` is a folder that holds one. Only the root counts: a folder's manifest pins every
+    /// file under it, so one further down would pin a set within a set.
+    package static func manifestPath(in path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        let manifest = (path.hasSuffix("/") ? path : path + "/") + PolicyManifest.fileName
+        return FileManager.default.fileExists(atPath: manifest) ? manifest : nil
+    }
+
     /// Reads a whole file, or `-` for standard input; failures become a diagnostic.
     package static func read(_ path: String, maxBytes: Int = 64 << 20) -> Result<[UInt8], Diagnostic> {
         if path == "-" {

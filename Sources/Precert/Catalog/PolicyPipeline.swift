@@ -54,13 +54,30 @@ package enum PolicyPipeline {
         package var compile: CompileOptions
         /// Limits on the cases the loaded policies will decode.
         package var caseLimits: CaseLimits
+        /// Whether a folder holding `precert.manifest.json` must match it. Off only for
+        /// `precert check --write-manifest`, which replaces a manifest that no longer matches.
+        package var verifiesManifests: Bool
 
         /// Creates settings; the defaults are `CatalogOptions()`'s.
-        package init(limits: LoadLimits = LoadLimits(), compile: CompileOptions = CompileOptions(), caseLimits: CaseLimits = CaseLimits()) {
+        package init(
+            limits: LoadLimits = LoadLimits(), compile: CompileOptions = CompileOptions(), caseLimits: CaseLimits = CaseLimits(),
+            verifiesManifests: Bool = true
+        ) {
             self.limits = limits
             self.compile = compile
             self.caseLimits = caseLimits
+            self.verifiesManifests = verifiesManifests
         }
+    }
+
+    /// A folder given to load whose manifest its files are checked against.
+    struct ManifestScope {
+        /// The manifest's path (`Policies/precert.manifest.json`), as diagnostics name it.
+        var manifestPath: String
+        /// The manifest's bytes, or why they could not be read.
+        var manifest: Result<[UInt8], Diagnostic>
+        /// Every YAML file found under the folder, by path as given and by name relative to it.
+        var files: [(path: String, name: String)]
     }
 
     /// One YAML document that is a Precert file.
@@ -93,10 +110,36 @@ package enum PolicyPipeline {
             case .success(let bytes): files.append((PolicyFile(path: entry.path, bytes: bytes), entry.name))
             }
         }
-        var result = load(files, settings: settings)
+        let scopes = settings.verifiesManifests ? manifestScopes(paths, found: found, maxBytes: settings.limits.yaml.maxBytes) : []
+        var (result, outcomes) = load(files, manifests: scopes, settings: settings)
         result.diagnostics = (diagnostics + result.diagnostics).sortedByLocation()
         result.fileCount = found.count
+        // The whole set is pinned only when every path given was a folder with a manifest it matched.
+        result.catalog.hasVerifiedManifest = !outcomes.isEmpty && outcomes.count == Set(paths.map(folderKey)).count
+            && outcomes.allSatisfy(\.verified)
+        result.catalog.manifestRevision = result.catalog.hasVerifiedManifest && outcomes.count == 1 ? outcomes[0].revision : nil
         return result
+    }
+
+    /// The folders among `paths` that hold a manifest, each once, with the files found under it.
+    static func manifestScopes(_ paths: [String], found: [(path: String, name: String)], maxBytes: Int) -> [ManifestScope] {
+        var scopes: [ManifestScope] = []
+        var seen: Set<String> = []
+        for path in paths where seen.insert(folderKey(path)).inserted {
+            guard let manifestPath = PolicyFiles.manifestPath(in: path) else { continue }
+            let prefix = path.hasSuffix("/") ? path : path + "/"
+            let files = found.filter { $0.path.hasPrefix(prefix) }.map { ($0.path, String($0.path.dropFirst(prefix.count))) }
+            scopes.append(ManifestScope(
+                manifestPath: manifestPath, manifest: PolicyFiles.read(manifestPath, maxBytes: maxBytes), files: files))
+        }
+        return scopes
+    }
+
+    /// A folder's path without trailing slashes, so that `Policies` and `Policies/` are one folder.
+    static func folderKey(_ path: String) -> String {
+        var key = Substring(path)
+        while key.count > 1, key.hasSuffix("/") { key = key.dropLast() }
+        return String(key)
     }
 
     /// In-memory files, loaded as a catalog.
@@ -111,27 +154,53 @@ package enum PolicyPipeline {
                 kept.append((file, file.path))
             }
         }
-        var result = load(kept, settings: settings)
+        var result = load(kept, manifests: [], settings: settings).result
         result.diagnostics = (diagnostics + result.diagnostics).sortedByLocation()
         return result
     }
 
-    /// The files, read as YAML and sorted by kind, then calendars, then policies.
-    private static func load(_ files: [(file: PolicyFile, name: String)], settings: Settings) -> PolicyCatalog.LoadResult {
+    /// The files, read as YAML and sorted by kind, checked against the manifests of their
+    /// folders, then calendars, then policies.
+    private static func load(
+        _ files: [(file: PolicyFile, name: String)], manifests: [ManifestScope], settings: Settings
+    ) -> (result: PolicyCatalog.LoadResult, manifests: [ManifestVerifier.Outcome]) {
         var diagnostics: [Diagnostic] = []
         var sources: [SourceText] = []
         var documents: [Document] = []
+        // What a manifest checks of each file read, by path as given.
+        var readFiles: [String: (sha256: String, kind: PrecertFileKind?)] = [:]
         for (file, name) in files {
             let (document, problems, source) = read(file, name: name, limits: settings.limits)
             diagnostics += problems
             sources.append(source)
             if let document { documents.append(document) }
+            if !manifests.isEmpty {
+                readFiles[file.path] = (document?.digest ?? Digest.sha256Hex(file.bytes), document?.kind)
+            }
+        }
+        // Verified against the bytes just read, so that what is checked is what loads.
+        var outcomes: [ManifestVerifier.Outcome] = []
+        var rejected: Set<String> = []
+        for scope in manifests {
+            // A file found but not read (`io.unreadable`, too large) has neither digest nor kind.
+            let folderFiles = scope.files.map { found in
+                ManifestVerifier.FolderFile(
+                    path: found.path, name: found.name, sha256: readFiles[found.path]?.sha256, kind: readFiles[found.path]?.kind)
+            }
+            let outcome = ManifestVerifier.verify(manifest: scope.manifest, manifestPath: scope.manifestPath, files: folderFiles)
+            diagnostics += outcome.diagnostics
+            if let source = outcome.source { sources.append(source) }
+            rejected.formUnion(outcome.rejected)
+            outcomes.append(outcome)
         }
         var calendars: [String: (calendar: HolidayCalendar, digest: String)] = [:]
+        var rejectedCalendars: Set<String> = []
         for document in documents where document.kind == .calendar {
             let (calendar, problems) = CalendarLoader.load(document.root)
             diagnostics += problems
             guard let calendar else { continue }
+            // Kept, so that its policies report no unknown calendar, but none of them may answer.
+            if rejected.contains(document.source.file) { rejectedCalendars.insert(calendar.name) }
             if calendars[calendar.name] != nil {
                 diagnostics.append(
                     .error("catalog.duplicate-calendar", "a second calendar named `\(calendar.name)`", at: document.root.range))
@@ -144,7 +213,9 @@ package enum PolicyPipeline {
         for document in documents where document.kind == .policy {
             let (loaded, problems) = compile(document, calendars: calendars, settings: settings)
             diagnostics += problems
-            guard let loaded else {
+            // A policy whose file, or whose calendar's file, is not the one its manifest lists did
+            // not load: its payer's cases must not be answered by bytes nobody released.
+            guard let loaded, !rejected.contains(document.source.file), !rejectedCalendars.contains(loaded.policy.calendarName) else {
                 failed.append(FailedPolicy(document))
                 continue
             }
@@ -164,9 +235,10 @@ package enum PolicyPipeline {
         var catalog = PolicyCatalog(policies: policies, calendars: calendars.mapValues(\.calendar))
         catalog.failed = failed.sorted { ($0.file, $0.id ?? "") < ($1.file, $1.id ?? "") }
         catalog.files = documents.filter { $0.kind != .test }.map { ($0.name, $0.digest) }.sorted { $0.name < $1.name }
-        return PolicyCatalog.LoadResult(
+        let result = PolicyCatalog.LoadResult(
             catalog: catalog, diagnostics: diagnostics.sortedByLocation(), sources: sources, fileCount: files.count,
             testDocuments: documents.filter { $0.kind == .test })
+        return (result, outcomes)
     }
 
     /// Reads one file as YAML and tells its kind; the document is `nil` when the file has errors

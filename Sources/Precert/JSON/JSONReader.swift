@@ -178,6 +178,10 @@ package struct JSONReader {
         withKeyBytes { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Byte offsets of the current key as written, quotes included, so that a reader of its own
+    /// can point a diagnostic at a key (the manifest's unknown or repeated keys).
+    package var keyOffsets: Range<Int> { (keyStart - 1)..<(keyEnd + 1) }
+
     // MARK: - Arrays
 
     /// Consumes `[`; then call `nextElement()` until it returns false.
