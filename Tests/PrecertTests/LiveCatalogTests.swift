@@ -79,3 +79,37 @@ struct LiveCatalogTests {
         #expect(throws: CatalogError.self) { try LiveCatalog(paths: [folder.path]) }
     }
 }
+
+@Suite("Policy folders: hidden entries, links, a Kubernetes ConfigMap volume")
+struct PolicyFolderTests {
+    @Test("a ConfigMap volume's layout (a hidden timestamped folder, `..data`, visible links) loads with the same names and digest as the plain folder; hidden entries are skipped; a link loop ends")
+    func configMapVolume() throws {
+        let manager = FileManager.default
+        let root = manager.temporaryDirectory.appendingPathComponent("precert-volume-\(UUID().uuidString)")
+        defer { try? manager.removeItem(at: root) }
+        let plain = root.appendingPathComponent("plain")
+        let volume = root.appendingPathComponent("volume")
+        let policies = Fixtures.repositoryRoot.appendingPathComponent("Policies")
+        for folder in [plain, volume.appendingPathComponent("..2026_11_30_08_00_00.123")] {
+            try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+            for part in ["kaiser-norcal", "calendars"] {
+                try manager.copyItem(at: policies.appendingPathComponent(part), to: folder.appendingPathComponent(part))
+            }
+        }
+        try manager.createSymbolicLink(atPath: volume.appendingPathComponent("..data").path, withDestinationPath: "..2026_11_30_08_00_00.123")
+        for part in ["kaiser-norcal", "calendars"] {
+            try manager.createSymbolicLink(atPath: volume.appendingPathComponent(part).path, withDestinationPath: "..data/\(part)")
+        }
+        // Hidden entries (version control, an editor's backup) and a loop of links change nothing.
+        try manager.createDirectory(at: volume.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        try Data("precert: 1\npolicy: [".utf8).write(to: volume.appendingPathComponent(".git/broken.yaml"))
+        try Data("precert: 1\npolicy: [".utf8).write(to: volume.appendingPathComponent("kaiser-norcal/.behavioral-health.yaml.swp.yaml"))
+        try manager.createSymbolicLink(atPath: volume.appendingPathComponent("calendars/loop").path, withDestinationPath: ".")
+
+        let fromPlain = try PolicyCatalog(paths: [plain.path])
+        let fromVolume = try PolicyCatalog(paths: [volume.path])
+        #expect(fromVolume.files.map(\.name) == ["calendars/us-federal.yaml", "kaiser-norcal/behavioral-health.yaml"])
+        #expect(fromVolume.digest == fromPlain.digest)
+        #expect(fromVolume.policies.map(\.file) == ["kaiser-norcal/behavioral-health.yaml"])
+    }
+}

@@ -20,15 +20,38 @@ package enum PolicyFiles {
                 if files[path] == nil { files[path] = path.split(separator: "/").last.map(String.init) ?? path }
                 continue
             }
-            guard let walker = manager.enumerator(atPath: path) else { continue }
-            while let relative = walker.nextObject() as? String {
-                if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
-                    let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
-                    if files[full] == nil { files[full] = relative }
-                }
+            var visited: Set<String> = []
+            for relative in yamlFiles(under: path, relative: "", depth: 0, visited: &visited) {
+                let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
+                if files[full] == nil { files[full] = relative }
             }
         }
         return (files.keys.sorted().map { ($0, files[$0]!) }, diagnostics)
+    }
+
+    /// The `.yaml`/`.yml` files under a folder, relative to the root walked. Entries whose name
+    /// starts with `.` are skipped (version control, editors' files, and the timestamped folder a
+    /// Kubernetes ConfigMap volume holds its files in, reached instead through the visible links
+    /// beside it); links to folders are followed, each real folder once, at most 32 levels deep.
+    private static func yamlFiles(under folder: String, relative: String, depth: Int, visited: inout Set<String>) -> [String] {
+        let manager = FileManager.default
+        guard let resolved = realpath(folder, nil) else { return [] }
+        let real = String(cString: resolved)
+        free(resolved)
+        guard depth < 32, visited.insert(real).inserted, let names = try? manager.contentsOfDirectory(atPath: folder) else { return [] }
+        var found: [String] = []
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let full = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                found += yamlFiles(under: full, relative: path, depth: depth + 1, visited: &visited)
+            } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                found.append(path)
+            }
+        }
+        return found
     }
 
     /// The path of the manifest at the root of `path` (`Policies/precert.manifest.json`), when
