@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the decision service with wrk on loopback, beside a floor measured in the same run.
 #
-#   Scripts/serve-bench.sh [SECONDS] [RUNS]      (defaults: 10 s, 3 runs of each)
+#   Scripts/serve-bench.sh [SECONDS] [RUNS]      (defaults: 10 s, 3 runs of each; QUICK=1: no soak, no reloads)
 #
 # - throughput and p50/p99 latency of `POST /v1/decisions` (keep-alive, the Kaiser policy, the
 #   ~1 KB case `Examples/direct-booking-without-authorization.json`), runs alternating with
@@ -109,6 +109,9 @@ awk -v s="$SERVICE_RPS" -v f="$FLOOR_RPS" 'BEGIN {printf "ratio:   %.2f of the f
 DELAY=$(awk -v c="$CONNECTIONS" -v r="$SERVICE_RPS" 'BEGIN {d = c * 1000 / (r / 2); printf "%d", (d < 1) ? 1 : d}')
 HALF=$(DELAY_MS=$DELAY run_wrk "$SERVICE_PORT" "$SECONDS_PER_RUN")
 echo "at about half the maximum ($(echo "$HALF" | field rps) req/s, ${DELAY} ms between requests per connection): p50 $(echo "$HALF" | field p50_us) us, p99 $(echo "$HALF" | field p99_us) us (target p99 under 2000 us)"
+
+# QUICK=1 stops here (throughput and latency only).
+[ "${QUICK:-0}" = 1 ] && exit 0
 
 # Memory over 1,000,000 requests.
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$SERVICE_PID/status"; }

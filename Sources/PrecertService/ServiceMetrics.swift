@@ -10,6 +10,13 @@ struct MetricKey: Hashable {
     let values: [String]
 }
 
+/// A decision counter's labels.
+struct DecisionKey: Hashable {
+    let policy: String
+    let decision: String
+    let outcome: String
+}
+
 /// The service's metrics, through swift-metrics into a Prometheus registry of its own (not the
 /// process-wide `MetricsSystem`, so that several services, as in tests, each count their own).
 ///
@@ -22,6 +29,7 @@ final class ServiceMetrics: @unchecked Sendable {
     private let lock = NSLock()
     private var counters: [MetricKey: Metrics.Counter] = [:]
     private var timers: [MetricKey: Metrics.Timer] = [:]
+    private var decisionCounters: [DecisionKey: Metrics.Counter] = [:]
     private var setInfo: Metrics.Gauge?
 
     init() {
@@ -64,17 +72,30 @@ final class ServiceMetrics: @unchecked Sendable {
     }
 
     /// Counts each decision of an evaluated case by policy, decision and outcome (each outcome of
-    /// a list; the status when there is no outcome).
+    /// a list; the status when there is no outcome), under one lock for the whole case.
     func decided(_ decision: CaseDecision) {
+        var counted: [Metrics.Counter] = []
+        counted.reserveCapacity(decision.decisions.count + 4)
+        lock.lock()
         for result in decision.decisions {
-            let outcomes = result.status == .decided ? result.outcomes : [result.status.rawValue]
-            for outcome in outcomes {
-                counter(
-                    "precert_decisions_total",
-                    [("policy", decision.policyID), ("decision", result.name), ("outcome", outcome)]
-                ).increment()
+            if result.status == .decided {
+                for outcome in result.outcomes { counted.append(decisionCounter(decision.policyID, result.name, outcome)) }
+            } else {
+                counted.append(decisionCounter(decision.policyID, result.name, result.status.rawValue))
             }
         }
+        lock.unlock()
+        for counter in counted { counter.increment() }
+    }
+
+    /// The counter of one policy, decision and outcome; called with `lock` held.
+    private func decisionCounter(_ policy: String, _ decision: String, _ outcome: String) -> Metrics.Counter {
+        let key = DecisionKey(policy: policy, decision: decision, outcome: outcome)
+        if let counter = decisionCounters[key] { return counter }
+        let counter = Metrics.Counter(
+            label: "precert_decisions_total", dimensions: [("policy", policy), ("decision", decision), ("outcome", outcome)], factory: factory)
+        decisionCounters[key] = counter
+        return counter
     }
 
     /// Counts a case that could not be evaluated, by the id of its first problem.
