@@ -138,13 +138,7 @@ enum AuditRecord {
         writer.key("provenance_digest")
         writer.string("sha256:" + decision.provenance.digest)
         writer.endObject()
-        writer.key("policy_set")
-        writer.string(setDigest)
-        engine(&writer)
-        writer.key("case_id")
-        if let caseID = decision.caseID { writer.string(caseID) } else { writer.null() }
-        writer.key("case_hmac")
-        writer.string(caseHMAC)
+        setEngineAndCase(&writer, setDigest: setDigest, caseID: decision.caseID, caseHMAC: caseHMAC)
         writer.key("decisions")
         writer.beginObject()
         for result in decision.decisions {
@@ -191,13 +185,7 @@ enum AuditRecord {
         writer.number(httpStatus)
         writer.key("fault")
         writer.string(errors.fault.rawValue)
-        writer.key("policy_set")
-        if let setDigest { writer.string(setDigest) } else { writer.null() }
-        engine(&writer)
-        writer.key("case_id")
-        if let caseID = errors.caseID { writer.string(caseID) } else { writer.null() }
-        writer.key("case_hmac")
-        writer.string(caseHMAC)
+        setEngineAndCase(&writer, setDigest: setDigest, caseID: errors.caseID, caseHMAC: caseHMAC)
         writer.key("errors")
         writer.beginArray()
         for diagnostic in errors.diagnostics { writer.string(diagnostic.id.code) }
@@ -220,7 +208,10 @@ enum AuditRecord {
         }
     }
 
-    private static func engine(_ writer: inout JSONWriter) {
+    /// What every record says of the set, the engine and the case: the same fields in the same order.
+    private static func setEngineAndCase(_ writer: inout JSONWriter, setDigest: String?, caseID: String?, caseHMAC: String) {
+        writer.key("policy_set")
+        if let setDigest { writer.string(setDigest) } else { writer.null() }
         writer.key("engine")
         writer.beginObject()
         writer.key("version")
@@ -228,6 +219,10 @@ enum AuditRecord {
         writer.key("contract")
         writer.number(PrecertEngine.contract)
         writer.endObject()
+        writer.key("case_id")
+        if let caseID { writer.string(caseID) } else { writer.null() }
+        writer.key("case_hmac")
+        writer.string(caseHMAC)
     }
 
     private static func latency(_ writer: inout JSONWriter, _ seconds: Double) {
