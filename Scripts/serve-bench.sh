@@ -109,6 +109,8 @@ awk -v s="$SERVICE_RPS" -v f="$FLOOR_RPS" 'BEGIN {printf "ratio:   %.2f of the f
 DELAY=$(awk -v c="$CONNECTIONS" -v r="$SERVICE_RPS" 'BEGIN {d = c * 1000 / (r / 2); printf "%d", (d < 1) ? 1 : d}')
 HALF=$(DELAY_MS=$DELAY run_wrk "$SERVICE_PORT" "$SECONDS_PER_RUN")
 echo "at about half the maximum ($(echo "$HALF" | field rps) req/s, ${DELAY} ms between requests per connection): p50 $(echo "$HALF" | field p50_us) us, p99 $(echo "$HALF" | field p99_us) us (target p99 under 2000 us)"
+FLOOR_HALF=$(DELAY_MS=$DELAY run_wrk "$FLOOR_PORT" "$SECONDS_PER_RUN")
+echo "the floor paced the same ($(echo "$FLOOR_HALF" | field rps) req/s): p50 $(echo "$FLOOR_HALF" | field p50_us) us, p99 $(echo "$FLOOR_HALF" | field p99_us) us"
 
 # QUICK=1 stops here (throughput and latency only).
 [ "${QUICK:-0}" = 1 ] && exit 0
