@@ -120,7 +120,7 @@ struct AuditError: Error, CustomStringConvertible {
 enum AuditRecord {
     /// The record of an evaluated case.
     static func decision(
-        id: String, time: Date, route: String, line: Int?, caseHMAC: String, decision: CaseDecision, setDigest: String, seconds: Double
+        id: String, time: Date, route: String, line: Int?, caseHMAC: String, summary: DecisionSummary, setDigest: String, seconds: Double
     ) -> [UInt8] {
         var writer = JSONWriter(style: .compact)
         writer.beginObject()
@@ -130,18 +130,18 @@ enum AuditRecord {
         writer.key("policy")
         writer.beginObject()
         writer.key("id")
-        writer.string(decision.policyID)
+        writer.string(summary.policy.id)
         writer.key("effective")
-        writer.string(decision.effective.description)
+        writer.string(summary.policy.effective.description)
         writer.key("digest")
-        writer.string("sha256:" + decision.digest)
+        writer.string("sha256:" + summary.policy.digest)
         writer.key("provenance_digest")
-        writer.string("sha256:" + decision.provenance.digest)
+        writer.string("sha256:" + summary.policy.provenance.digest)
         writer.endObject()
-        setEngineAndCase(&writer, setDigest: setDigest, caseID: decision.caseID, caseHMAC: caseHMAC)
+        setEngineAndCase(&writer, setDigest: setDigest, caseID: summary.caseID, caseHMAC: caseHMAC)
         writer.key("decisions")
         writer.beginObject()
-        for result in decision.decisions {
+        for result in summary.results {
             writer.key(result.name)
             writer.beginObject()
             writer.key("status")

@@ -155,14 +155,14 @@ public final class DecisionService: Sendable {
 
     /// Counts and audits an evaluated case.
     func recordDecision(
-        _ decision: CaseDecision, id: String, route: String, line: Int?, body: [UInt8], catalog: PolicyCatalog, started: ContinuousClock.Instant
+        _ summary: DecisionSummary, id: String, route: String, line: Int?, body: [UInt8], catalog: PolicyCatalog, started: ContinuousClock.Instant
     ) {
-        metrics.decided(decision)
+        metrics.decided(policy: summary.policy.id, summary.results)
         guard let audit else { return }
         auditWrite(
             audit,
             AuditRecord.decision(
-                id: id, time: Date(), route: route, line: line, caseHMAC: audit.caseHMAC(body), decision: decision,
+                id: id, time: Date(), route: route, line: line, caseHMAC: audit.caseHMAC(body), summary: summary,
                 setDigest: catalog.digest, seconds: Self.seconds(since: started)))
     }
 

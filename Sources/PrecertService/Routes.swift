@@ -104,10 +104,9 @@ struct Routes: Sendable {
         let body = try await service.readBody(request, limit: service.configuration.maxBodyBytes)
         let started = ContinuousClock.now
         let decisionID = DecisionService.newDecisionID()
-        switch catalog.evaluate(body, options: options) {
-        case .success(let decision):
-            let bytes = DecisionEncoder.encode(decision)
-            service.recordDecision(decision, id: decisionID, route: "/v1/decisions", line: nil, body: body, catalog: catalog, started: started)
+        switch catalog.decisionJSONSummarized(body, options: options) {
+        case .success(let (bytes, summary)):
+            service.recordDecision(summary, id: decisionID, route: "/v1/decisions", line: nil, body: body, catalog: catalog, started: started)
             var response = json(.ok, bytes, setDigest: catalog.digest)
             response.headers[DecisionService.decisionIDHeader] = decisionID
             return response
@@ -283,10 +282,9 @@ struct BatchEvaluator {
             output.append(UInt8(ascii: "\n"))
             return
         }
-        switch session.decide(bytes, options: options) {
-        case .success(let decision):
-            output += DecisionEncoder.encode(decision)
-            service.recordDecision(decision, id: decisionID, route: "/v1/decisions/batch", line: lineNumber, body: bytes, catalog: catalog, started: started)
+        switch session.writeSummarized(bytes, options: options, to: &output) {
+        case .success(let summary):
+            service.recordDecision(summary, id: decisionID, route: "/v1/decisions/batch", line: lineNumber, body: bytes, catalog: catalog, started: started)
         case .failure(let errors):
             var writer = JSONWriter(style: .compact)
             DecisionEncoder.write(ServiceFailure(errors).errors, line: lineNumber, to: &writer)

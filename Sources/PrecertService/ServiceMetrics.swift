@@ -73,15 +73,15 @@ final class ServiceMetrics: @unchecked Sendable {
 
     /// Counts each decision of an evaluated case by policy, decision and outcome (each outcome of
     /// a list; the status when there is no outcome), under one lock for the whole case.
-    func decided(_ decision: CaseDecision) {
+    func decided(policy: String, _ results: [DecisionResult]) {
         var counted: [Metrics.Counter] = []
-        counted.reserveCapacity(decision.decisions.count + 4)
+        counted.reserveCapacity(results.count + 4)
         lock.lock()
-        for result in decision.decisions {
+        for result in results {
             if result.status == .decided {
-                for outcome in result.outcomes { counted.append(decisionCounter(decision.policyID, result.name, outcome)) }
+                for outcome in result.outcomes { counted.append(decisionCounter(policy, result.name, outcome)) }
             } else {
-                counted.append(decisionCounter(decision.policyID, result.name, result.status.rawValue))
+                counted.append(decisionCounter(policy, result.name, result.status.rawValue))
             }
         }
         lock.unlock()

@@ -87,20 +87,41 @@ public struct CaseSession {
 
     /// `write(_:options:to:)` into a JSON writer the caller keeps (the JSON Lines evaluator's).
     package mutating func write(_ bytes: UnsafeBufferPointer<UInt8>, options: EvaluationOptions, into writer: inout JSONWriter) -> CaseErrors? {
-        switch locate(bytes, options) {
+        switch write(bytes, options: options, into: &writer, summarizing: false) {
         case .failure(let errors): return errors
+        case .success: return nil
+        }
+    }
+
+    /// `write(_:options:to:)` that also returns what a service counts and audits: the policy
+    /// version that answered, the case's id and each decision's result (status, outcomes, rules;
+    /// no due instants), taken from the same walk as the JSON.
+    package mutating func writeSummarized(_ bytes: [UInt8], options: EvaluationOptions, to output: inout [UInt8]) -> Result<DecisionSummary, CaseErrors> {
+        var writer = JSONWriter(style: .compact)
+        swap(&writer.bytes, &output)
+        defer { swap(&writer.bytes, &output) }
+        return bytes.withUnsafeBufferPointer { write($0, options: options, into: &writer, summarizing: true) }
+    }
+
+    /// The one writer behind `write` and `writeSummarized` (an empty summary when not summarizing).
+    private mutating func write(
+        _ bytes: UnsafeBufferPointer<UInt8>, options: EvaluationOptions, into writer: inout JSONWriter, summarizing: Bool
+    ) -> Result<DecisionSummary, CaseErrors> {
+        switch locate(bytes, options) {
+        case .failure(let errors): return .failure(errors)
         case .success(let index):
             let policy = catalog.policies[index]
             if options.explain {
-                DecisionEncoder.write(
-                    policy.evaluate(buffers.decoded, explain: true, versionDate: versionDate, dateSource: dateSource), to: &writer)
-                return nil
+                let decision = policy.evaluate(buffers.decoded, explain: true, versionDate: versionDate, dateSource: dateSource)
+                DecisionEncoder.write(decision, to: &writer)
+                return .success(DecisionSummary(policy: policy, caseID: decision.caseID, results: summarizing ? decision.decisions : []))
             }
             policy.evaluator.answer(buffers.decoded.facts, scratch: &buffers.scratch, tracing: false)
             policy.fragments.write(
                 buffers.scratch, caseID: buffers.decoded.caseID, facts: buffers.decoded.facts, versionDate: versionDate,
                 dateSource: dateSource, to: &writer)
-            return nil
+            let results = summarizing ? policy.evaluator.summaries(buffers.scratch, buffers.decoded.facts) : []
+            return .success(DecisionSummary(policy: policy, caseID: buffers.decoded.caseID, results: results))
         }
     }
 
@@ -169,6 +190,17 @@ public struct CaseSession {
         return try? catalog.select(routing, policyID: options.policyID, date: date).get()
     }
 
+}
+
+/// What a service records of a decision written straight to JSON: the policy version that
+/// answered, the case's id, and each decision's result without due instants.
+package struct DecisionSummary: Sendable {
+    /// The policy version that answered.
+    package let policy: LoadedPolicy
+    /// The case's `case_id`, when it has one.
+    package let caseID: String?
+    /// Each decision's status, outcomes and rules, in declaration order.
+    package let results: [DecisionResult]
 }
 
 /// What a session reuses from case to case: evaluation buffers, the decoded case's storage, the

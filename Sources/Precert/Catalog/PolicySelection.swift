@@ -156,6 +156,21 @@ extension PolicyCatalog {
         }
     }
 
+    /// `decisionJSON` that also returns what a service counts and audits (`DecisionSummary`),
+    /// from the same walk.
+    package func decisionJSONSummarized(_ bytes: [UInt8], options: EvaluationOptions = EvaluationOptions()) -> Result<([UInt8], DecisionSummary), CaseErrors> {
+        withSession { session in
+            var output: [UInt8] = []
+            output.reserveCapacity(session.outputSize + 256)
+            switch session.writeSummarized(bytes, options: options, to: &output) {
+            case .failure(let errors): return .failure(errors)
+            case .success(let summary):
+                session.outputSize = output.count
+                return .success((output, summary))
+            }
+        }
+    }
+
     /// Runs `body` with a session on buffers borrowed from the catalog's pool, then gives them back.
     private func withSession<T>(_ body: (inout CaseSession) -> T) -> T {
         var session = CaseSession(catalog: self, buffers: sessionBuffers.take())

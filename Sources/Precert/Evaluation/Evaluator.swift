@@ -211,6 +211,20 @@ package final class Evaluator: Sendable {
         }
     }
 
+    /// Each decision's result as a walk (`answer`) left it, without due instants or filled-in
+    /// messages: what a service counts and audits beside the JSON `DecisionFragments` writes,
+    /// read from the precomputed leaves instead of building the full decision.
+    package func summaries(_ scratch: EvaluationScratch, _ facts: CaseFacts) -> [DecisionResult] {
+        facts.values.withUnsafeBufferPointer { values in
+            scratch.leaves.indices.map { decision in
+                let leaf = scratch.leaves[decision]
+                guard leaf < 0 else { return answer(decision, scratch).result }
+                let meaning = leafMeanings[leafMeaning(decision, leaf)]
+                return meaning.with(meaning.start(values)) { $0.result }
+            }
+        }
+    }
+
     /// The answer of a decision not at a single leaf.
     func answer(_ decision: Int, _ scratch: EvaluationScratch) -> DecisionAnswer {
         switch scratch.combined[decision] {
