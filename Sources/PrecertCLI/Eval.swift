@@ -11,6 +11,8 @@ import Musl
 import Darwin
 #endif
 
+extension ProgressMode: ExpressibleByArgument {}
+
 extension PrecertCommand {
     /// `precert eval`: evaluates cases against the policies.
     struct Eval: ParsableCommand {
@@ -50,6 +52,9 @@ extension PrecertCommand {
         @Option(help: "With --jsonl, evaluate on this many threads; the output keeps the input order.")
         var jobs = 1
 
+        @Option(help: "With --jsonl, show cases done, cases a second and time left on standard error: auto (when it is a terminal and the input a file), always, never.")
+        var progress: ProgressMode = .auto
+
         @Option(help: "Write to this file instead of standard output; it appears whole or not at all.")
         var output: String?
 
@@ -57,6 +62,7 @@ extension PrecertCommand {
             if jsonl && format == .text { throw ValidationError("--jsonl writes JSON; drop --format text") }
             if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
             if jobs > 1 && !jsonl { throw ValidationError("--jobs applies to --jsonl") }
+            if progress != .auto && !jsonl { throw ValidationError("--progress applies to --jsonl") }
         }
 
         /// `--format` as given; `nil` when not given (text for one case, JSON for --jsonl).
@@ -150,7 +156,12 @@ extension PrecertCommand {
             let stop = output == nil ? StopSignal.install() : -1
             let failed: Bool
             do {
-                failed = try evaluator.run(reading: descriptor, stoppingWhenReadable: stop) { try sink.write($0) }
+                let progress = ProgressLine(mode: self.progress, input: descriptor)
+                failed = try evaluator.run(reading: descriptor, stoppingWhenReadable: stop) { bytes in
+                    try sink.write(bytes)
+                    progress?.record(bytes)
+                }
+                progress?.finish()
             } catch is JSONLinesReadError {
                 try emit([commandError("io.unreadable", "cannot read `\(input)`")], sources: [], format: .json, compact: true)
                 throw CommandFailure.input
