@@ -171,7 +171,12 @@ struct Routes: Sendable {
     /// `policy`, `as_of` and `explain` from the query; an unknown parameter or a bad value is a 400.
     static func evaluationOptions(_ request: Request) throws(ServiceFailure) -> EvaluationOptions {
         var options = EvaluationOptions(file: "body")
+        var seen: Set<Substring> = []
         for (name, value) in request.uri.queryParameters {
+            // Two values for one parameter would leave the answer to whichever came last.
+            if decisionParameters.contains(String(name)), !seen.insert(name).inserted {
+                throw .invalidParameter(String(name), expected: "given once")
+            }
             switch name {
             case "policy":
                 guard !value.isEmpty else { throw .invalidParameter("policy", expected: "a policy id such as `kaiser-norcal/behavioral-health`") }

@@ -67,6 +67,7 @@ struct EndpointTests {
             ("?as_of=yesterday", "application/json", "{}", 400, "request.invalid-parameter"),
             ("?explain=maybe", "application/json", "{}", 400, "request.invalid-parameter"),
             ("?explian=true", "application/json", "{}", 400, "request.unknown-parameter"),
+            ("?as_of=2026-07-01&as_of=2026-08-01", "application/json", "{}", 400, "request.invalid-parameter"),
         ])
     func badRequests(query: String, contentType: String, body: String, status: Int, id: String) async throws {
         let service = try makeService()
