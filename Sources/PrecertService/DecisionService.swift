@@ -283,6 +283,9 @@ struct InFlightMiddleware: RouterMiddleware {
     let metrics: ServiceMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // A batch streams its answers after its handler returns: it holds a slot of its own
+        // (`InFlightLease`) until its body is done.
+        if request.uri.path == "/v1/decisions/batch" { return try await next(request, context) }
         guard limit.enter() else {
             metrics.overloaded()
             throw ServiceFailure.overloaded()
@@ -290,6 +293,20 @@ struct InFlightMiddleware: RouterMiddleware {
         defer { limit.leave() }
         return try await next(request, context)
     }
+}
+
+/// A slot of the in-flight limit held for as long as the lease lives: given back when the last
+/// reference goes, whether the response body it was captured by ran to its end or was dropped
+/// with a connection that closed first, so a slot can never leak.
+final class InFlightLease: Sendable {
+    private let limit: InFlightLimit
+
+    init?(_ limit: InFlightLimit) {
+        guard limit.enter() else { return nil }
+        self.limit = limit
+    }
+
+    deinit { limit.leave() }
 }
 
 /// The bearer tokens accepted on `/v1/*`, kept as SHA-256 digests and compared in constant time

@@ -127,6 +127,10 @@ struct Routes: Sendable {
             throw ServiceFailure.batchTooLarge(limit: limit)
         }
         let service = self.service
+        guard let lease = InFlightLease(service.inFlight) else {
+            service.metrics.overloaded()
+            throw ServiceFailure.overloaded()
+        }
         let batchID = DecisionService.newDecisionID()
         var headers: HTTPFields = [.contentType: "application/x-ndjson"]
         headers[DecisionService.decisionIDHeader] = batchID
@@ -134,6 +138,8 @@ struct Routes: Sendable {
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
+                // The slot is held until this body is done (or dropped).
+                defer { withExtendedLifetime(lease) {} }
                 var batch = BatchEvaluator(service: service, catalog: catalog, options: options, batchID: batchID)
                 var received = 0
                 for try await chunk in request.body {

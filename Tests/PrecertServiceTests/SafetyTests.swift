@@ -214,6 +214,32 @@ struct SafetyTests {
         }
     }
 
+    @Test("a batch holds its in-flight slot until its streamed answers are done")
+    func batchHoldsSlot() async throws {
+        let service = try makeService { $0.maxInFlight = 1 }
+        let line = try Paths.example("direct-booking-without-authorization.json").filter { $0 != UInt8(ascii: "\n") } + [UInt8(ascii: "\n")]
+        try await service.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let batch = try RawClient(port: port)
+            defer { batch.close() }
+            try batch.send(Array("POST /v1/decisions/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+            try batch.send(Array(String(line.count, radix: 16).utf8) + Array("\r\n".utf8) + line + Array("\r\n".utf8))
+            _ = try await batch.receive(until: "ex-001-direct-booking", seconds: 30)
+            // The batch is still open: another request finds no slot.
+            let other = try RawClient(port: port)
+            defer { other.close() }
+            try other.send(Array("POST /v1/decisions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(line.count)\r\n\r\n".utf8) + line)
+            #expect(try await other.receive(until: "service.overloaded", seconds: 10).hasPrefix("HTTP/1.1 503"))
+            // Once the batch ends, its slot is free again.
+            try batch.send(Array("0\r\n\r\n".utf8))
+            _ = try await batch.receive(until: "\r\n0\r\n\r\n", seconds: 10)
+            try await Task.sleep(for: .milliseconds(200))
+            try await client.execute(uri: "/v1/decisions", method: .post, headers: json, body: ByteBuffer(bytes: line)) { response throws in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+
     @Test("a connection that sends nothing is closed after the idle timeout")
     func idleTimeout() async throws {
         let service = try makeService { $0.idleTimeout = 1 }
