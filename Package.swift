@@ -98,6 +98,9 @@ let package = Package(
             name: "PrecertServiceTests",
             dependencies: [
                 "PrecertService",
+                // Runs the built `precert-server` for its exit statuses; depending on the executable
+                // target makes `swift test` build it first.
+                "PrecertServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["Fixtures"]

@@ -42,7 +42,12 @@ struct PrecertServer: AsyncParsableCommand {
         do {
             settings = try ServiceConfiguration.resolve(flags: flags, environment: ProcessInfo.processInfo.environment)
         } catch {
-            throw ValidationError(error.description)
+            // A bad setting is a usage error, exit 2, as for `precert`.
+            let variable = ServiceConfiguration.settings.first { $0.flag == error.setting }?.environment
+            let fromEnvironment = flags[error.setting] == nil && variable.flatMap { ProcessInfo.processInfo.environment[$0] } != nil
+            let origin = fromEnvironment ? " (from \(variable!))" : ""
+            FileHandle.standardError.write(Data("error: \(error.description)\(origin)\nsee `precert-server --help`\n".utf8))
+            throw ExitCode(2)
         }
         let level = settings.logLevel
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
