@@ -87,7 +87,8 @@ public final class DecisionService: Sendable {
         v1.post("/decisions/batch") { request, context in try await routes.decideBatch(request, context) }
         v1.get("/policies") { request, context in try routes.listPolicies(request, context) }
         v1.get("/policies/**") { request, context in try routes.showPolicy(request, context) }
-        let responder = ServiceResponder(inner: router.buildResponder(), metrics: metrics, logger: logger)
+        let responder = ServiceResponder(
+            inner: router.buildResponder(), metrics: metrics, logger: logger, maxBodyBytes: configuration.maxBodyBytes)
 
         var decoder = HTTP1Channel.Configuration.DecoderConfiguration()
         decoder.maxHeaderListSize = configuration.maxHeaderBytes
@@ -209,6 +210,8 @@ struct ServiceResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
     let inner: Inner
     let metrics: ServiceMetrics
     let logger: Logger
+    /// The case body limit, named when the framework itself refuses a body as too large.
+    let maxBodyBytes: Int
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
         let started = ContinuousClock.now
@@ -227,7 +230,7 @@ struct ServiceResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
             let failure: ServiceFailure =
                 switch error.status {
                 case .notFound, .methodNotAllowed: .noRoute()
-                case .contentTooLarge: .tooLarge(limit: -1)
+                case .contentTooLarge: .tooLarge(limit: maxBodyBytes)
                 default:
                     ServiceFailure(
                         error.status,

@@ -297,11 +297,12 @@ struct BatchEvaluator {
         case .success(let summary):
             service.recordDecision(summary, id: decisionID, route: "/v1/decisions/batch", line: lineNumber, body: bytes, catalog: catalog, started: started)
         case .failure(let errors):
+            let failure = ServiceFailure(errors)
             var writer = JSONWriter(style: .compact)
-            DecisionEncoder.write(ServiceFailure(errors).errors, line: lineNumber, to: &writer)
+            DecisionEncoder.write(failure.errors, line: lineNumber, to: &writer)
             output += writer.bytes
             service.recordFailure(
-                errors, status: ServiceFailure.status(for: errors), id: decisionID, route: "/v1/decisions/batch", line: lineNumber,
+                errors, status: failure.status, id: decisionID, route: "/v1/decisions/batch", line: lineNumber,
                 body: bytes, catalog: catalog, started: started)
         }
         output.append(UInt8(ascii: "\n"))

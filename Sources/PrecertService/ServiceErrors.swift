@@ -101,13 +101,6 @@ struct ServiceFailure: Error, HTTPResponseError {
                 hint: "send the whole body at once; the limit is the service's `--read-timeout`"))
     }
 
-    static func emptyBody() -> ServiceFailure {
-        ServiceFailure(
-            .badRequest,
-            .error("case.json", "the request body is empty", at: nil, hint: "send one case as a JSON object",
-                   facts: DiagnosticFacts(expected: "a JSON object", found: "nothing")))
-    }
-
     static func unknownParameter(_ name: String, known: [String]) -> ServiceFailure {
         let suggestion = Suggestion.closest(to: name, in: known)
         return ServiceFailure(
