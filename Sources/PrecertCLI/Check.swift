@@ -15,6 +15,11 @@ extension PrecertCommand {
                 there is no error, 1 when there is any, 2 on a usage error, 3 when the output cannot be \
                 written.
 
+                Regulation files (Policies/regulations/) are loaded with the policies: each policy's \
+                turnaround clock is proved to end, for every receipt instant, no later than the limit \
+                of every regulation that governs it (an error at the rule where it can end later). \
+                --verbose also prints each proof that holds, with its smallest margin.
+
                 With --write-manifest, a check of one folder without errors then writes the folder's \
                 precert.manifest.json: every policy and calendar file with its sha256, and the set's \
                 digest (an existing manifest is replaced, not checked). Nothing is written when the \
@@ -33,6 +38,9 @@ extension PrecertCommand {
 
         @Option(help: "With --write-manifest, the revision to record (a git revision, a release name).")
         var revision: String?
+
+        @Flag(help: "Also print, for each turnaround clock within a regulation's limit, its smallest margin.")
+        var verbose = false
 
         func validate() throws {
             if revision != nil && !writeManifest { throw ValidationError("--revision applies to --write-manifest") }
@@ -54,7 +62,8 @@ extension PrecertCommand {
             var settings = CatalogOptions().settings
             settings.verifiesManifests = !writeManifest
             let loaded = PolicyPipeline.load(paths: paths, settings: settings)
-            try emit(loaded.diagnostics, sources: loaded.sources, format: format)
+            let margins = verbose ? loaded.clockProofs.filter { !$0.exceeds }.map(\.margin) : []
+            try emit((loaded.diagnostics + margins).sortedByLocation(), sources: loaded.sources, format: format)
             if loaded.hasErrors { throw CommandFailure.input }
             guard writeManifest else { return }
             let manifest = PolicyManifest(catalog: loaded.catalog, revision: revision)

@@ -29,7 +29,8 @@ public final class LoadedPolicy: Sendable {
     /// Compiles a checked policy and prepares its decoder and evaluator.
     package init(
         checked: CheckedPolicy, calendar: HolidayCalendar, source: SourceText, digest: String, file: String? = nil,
-        calendarDigest: String = "", options: CompileOptions = CompileOptions(), caseLimits: CaseLimits = CaseLimits()
+        calendarDigest: String = "", options: CompileOptions = CompileOptions(), caseLimits: CaseLimits = CaseLimits(),
+        regulations: [Regulation] = []
     ) {
         let compiled = PolicyCompiler.compile(checked, options: options)
         self.compiled = compiled
@@ -45,7 +46,9 @@ public final class LoadedPolicy: Sendable {
             calendar: checked.calendarName, calendarDigest: calendarDigest, timeZone: checked.timeZone.identifier,
             timeZoneData: zoneData, versionDate: checked.effective, versionDateSource: .asOf)
         decoder = CaseDecoder(policy: checked, limits: caseLimits)
-        evaluator = Evaluator(compiled: compiled, calendar: calendar, sourceFile: file)
+        evaluator = Evaluator(
+            compiled: compiled, calendar: calendar, sourceFile: file,
+            regulatory: RegulatoryClocks(policy: checked, calendar: calendar, regulations: regulations))
         fragments = DecisionFragments(evaluator: evaluator, digest: digest, provenance: provenance)
     }
 
@@ -152,6 +155,8 @@ public struct PolicyCatalog: Sendable {
         package internal(set) var fileCount: Int
         /// The policy test files read, for the test runner (the catalog itself does not use them).
         package var testDocuments: [PolicyPipeline.Document] = []
+        /// What the turnaround proof found for each policy version, regulation and request kind.
+        package var clockProofs: [ClockProof] = []
 
         /// Whether any file has an error (its policy, or every policy of a calendar with one, is
         /// then missing from `catalog`).

@@ -6,6 +6,8 @@ package enum PrecertFileKind: Sendable, Hashable {
     case calendar
     /// `precert-test: 1`: a policy test file.
     case test
+    /// `precert-regulation: 1`: a regulation's limits on turnaround clocks.
+    case regulation
 
     /// The kind of a loaded document, or `nil` when it is not a Precert file.
     package static func of(_ root: YAMLNode) -> PrecertFileKind? {
@@ -14,6 +16,7 @@ package enum PrecertFileKind: Sendable, Hashable {
         if keys.contains("precert") { return .policy }
         if keys.contains("precert-calendar") { return .calendar }
         if keys.contains("precert-test") { return .test }
+        if keys.contains("precert-regulation") { return .regulation }
         return nil
     }
 }
@@ -208,11 +211,29 @@ package enum PolicyPipeline {
                 calendars[calendar.name] = (calendar, document.digest)
             }
         }
+        var regulations: [Regulation] = []
+        for document in documents where document.kind == .regulation {
+            let (regulation, problems) = RegulationLoader.load(document.root, file: document.source.file, calendars: Set(calendars.keys))
+            diagnostics += problems
+            // A regulation whose file its manifest does not list as is proves nothing.
+            guard var regulation, !rejected.contains(document.source.file) else { continue }
+            if let twin = regulations.first(where: { $0.id == regulation.id }) {
+                diagnostics.append(
+                    .error(
+                        "catalog.duplicate-regulation", "a second regulation with the id `\(regulation.id)`", at: regulation.range,
+                        notes: [DiagnosticNote("the other one", at: twin.range)]))
+                continue
+            }
+            regulation.calendar = regulation.calendarName.flatMap { calendars[$0]?.calendar }
+            regulations.append(regulation)
+        }
         var policies: [LoadedPolicy] = []
         var failed: [FailedPolicy] = []
+        var proofs: [ClockProof] = []
         for document in documents where document.kind == .policy {
-            let (loaded, problems) = compile(document, calendars: calendars, settings: settings)
+            let (loaded, problems, proved) = compileProving(document, calendars: calendars, regulations: regulations, settings: settings)
             diagnostics += problems
+            proofs += proved
             // A policy whose file, or whose calendar's file, is not the one its manifest lists did
             // not load: its payer's cases must not be answered by bytes nobody released.
             guard let loaded, !rejected.contains(document.source.file), !rejectedCalendars.contains(loaded.policy.calendarName) else {
@@ -232,12 +253,16 @@ package enum PolicyPipeline {
             policies.append(loaded)
         }
         policies.sort { ($0.id, $0.effective) < ($1.id, $1.effective) }
+        if !regulations.isEmpty {
+            diagnostics += undeclaredScopes(documents: documents, policies: policies, regulations: regulations)
+        }
         var catalog = PolicyCatalog(policies: policies, calendars: calendars.mapValues(\.calendar))
         catalog.failed = failed.sorted { ($0.file, $0.id ?? "") < ($1.file, $1.id ?? "") }
         catalog.files = documents.filter { $0.kind != .test }.map { ($0.name, $0.digest) }.sorted { $0.name < $1.name }
-        let result = PolicyCatalog.LoadResult(
+        var result = PolicyCatalog.LoadResult(
             catalog: catalog, diagnostics: diagnostics.sortedByLocation(), sources: sources, fileCount: files.count,
             testDocuments: documents.filter { $0.kind == .test })
+        result.clockProofs = proofs
         return (result, outcomes)
     }
 
@@ -250,7 +275,7 @@ package enum PolicyPipeline {
         guard let kind = PrecertFileKind.of(root) else {
             let problem = Diagnostic.error(
                 "catalog.unknown-file", "not a Precert file", at: SourceRange(root.location),
-                hint: "a policy starts with `precert: 1`, a calendar with `precert-calendar: 1`, a test file with `precert-test: 1`")
+                hint: "a policy starts with `precert: 1`, a calendar with `precert-calendar: 1`, a test file with `precert-test: 1`, a regulation with `precert-regulation: 1`")
             return (nil, result.diagnostics + [problem], source)
         }
         let document = Document(source: source, name: name, root: root, kind: kind, digest: Digest.sha256Hex(file.bytes))
@@ -262,13 +287,38 @@ package enum PolicyPipeline {
     package static func compile(
         _ document: Document, calendars: [String: (calendar: HolidayCalendar, digest: String)], settings: Settings
     ) -> (LoadedPolicy?, [Diagnostic]) {
+        let (loaded, problems, _) = compileProving(document, calendars: calendars, regulations: [], settings: settings)
+        return (loaded, problems)
+    }
+
+    /// `compile`, with the policy's turnaround proved against the regulations that govern it: a
+    /// clock that can end after a limit is an error, and the policy does not load.
+    static func compileProving(
+        _ document: Document, calendars: [String: (calendar: HolidayCalendar, digest: String)], regulations: [Regulation],
+        settings: Settings
+    ) -> (LoadedPolicy?, [Diagnostic], [ClockProof]) {
         let (checked, problems) = check(document.root, source: document.source, calendars: Set(calendars.keys), settings: settings)
-        guard let checked, let calendar = calendars[checked.calendarName] else { return (nil, problems) }
+        guard let checked, let calendar = calendars[checked.calendarName] else { return (nil, problems, []) }
+        let (proofs, violations) = TurnaroundProof.prove(checked, calendar: calendar.calendar, regulations: regulations)
+        guard violations.isEmpty else { return (nil, problems + violations, proofs) }
         let loaded = LoadedPolicy(
             checked: checked, calendar: calendar.calendar, source: document.source, digest: document.digest,
             file: document.name, calendarDigest: calendar.digest, options: settings.compile,
-            caseLimits: settings.caseLimits)
-        return (loaded, problems + loaded.compiled.findings)
+            caseLimits: settings.caseLimits, regulations: regulations)
+        return (loaded, problems + loaded.compiled.findings, proofs)
+    }
+
+    /// A warning for each policy with a turnaround clock that does not say what it governs, when
+    /// regulations were loaded to prove clocks against: no regulation can be matched to it.
+    private static func undeclaredScopes(documents: [Document], policies: [LoadedPolicy], regulations: [Regulation]) -> [Diagnostic] {
+        policies.filter { !$0.policy.scope.isDeclared && $0.policy.scope.turnaround != nil }.map { loaded in
+            let decision = loaded.policy.decisions[loaded.policy.scope.turnaround!]
+            return .warning(
+                "regulation.scope-undeclared",
+                "the turnaround `\(decision.name)` is not proved against any regulation: the policy does not say which plans it governs",
+                at: SourceRange(decision.location),
+                hint: "add `governs:` with the `member.plan` values (and states) the policy applies to; regulations loaded: \(regulations.map { "`\($0.id)`" }.joined(separator: ", "))")
+        }
     }
 
     /// Decodes and checks one policy's YAML tree; the checked policy is `nil` when decoding or

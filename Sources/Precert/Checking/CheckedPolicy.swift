@@ -236,13 +236,16 @@ package final class CheckedPolicy: Sendable {
     package let decisions: [Decision]
     /// Decision indexes in an order where each comes after the decisions it reads.
     package let evaluationOrder: [Int]
+    /// What it governs and where its turnaround is.
+    package let scope: PolicyScope
 
     /// Creates a checked policy.
     package init(
         syntax: PolicySyntax, id: String, payer: String, effective: CivilDate, expires: CivilDate?,
         timeZone: PolicyTimeZone, calendarName: String, inputs: [Input], codeSets: [CodeSet],
-        conditions: [Condition], decisions: [Decision], evaluationOrder: [Int]
+        conditions: [Condition], decisions: [Decision], evaluationOrder: [Int], scope: PolicyScope
     ) {
+        self.scope = scope
         self.syntax = syntax
         self.id = id
         self.payer = payer
@@ -262,4 +265,58 @@ package final class CheckedPolicy: Sendable {
 
     /// The index of a decision by name.
     package func decisionIndex(named name: String) -> Int? { decisions.firstIndex { $0.name == name } }
+}
+
+/// The kinds of request a turnaround clock distinguishes, and that regulations set limits for.
+public enum RequestKind: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// A standard (non-urgent) pre-service request.
+    case standard
+    /// An urgent (expedited) pre-service request.
+    case urgent
+
+    /// Standard before urgent.
+    public static func < (lhs: RequestKind, rhs: RequestKind) -> Bool { lhs == .standard && rhs == .urgent }
+
+    /// The kind an urgency value names: `standard`, or `urgent` / `expedited`; nil for any other word.
+    package init?(word: String) {
+        switch word {
+        case "standard": self = .standard
+        case "urgent", "expedited": self = .urgent
+        default: return nil
+        }
+    }
+}
+
+/// The plan types the shared case format's `member.plan` names.
+package enum PlanTypes {
+    /// Every value `member.plan` may take, in the case format's order.
+    package static let all = ["commercial", "medicare_advantage", "medicaid", "medicare", "exchange"]
+
+    /// Whether `text` is a two-letter state as the case format writes `member.state` (`CA`).
+    package static func isState(_ text: String) -> Bool {
+        text.utf8.count == 2 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+    }
+}
+
+/// What a policy governs (`governs:`), and where its turnaround clock and the request's urgency
+/// are, checked: what the regulatory proof and regulatory due dates read.
+package struct PolicyScope: Sendable, Hashable {
+    /// `member.plan` values the policy applies to; empty when the policy does not say.
+    package var plans: [String]
+    /// Two-letter states it applies to; `nil` for every state (or when the policy does not say).
+    package var states: [String]?
+    /// Whether the policy wrote `governs:` at all.
+    package var isDeclared: Bool
+    /// The authorization turnaround: a duration decision's index.
+    package var turnaround: Int?
+    /// The input whose enum values tell the request kind, and the kind of each value.
+    package var urgencySlot: Int?
+    /// Per enum value of the urgency input, the request kind it names.
+    package var urgencyKinds: [RequestKind]
+    /// The slot of `member.plan`, when declared (an enum of `PlanTypes.all` values, or a string).
+    package var planSlot: Int?
+    /// The slot of `member.state`, when declared.
+    package var stateSlot: Int?
+    /// Where `governs:` is written, or the policy's first line.
+    package var range: SourceRange
 }

@@ -166,13 +166,107 @@ package struct PolicyChecker {
             reads.append(currentReads.sorted())
         }
         let order = orderDecisions(reads)
+        let scope = checkScope(decisions)
         reportUnused()
         guard let effective, let zone else { return nil }
         return CheckedPolicy(
             syntax: syntax, id: syntax.id.value, payer: syntax.payer.value, effective: effective,
             expires: expires, timeZone: zone, calendarName: syntax.calendar.value, inputs: inputs,
             codeSets: codeSets, conditions: conditions.map { $0 ?? Condition(name: "", expression: .constant(.bool(false)), location: SourceLocation(file: syntax.file, line: 1, column: 1)) },
-            decisions: decisions, evaluationOrder: order)
+            decisions: decisions, evaluationOrder: order, scope: scope)
+    }
+
+    // MARK: Scope
+
+    /// Checks `governs:` and finds the turnaround decision and the urgency input, named there or
+    /// read from the policy: the only duration decision counted from `request.received_at`, and
+    /// the input `request.urgency`. The inputs the scope reads count as used.
+    private mutating func checkScope(_ decisions: [Decision]) -> PolicyScope {
+        let governs = syntax.governs
+        var scope = PolicyScope(
+            plans: [], states: nil, isDeclared: governs != nil, turnaround: nil, urgencySlot: nil, urgencyKinds: [],
+            planSlot: inputIndex["member.plan"], stateSlot: inputIndex["member.state"],
+            range: governs?.range ?? SourceRange(SourceLocation(file: syntax.file, line: 1, column: 1)))
+        if let governs {
+            if governs.plans.isEmpty {
+                error("policy.governs-plans", "`governs.plans` names no plan type", at: governs.range,
+                    hint: "list the `member.plan` values the policy applies to: \(PlanTypes.all.map { "`\($0)`" }.joined(separator: ", "))")
+            }
+            for plan in governs.plans {
+                if PlanTypes.all.contains(plan.value) {
+                    if !scope.plans.contains(plan.value) { scope.plans.append(plan.value) }
+                } else {
+                    let suggestion = Suggestion.closest(to: plan.value, in: PlanTypes.all)
+                    error("policy.unknown-plan", "unknown plan type `\(plan.value)`", at: plan.range,
+                        hint: Suggestion.hint(suggestion) ?? "plan types are the case format's `member.plan` values: \(PlanTypes.all.map { "`\($0)`" }.joined(separator: ", "))",
+                        suggestion: suggestion)
+                }
+            }
+            if let states = governs.states {
+                scope.states = []
+                for state in states {
+                    if PlanTypes.isState(state.value) {
+                        if !scope.states!.contains(state.value) { scope.states!.append(state.value) }
+                    } else {
+                        error("policy.bad-state", "`\(state.value)` is not a two-letter state", at: state.range,
+                            hint: "write states as the case format's `member.state` does, such as `CA`")
+                    }
+                }
+            }
+            for slot in [scope.planSlot, scope.stateSlot].compactMap({ $0 }) { usedInputs.insert(slot) }
+        }
+        if let named = governs?.turnaround {
+            if let index = decisionIndex[named.value] {
+                if decisions.indices.contains(index), decisions[index].isDuration {
+                    scope.turnaround = index
+                } else {
+                    error("policy.turnaround-not-duration", "`governs.turnaround` must name a duration decision, and `\(named.value)` is not one",
+                        at: named.range)
+                }
+            } else {
+                let names = syntax.decisions.filter(\.isDuration).map(\.name.value)
+                let suggestion = Suggestion.closest(to: named.value, in: names)
+                error("name.unknown", "no decision named `\(named.value)`", at: named.range,
+                    hint: Suggestion.hint(suggestion) ?? (names.isEmpty ? "the policy has no duration decision" : "duration decisions: \(names.map { "`\($0)`" }.joined(separator: ", "))"),
+                    suggestion: suggestion)
+            }
+        } else {
+            let clocks = decisions.indices.filter { index in
+                guard let slot = decisions[index].dueFromSlot, slot >= 0 else { return false }
+                return inputs[slot].path == "request.received_at"
+            }
+            if clocks.count == 1 {
+                scope.turnaround = clocks[0]
+            } else if clocks.count > 1, governs != nil {
+                error("policy.turnaround-ambiguous",
+                    "the policy has \(clocks.count) duration decisions counted from `request.received_at`; name the authorization turnaround",
+                    at: governs!.range, hint: "add `turnaround:` under `governs:` with one of \(clocks.map { "`\(decisions[$0].name)`" }.joined(separator: ", "))")
+            }
+        }
+        let urgency = governs?.urgency ?? inputIndex["request.urgency"].map { Located("request.urgency", at: SourceRange(inputs[$0].location)) }
+        if let urgency {
+            guard let slot = inputIndex[urgency.value] else {
+                unknownName(urgency.value, at: urgency.range, expected: nil)
+                return scope
+            }
+            guard case .enumeration(let values) = inputs[slot].type else {
+                error("policy.urgency-type", "the urgency input `\(urgency.value)` must be an enum of `standard` and `urgent`", at: urgency.range)
+                return scope
+            }
+            var kinds: [RequestKind] = []
+            for value in values {
+                guard let kind = RequestKind(word: value) else {
+                    error("policy.urgency-values", "the urgency input `\(urgency.value)` has the value `\(value)`, which names no request kind",
+                        at: urgency.range, hint: "its values must be `standard` and `urgent` (or `expedited`)")
+                    return scope
+                }
+                kinds.append(kind)
+            }
+            scope.urgencySlot = slot
+            scope.urgencyKinds = kinds
+            if governs != nil { usedInputs.insert(slot) }
+        }
+        return scope
     }
 
     private mutating func checkDate(_ written: Located<String>, _ what: String) -> CivilDate? {

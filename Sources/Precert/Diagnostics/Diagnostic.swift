@@ -63,14 +63,56 @@ public struct DiagnosticFacts: Hashable, Sendable {
     public var suggestion: String?
     /// For a limit that was hit, the limit's value.
     public var limit: Int?
+    /// For a turnaround clock proved against a regulation, the proof's figures.
+    public var clock: Clock?
+
+    /// A turnaround clock against a regulation's limit, at the receipt instant where it comes
+    /// closest to (or goes past) the limit.
+    public struct Clock: Hashable, Sendable {
+        /// The regulation's id (`cms-0057-f`).
+        public var regulation: String
+        /// `standard` or `urgent`.
+        public var requestKind: String
+        /// The regulation's limit (`7 calendar days`).
+        public var limit: String
+        /// The policy's clock (`10 business days`).
+        public var clock: String
+        /// The receipt instant, RFC 3339 in the policy's zone.
+        public var receivedAt: String
+        /// When the policy's clock runs out for that receipt.
+        public var due: String
+        /// When the regulation's limit runs out for that receipt.
+        public var regulationDue: String
+        /// Seconds from `due` to `regulationDue`: negative when the clock ends after the limit.
+        public var marginSeconds: Int
+
+        /// Creates the figures.
+        public init(
+            regulation: String, requestKind: String, limit: String, clock: String, receivedAt: String, due: String,
+            regulationDue: String, marginSeconds: Int
+        ) {
+            self.regulation = regulation
+            self.requestKind = requestKind
+            self.limit = limit
+            self.clock = clock
+            self.receivedAt = receivedAt
+            self.due = due
+            self.regulationDue = regulationDue
+            self.marginSeconds = marginSeconds
+        }
+    }
 
     /// Creates facts; every fact is optional.
-    public init(jsonPath: String? = nil, expected: String? = nil, found: String? = nil, suggestion: String? = nil, limit: Int? = nil) {
+    public init(
+        jsonPath: String? = nil, expected: String? = nil, found: String? = nil, suggestion: String? = nil, limit: Int? = nil,
+        clock: Clock? = nil
+    ) {
         self.jsonPath = jsonPath
         self.expected = expected
         self.found = found
         self.suggestion = suggestion
         self.limit = limit
+        self.clock = clock
     }
 
     /// Whether no fact is set.

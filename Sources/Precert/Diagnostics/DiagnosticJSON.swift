@@ -5,7 +5,8 @@ extension DiagnosticRenderer {
     ///
     /// Each error object has `id`, `severity` and `message`; then, where known, `hint`, `path`
     /// (the JSON path in a case), `location` (`file`, `line`, `column`, `end_line`, `end_column`),
-    /// `expected`, `found`, `suggestion`, `limit` and `notes` (`message`, `location`).
+    /// `expected`, `found`, `suggestion`, `limit`, `clock` (a turnaround proof's figures) and `notes`
+    /// (`message`, `location`).
     public static func json(_ diagnostics: [Diagnostic], pretty: Bool = true) -> String {
         var writer = JSONWriter(style: pretty ? .pretty : .compact)
         writeDocument(diagnostics, caseID: nil, writesCaseID: false, line: nil, fault: nil, to: &writer)
@@ -70,6 +71,20 @@ extension DiagnosticRenderer {
         if let limit = facts.limit {
             writer.key("limit")
             writer.number(limit)
+        }
+        if let clock = facts.clock {
+            writer.key("clock")
+            writer.beginObject()
+            for (key, value) in [
+                ("regulation", clock.regulation), ("request_kind", clock.requestKind), ("limit", clock.limit), ("clock", clock.clock),
+                ("received_at", clock.receivedAt), ("due", clock.due), ("regulation_due", clock.regulationDue),
+            ] {
+                writer.key(key)
+                writer.string(value)
+            }
+            writer.key("margin_seconds")
+            writer.number(clock.marginSeconds)
+            writer.endObject()
         }
         if !diagnostic.notes.isEmpty {
             writer.key("notes")

@@ -169,6 +169,38 @@ public enum DecisionEncoder {
         writer.endObject()
     }
 
+    /// `"regulatory": [{"regulation", "citation", "limit", "due", "binding"}]`, after `due`.
+    static func writeRegulatory(_ dues: [RegulatoryDue], to writer: inout JSONWriter) {
+        writer.key("regulatory")
+        writer.beginArray()
+        for due in dues {
+            writer.beginObject()
+            writer.key("regulation")
+            writer.string(due.regulation)
+            writer.key("citation")
+            writer.string(due.citation)
+            writer.key("limit")
+            writer.string(due.limit.description)
+            writer.key("due")
+            writer.string(due.due.rfc3339)
+            writer.key("binding")
+            writer.bool(due.binding)
+            writer.endObject()
+        }
+        writer.endArray()
+    }
+
+    /// The bytes `writeRegulatory` gives in compact JSON after a member, for the fast path.
+    static func appendRegulatory(_ dues: [RegulatoryDue], to bytes: inout [UInt8]) {
+        var writer = JSONWriter(style: .compact)
+        swap(&writer.bytes, &bytes)
+        defer { swap(&writer.bytes, &bytes) }
+        // Inside a decision's object, after `due`: a comma comes first.
+        writer.depth = 2
+        writer.first = false
+        writeRegulatory(dues, to: &writer)
+    }
+
     /// Appends one decision's object.
     @discardableResult
     static func write(_ result: DecisionResult, to writer: inout JSONWriter) -> MemberMarks {
@@ -192,6 +224,7 @@ public enum DecisionEncoder {
                 writer.string(due.rfc3339)
                 marks.due = start..<writer.bytes.count
             }
+            if !result.regulatory.isEmpty { writeRegulatory(result.regulatory, to: &writer) }
             writer.key("rules")
             writer.beginArray()
             for rule in result.rules { writer.string(rule.id) }

@@ -155,8 +155,17 @@ final class DecisionFragments: Sendable {
                                 writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[span.undated]))
                             case .at(let start):
                                 writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[span.before]))
-                                evaluator.meaning.dueDate(span.due!, from: start).appendRFC3339(to: &writer.bytes)
-                                writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[span.after]))
+                                let payerDue = evaluator.meaning.dueDate(span.due!, from: start)
+                                payerDue.appendRFC3339(to: &writer.bytes)
+                                let regulatory = evaluator.meaning.regulatoryDues(span.due!, values, from: start, payerDue: payerDue)
+                                if regulatory.isEmpty {
+                                    writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[span.after]))
+                                } else {
+                                    // `after` starts with the due date's closing quote; the list follows it.
+                                    writer.bytes.append(pieces[span.after.lowerBound])
+                                    DecisionEncoder.appendRegulatory(regulatory, to: &writer.bytes)
+                                    writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[(span.after.lowerBound + 1)..<span.after.upperBound]))
+                                }
                             }
                         }
                         writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[middle]))

@@ -53,6 +53,9 @@ public struct DecisionResult: Sendable, Hashable {
     public internal(set) var messages: [(outcome: String, message: String)]
     /// The path taken through the diagram, when asked for.
     public internal(set) var trace: [TraceStep]
+    /// For the authorization turnaround of a case whose plan, state and request kind are known,
+    /// each governing regulation's limit and when it runs out, by regulation id.
+    public internal(set) var regulatory: [RegulatoryDue] = []
     /// Whether `rules` are candidates of which some applies (unknown inputs left several paths to
     /// the same outcome with no rule in common), so none of their next steps is given.
     package internal(set) var rulesAreAlternatives = false
@@ -60,7 +63,7 @@ public struct DecisionResult: Sendable, Hashable {
     /// Compares every field.
     public static func == (lhs: DecisionResult, rhs: DecisionResult) -> Bool {
         lhs.name == rhs.name && lhs.status == rhs.status && lhs.outcomes == rhs.outcomes && lhs.isList == rhs.isList
-            && lhs.rules == rhs.rules && lhs.duration == rhs.duration && lhs.due == rhs.due
+            && lhs.rules == rhs.rules && lhs.duration == rhs.duration && lhs.due == rhs.due && lhs.regulatory == rhs.regulatory
             && lhs.missing == rhs.missing && lhs.possible == rhs.possible
             && lhs.messages.map(\.outcome) == rhs.messages.map(\.outcome)
             && lhs.messages.map(\.message) == rhs.messages.map(\.message) && lhs.trace == rhs.trace

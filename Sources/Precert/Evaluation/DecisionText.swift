@@ -1,6 +1,7 @@
 /// Renders a decision for people reading a terminal (what `precert eval` prints by default).
 public enum DecisionText {
-    /// The decision as text: each decision with its outcome, due date, rules and their file:line;
+    /// The decision as text: each decision with its outcome, due date (and the due dates of the
+    /// regulations that govern the turnaround), rules and their file:line;
     /// with `explain`, the path taken through each diagram.
     public static func render(_ decision: CaseDecision, explain: Bool) -> String {
         var out = ""
@@ -16,6 +17,14 @@ public enum DecisionText {
                     : result.outcomes.first ?? ""
                 if let due = result.due { answer += ", due \(due.rfc3339)" }
                 out += "\(name)\(answer)\n"
+                // The law's limits next to the payer's clock, and which deadline binds.
+                let indent = String(repeating: " ", count: width)
+                for limit in result.regulatory {
+                    out += "\(indent)\(limit.regulation) (\(limit.citation)) allows \(limit.limit), due \(limit.due.rfc3339)\(limit.binding ? ": binding, earlier than the payer's clock" : "")\n"
+                }
+                if !result.regulatory.isEmpty, !result.regulatory.contains(where: \.binding) {
+                    out += "\(indent)the payer's clock binds: it ends no later than any of these\n"
+                }
                 for rule in result.rules {
                     out += "\(String(repeating: " ", count: width))rule `\(rule.id)` at \(rule.location.fileAndLine)\n"
                     if let because = rule.because {

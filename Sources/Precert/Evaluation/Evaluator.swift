@@ -65,13 +65,16 @@ package final class Evaluator: Sendable {
     let walkRoots: [WalkRoot]
 
     /// Creates an evaluator.
-    package init(compiled: CompiledPolicy, calendar: HolidayCalendar, ruleByRule: Bool = false, sourceFile: String? = nil) {
+    package init(
+        compiled: CompiledPolicy, calendar: HolidayCalendar, ruleByRule: Bool = false, sourceFile: String? = nil,
+        regulatory: RegulatoryClocks? = nil
+    ) {
         self.compiled = compiled
         self.calendar = calendar
         self.ruleByRule = ruleByRule
         self.sourceFile = sourceFile
         let policy = compiled.checked
-        let meaning = PolicyMeaning(policy, calendar: calendar, sourceFile: sourceFile)
+        let meaning = PolicyMeaning(policy, calendar: calendar, sourceFile: sourceFile, regulatory: regulatory)
         self.meaning = meaning
         let roots = compiled.roots.map { ruleByRule ? nil : $0 }
         allDiagrams = roots.allSatisfy { $0 != nil }

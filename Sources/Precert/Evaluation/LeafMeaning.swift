@@ -104,6 +104,8 @@ struct DueRule: Sendable {
     let duration: ClockDuration
     /// The datetime input the clock starts from.
     let slot: Int
+    /// Whether this is the authorization turnaround, whose answers show regulatory due dates.
+    let isTurnaround: Bool
 
     /// When the clock starts for a case, or `nil` when that input is unknown (the decision then
     /// needs it).
@@ -208,10 +210,13 @@ struct PolicyMeaning: Sendable {
     let steps: [[TemplatePart]]
     /// Per input slot, its path (what `missing` names).
     let paths: [String]
+    /// The regulations that govern the policy, for the turnaround's regulatory due dates.
+    let regulatory: RegulatoryClocks?
 
-    init(_ policy: CheckedPolicy, calendar: HolidayCalendar, sourceFile: String?) {
+    init(_ policy: CheckedPolicy, calendar: HolidayCalendar, sourceFile: String?, regulatory: RegulatoryClocks?) {
         self.policy = policy
         self.calendar = calendar
+        self.regulatory = regulatory
         var steps: [[TemplatePart]] = []
         rules = policy.decisions.map { decision in
             let all = decision.rules + (decision.defaultRule.map { [$0] } ?? [])
@@ -268,7 +273,9 @@ struct PolicyMeaning: Sendable {
                 result.duration = duration
                 result.outcomes = [duration.description]
                 value = .value(.duration(duration))
-                if let slot = decision.dueFromSlot, slot >= 0 { due = DueRule(duration: duration, slot: slot) }
+                if let slot = decision.dueFromSlot, slot >= 0 {
+                    due = DueRule(duration: duration, slot: slot, isTurnaround: regulatory != nil && policy.scope.turnaround == index)
+                }
             }
         case .outcomes(let outcomes):
             result.rules = rules.map { self.rules[index].citations[$0] }
@@ -295,8 +302,19 @@ struct PolicyMeaning: Sendable {
     func resolved(_ meaning: LeafMeaning, values: UnsafeBufferPointer<Value?>) -> DecisionAnswer {
         let start = meaning.start(values)
         var answer = meaning.with(start) { $0 }
-        if case .at(let instant) = start, let due = meaning.due { answer.result.due = dueDate(due, from: instant) }
+        if case .at(let instant) = start, let due = meaning.due {
+            let payerDue = dueDate(due, from: instant)
+            answer.result.due = payerDue
+            answer.result.regulatory = regulatoryDues(due, values, from: instant, payerDue: payerDue)
+        }
         return answer
+    }
+
+    /// The governing regulations' due instants for a turnaround clock (none for other clocks).
+    @inline(__always)
+    func regulatoryDues(_ rule: DueRule, _ values: UnsafeBufferPointer<Value?>, from start: Timestamp, payerDue: Timestamp) -> [RegulatoryDue] {
+        guard rule.isTurnaround, let regulatory else { return [] }
+        return regulatory.dues(values, receivedAt: start, payerDue: payerDue)
     }
 
     /// When a due rule's clock runs out, counted from `start`, in the policy's time zone.

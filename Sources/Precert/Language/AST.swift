@@ -174,6 +174,21 @@ package struct DecisionDeclaration: Sendable, Hashable {
     package var description: String?
 }
 
+/// `governs:`: the plans and states a policy applies to, and which of its decisions and inputs are
+/// the authorization turnaround and the request's urgency, for the proof against regulations.
+package struct GovernsDeclaration: Sendable, Hashable {
+    /// `member.plan` values (`commercial`, `medicare_advantage`, …).
+    package var plans: [Located<String>]
+    /// Two-letter states; `nil` for every state.
+    package var states: [Located<String>]?
+    /// The duration decision that is the authorization turnaround, when named.
+    package var turnaround: Located<String>?
+    /// The enum input whose values tell a standard request from an urgent one, when named.
+    package var urgency: Located<String>?
+    /// Where `governs:` is written.
+    package var range: SourceRange
+}
+
 /// A policy file as written (format 1), before checking.
 package struct PolicySyntax: Sendable, Hashable {
     /// The file the policy was read from.
@@ -204,4 +219,6 @@ package struct PolicySyntax: Sendable, Hashable {
     package var conditions: [ConditionDeclaration]
     /// Decisions, in the order written.
     package var decisions: [DecisionDeclaration]
+    /// What the policy governs, if it says.
+    package var governs: GovernsDeclaration? = nil
 }

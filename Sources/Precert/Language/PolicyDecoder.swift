@@ -6,8 +6,9 @@ package struct PolicyDecoder {
     /// The keys a policy file may have at its top level.
     static let topKeys = [
         "precert", "policy", "payer", "title", "description", "effective", "expires", "sources",
-        "timezone", "calendar", "inputs", "sets", "conditions", "decisions",
+        "timezone", "calendar", "governs", "inputs", "sets", "conditions", "decisions",
     ]
+    static let governsKeys = ["plans", "states", "turnaround", "urgency"]
     static let requiredTopKeys = [
         "precert", "policy", "payer", "title", "effective", "sources", "timezone", "calendar", "decisions",
     ]
@@ -150,6 +151,15 @@ package struct PolicyDecoder {
         let timezone = top["timezone"].flatMap { text($0.value, "`timezone`") } ?? required("timezone")
         let calendar = top["calendar"].flatMap { text($0.value, "`calendar`") } ?? required("calendar")
 
+        var governs: GovernsDeclaration?
+        if let pair = top["governs"], let keys = fields(pair.value, of: "`governs`", allowed: Self.governsKeys, required: ["plans"]) {
+            governs = GovernsDeclaration(
+                plans: keys["plans"].map { textList($0.value, "`governs.plans`") } ?? [],
+                states: keys["states"].map { textList($0.value, "`governs.states`") },
+                turnaround: keys["turnaround"].flatMap { text($0.value, "`governs.turnaround`") },
+                urgency: keys["urgency"].flatMap { text($0.value, "`governs.urgency`") },
+                range: pair.key.range)
+        }
         var inputs: [InputDeclaration] = []
         if let node = top["inputs"]?.value, !node.isNull {
             if let pairs = mappingPairs(node, "`inputs`") {
@@ -188,7 +198,7 @@ package struct PolicyDecoder {
         return PolicySyntax(
             file: source.file, format: format, id: id, payer: payer, title: title, effective: effective,
             expires: expires, sources: sources, timezone: timezone, calendar: calendar, inputs: inputs,
-            sets: sets, conditions: conditions, decisions: decisions)
+            sets: sets, conditions: conditions, decisions: decisions, governs: governs)
     }
 
     private mutating func mappingPairs(_ node: YAMLNode, _ what: String) -> [YAMLNode.Pair]? {
