@@ -72,14 +72,14 @@ package struct Regulation: Sendable {
 /// A regulation's limit for one request against the payer's clock, as an answer shows it.
 public struct RegulatoryDue: Sendable, Hashable {
     /// The regulation's id (`cms-0057-f`).
-    public var regulation: String
+    public internal(set) var regulation: String
     /// Where a reader looks it up.
-    public var citation: String
+    public internal(set) var citation: String
     /// The limit for this request's kind (`7 calendar days`).
-    public var limit: ClockDuration
+    public internal(set) var limit: ClockDuration
     /// When the limit runs out for this request.
-    public var due: Timestamp
+    public internal(set) var due: Timestamp
     /// Whether this limit ends before the payer's own clock and every other regulation's, so it is
     /// the deadline that binds (a tie with the payer's clock leaves the payer's binding).
-    public var binding: Bool
+    public internal(set) var binding: Bool
 }

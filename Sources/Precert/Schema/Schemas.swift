@@ -64,6 +64,36 @@ public enum Schemas {
               "description": "The name of the holiday calendar business days skip (the `calendar:` key of a file under Policies/calendars/, e.g. `us-federal`).",
               "$ref": "#/$defs/text"
             },
+            "governs": {
+              "description": "What the policy applies to, so that `precert check` proves its turnaround clock against the regulations under Policies/regulations/ that govern the same plans and states, and answers show their due dates.",
+              "type": "object",
+              "required": ["plans"],
+              "additionalProperties": false,
+              "properties": {
+                "plans": {
+                  "description": "The `member.plan` values the policy applies to.",
+                  "oneOf": [
+                    { "$ref": "#/$defs/planType" },
+                    { "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/planType" } }
+                  ]
+                },
+                "states": {
+                  "description": "The two-letter states it applies to; absent for every state.",
+                  "oneOf": [
+                    { "$ref": "#/$defs/state" },
+                    { "type": "array", "items": { "$ref": "#/$defs/state" } }
+                  ]
+                },
+                "turnaround": {
+                  "description": "The duration decision that is the authorization turnaround; by default the only one counted from `request.received_at`.",
+                  "$ref": "#/$defs/text"
+                },
+                "urgency": {
+                  "description": "The enum input whose values (`standard`, `urgent` or `expedited`) tell the request kind; by default `request.urgency`.",
+                  "$ref": "#/$defs/text"
+                }
+              }
+            },
             "inputs": {
               "description": "The case fields this policy reads: each key is a dotted path into the case JSON (`service.date` reads {\"service\": {\"date\": ...}}), each value its type. Fields not declared here are never read.",
               "type": ["object", "null"],
@@ -95,6 +125,15 @@ public enum Schemas {
             }
           },
           "$defs": {
+            "planType": {
+              "description": "A value of the case format's `member.plan`.",
+              "enum": ["commercial", "medicare_advantage", "medicaid", "medicare", "exchange"]
+            },
+            "state": {
+              "description": "A two-letter state, as the case format's `member.state` writes it (`CA`).",
+              "type": "string",
+              "pattern": "^[A-Z]{2}$"
+            },
             "text": {
               "description": "Text. Precert reads any YAML scalar as text, so an unquoted number or true/false is its text.",
               "type": ["string", "number", "boolean"]
@@ -692,6 +731,26 @@ public enum Schemas {
                   "format": "date-time",
                   "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?[+-]([01][0-9]|2[0-3]):[0-5][0-9]$"
                 },
+                "regulatory": {
+                  "description": "For the authorization turnaround of a case whose plan, state and request kind are known: each regulation that governs it (Policies/regulations/), with its limit and when it runs out, by regulation id.",
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "required": ["regulation", "citation", "limit", "due", "binding"],
+                    "additionalProperties": false,
+                    "properties": {
+                      "regulation": { "description": "The regulation's id (`cms-0057-f`).", "type": "string" },
+                      "citation": { "description": "Where a reader looks it up.", "type": "string" },
+                      "limit": { "description": "The regulation's limit for this request's kind (`7 calendar days`).", "type": "string" },
+                      "due": {
+                        "description": "When the limit runs out, counted as the payer's clock is, in the policy's time zone.",
+                        "type": "string",
+                        "format": "date-time"
+                      },
+                      "binding": { "description": "Whether this limit ends before the payer's clock and every other limit, so it is the deadline that binds.", "type": "boolean" }
+                    }
+                  }
+                },
                 "rules": {
                   "description": "The ids of the rules that answered (`default` for the decision's default).",
                   "type": "array",
@@ -749,7 +808,7 @@ public enum Schemas {
                   "then": { "required": ["outcome", "rules", "because", "source"] },
                   "else": {
                     "properties": {
-                      "outcome": false, "due": false, "rules": false, "because": false, "source": false, "messages": false
+                      "outcome": false, "due": false, "regulatory": false, "rules": false, "because": false, "source": false, "messages": false
                     }
                   }
                 },
@@ -829,6 +888,22 @@ public enum Schemas {
                 "found": { "description": "What was found: a JSON type, never the case's own text.", "type": "string" },
                 "suggestion": { "description": "The name probably meant.", "type": "string" },
                 "limit": { "description": "For a limit that was hit, its value.", "type": "integer" },
+                "clock": {
+                  "description": "For a turnaround clock proved against a regulation (`regulation.exceeds-limit`, `regulation.within-limit`): the receipt instant where it comes closest to, or goes past, the limit.",
+                  "type": "object",
+                  "required": ["regulation", "request_kind", "limit", "clock", "received_at", "due", "regulation_due", "margin_seconds"],
+                  "additionalProperties": false,
+                  "properties": {
+                    "regulation": { "description": "The regulation's id.", "type": "string" },
+                    "request_kind": { "description": "`standard` or `urgent`.", "enum": ["standard", "urgent"] },
+                    "limit": { "description": "The regulation's limit (`7 calendar days`).", "type": "string" },
+                    "clock": { "description": "The policy's clock (`10 business days`).", "type": "string" },
+                    "received_at": { "description": "The receipt instant, in the policy's time zone.", "type": "string", "format": "date-time" },
+                    "due": { "description": "When the policy's clock runs out for that receipt.", "type": "string", "format": "date-time" },
+                    "regulation_due": { "description": "When the regulation's limit runs out for that receipt.", "type": "string", "format": "date-time" },
+                    "margin_seconds": { "description": "Seconds from `due` to `regulation_due`: negative when the clock ends after the limit.", "type": "integer" }
+                  }
+                },
                 "notes": {
                   "description": "Related places.",
                   "type": "array",
