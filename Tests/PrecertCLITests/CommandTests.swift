@@ -33,6 +33,7 @@ enum Paths {
     static let clinic = "\(fixtures)/clinic"
     /// A catalog whose one policy has errors.
     static let broken = "\(fixtures)/broken"
+    static let lateClock = "\(fixtures)/late-clock"
     /// Policies whose misspellings each have two equally close corrections.
     static let misspelled = "\(fixtures)/misspelled"
     /// Two payers one edit apart from the same misspelling.
@@ -53,6 +54,9 @@ extension GoldenCommand {
         GoldenCommand("check-shipped", ["check"], exit: 0),
         GoldenCommand("check-clinic", ["check", Paths.clinic], exit: 0),
         GoldenCommand("check-broken", ["check", Paths.broken], exit: 1),
+        GoldenCommand("check-shipped-verbose", ["check", "--verbose"], exit: 0),
+        GoldenCommand("check-late-clock", ["check", Paths.lateClock], exit: 1),
+        GoldenCommand("check-late-clock-json", ["check", "--format", "json", Paths.lateClock], exit: 1),
         GoldenCommand("check-misspelled", ["check", Paths.misspelled], exit: 1),
         GoldenCommand("check-misspelled-json", ["check", "--format", "json", Paths.misspelled], exit: 1),
         GoldenCommand("check-missing-path", ["check", "\(Paths.fixtures)/no-such-directory"], exit: 1),

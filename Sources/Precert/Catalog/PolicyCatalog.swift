@@ -157,6 +157,8 @@ public struct PolicyCatalog: Sendable {
         package var testDocuments: [PolicyPipeline.Document] = []
         /// What the turnaround proof found for each policy version, regulation and request kind.
         package var clockProofs: [ClockProof] = []
+        /// The regulations that loaded, by file.
+        package var regulations: [Regulation] = []
 
         /// Whether any file has an error (its policy, or every policy of a calendar with one, is
         /// then missing from `catalog`).

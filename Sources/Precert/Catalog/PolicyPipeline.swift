@@ -263,6 +263,7 @@ package enum PolicyPipeline {
             catalog: catalog, diagnostics: diagnostics.sortedByLocation(), sources: sources, fileCount: files.count,
             testDocuments: documents.filter { $0.kind == .test })
         result.clockProofs = proofs
+        result.regulations = regulations
         return (result, outcomes)
     }
 

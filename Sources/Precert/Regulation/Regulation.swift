@@ -25,6 +25,9 @@ package struct Regulation: Sendable {
     package var calendarName: String?
     /// That calendar, once the catalog has resolved it.
     package var calendar: HolidayCalendar?
+    /// The time zone its days are counted in (a state's law counts the state's days); `nil`
+    /// counts them in the policy's zone.
+    package var timeZone: PolicyTimeZone?
     /// Readings a reviewer should confirm.
     package var uncertain: [String]
     /// The file, as given.

@@ -4,7 +4,7 @@ package struct RegulationLoader {
     /// The keys a regulation file may have at its top level.
     static let topKeys = [
         "precert-regulation", "regulation", "title", "citation", "sources", "effective", "expires", "governs", "limits",
-        "calendar", "uncertain",
+        "calendar", "timezone", "uncertain",
     ]
     static let requiredTopKeys = ["precert-regulation", "regulation", "title", "citation", "sources", "governs", "limits"]
     static let governsKeys = ["plans", "states", "requests"]
@@ -72,7 +72,7 @@ package struct RegulationLoader {
         }
         var regulation = Regulation(
             id: "", title: "", citation: "", sources: [], effective: nil, expires: nil, plans: [], states: nil, limits: [:],
-            calendarName: nil, calendar: nil, uncertain: [], file: file, limitRanges: [:], range: SourceRange(root.location))
+            calendarName: nil, calendar: nil, timeZone: nil, uncertain: [], file: file, limitRanges: [:], range: SourceRange(root.location))
         if let pair = top["regulation"], let id = text(pair.value, "`regulation`") {
             regulation.id = id.value
             regulation.range = id.range
@@ -115,6 +115,13 @@ package struct RegulationLoader {
             if limits.isEmpty {
                 error("regulation.no-limits", "`limits` gives no limit", at: pair.key.range,
                     hint: "give the `standard` and `urgent` limits the regulation sets")
+            }
+        }
+        if let written = top["timezone"].flatMap({ text($0.value, "`timezone`") }) {
+            regulation.timeZone = PolicyTimeZone(identifier: written.value)
+            if regulation.timeZone == nil {
+                error("regulation.unknown-timezone", "unknown time zone `\(written.value)`", at: written.range,
+                    hint: "use an IANA zone name such as `America/Los_Angeles`")
             }
         }
         let calendarName = top["calendar"].flatMap { text($0.value, "`calendar`") }

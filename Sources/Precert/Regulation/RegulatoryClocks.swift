@@ -26,12 +26,14 @@ package struct RegulatoryClocks: Sendable {
         let plan = word(values, scope.planSlot) ?? (scope.planSlot == nil && scope.plans.count == 1 ? scope.plans[0] : nil)
         guard let plan else { return [] }
         let state = word(values, scope.stateSlot) ?? (scope.stateSlot == nil && scope.states?.count == 1 ? scope.states![0] : nil)
-        let receiptDate = policy.timeZone.localDate(of: receivedAt)
         var dues: [RegulatoryDue] = []
-        for regulation in regulations where regulation.plans.contains(plan) && regulation.isInForce(on: receiptDate) {
+        for regulation in regulations where regulation.plans.contains(plan)
+            && regulation.isInForce(on: (regulation.timeZone ?? policy.timeZone).localDate(of: receivedAt))
+        {
             if let states = regulation.states, !(state.map(states.contains) ?? false) { continue }
             guard let limit = regulation.limits[kind] else { continue }
-            let due = dueDate(receivedAt: receivedAt, duration: limit, zone: policy.timeZone, calendar: regulation.calendar ?? calendar)
+            let due = dueDate(
+                receivedAt: receivedAt, duration: limit, zone: regulation.timeZone ?? policy.timeZone, calendar: regulation.calendar ?? calendar)
             dues.append(RegulatoryDue(regulation: regulation.id, citation: regulation.citation, limit: limit, due: due, binding: false))
         }
         if let earliest = dues.indices.min(by: { dues[$0].due.epochSeconds < dues[$1].due.epochSeconds }),

@@ -108,7 +108,7 @@ package enum TurnaroundProof {
                     let key = MemoKey(clock: clock, limit: limit, regulation: regulation.id, window: window)
                     let worst = memo[key] ?? scan(
                         clock: clock, limit: limit, window: window, zone: policy.timeZone, calendar: calendar,
-                        limitCalendar: regulation.calendar ?? calendar)
+                        limitZone: regulation.timeZone ?? policy.timeZone, limitCalendar: regulation.calendar ?? calendar)
                     memo[key] = worst
                     let proof = ClockProof(
                         policy: policy.id, version: policy.effective, regulation: regulation.id, regulationTitle: regulation.title,
@@ -202,23 +202,31 @@ package enum TurnaroundProof {
         var limitDue: Timestamp
     }
 
-    /// Counts both clocks from the first and the last second of every local date in `window`.
+    /// Counts both clocks from the first and the last second of every local date in `window`, in
+    /// the policy's zone and, when the regulation counts days in another, in that one too: the
+    /// margin changes only at a day's start in either zone, so its smallest value lies at one.
     private static func scan(
         clock: ClockDuration, limit: ClockDuration, window: Range<CivilDate>, zone: PolicyTimeZone,
-        calendar: HolidayCalendar, limitCalendar: HolidayCalendar
+        calendar: HolidayCalendar, limitZone: PolicyTimeZone, limitCalendar: HolidayCalendar
     ) -> Worst {
         var worst: Worst?
         var worstMargin = Int64.max
+        let zones = limitZone == zone ? [zone] : [zone, limitZone]
         var day = window.lowerBound
         while day < window.upperBound {
-            for secondsOfDay in [0, 86_399] {
-                let receipt = zone.instant(localDate: day, secondsOfDay: secondsOfDay)
-                let due = dueDate(receivedAt: receipt, duration: clock, zone: zone, calendar: calendar)
-                let limitDue = dueDate(receivedAt: receipt, duration: limit, zone: zone, calendar: limitCalendar)
-                let margin = limitDue.epochSeconds - due.epochSeconds
-                if margin < worstMargin {
-                    worstMargin = margin
-                    worst = Worst(receivedAt: receipt, due: due, limitDue: limitDue)
+            for receiptZone in zones {
+                for secondsOfDay in [0, 86_399] {
+                    let receipt = zone.converting(receiptZone.instant(localDate: day, secondsOfDay: secondsOfDay))
+                    // Receipt dates are the policy's: another zone's day start may fall outside them.
+                    guard window.contains(zone.localDate(of: receipt)) else { continue }
+                    let due = dueDate(receivedAt: receipt, duration: clock, zone: zone, calendar: calendar)
+                    let limitDue = dueDate(receivedAt: receipt, duration: limit, zone: limitZone, calendar: limitCalendar)
+                    let margin = limitDue.epochSeconds - due.epochSeconds
+                    // The smallest margin, and of equal ones the earliest receipt, so the answer is one.
+                    if margin < worstMargin || (margin == worstMargin && receipt.epochSeconds < worst!.receivedAt.epochSeconds) {
+                        worstMargin = margin
+                        worst = Worst(receivedAt: receipt, due: due, limitDue: limitDue)
+                    }
                 }
             }
             day = day.adding(days: 1)
