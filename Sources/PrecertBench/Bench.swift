@@ -14,8 +14,9 @@ struct PrecertBench: ParsableCommand {
             Prints the median of several runs for: (a) evaluation of decoded cases, (b) JSON Lines \
             end to end against JSONSerialization merely parsing the same lines, a JSON Lines file on \
             one and two threads (jobs), one case at a time through the library's one-case calls \
-            (one), (c) compiling a generated 1,000-rule policy, and --explain against plain \
-            evaluation. For peak memory, write a corpus with --write-corpus and run \
+            (one), (c) compiling a generated 1,000-rule policy, --explain against plain \
+            evaluation, and (proof) loading the policies with their regulations, so with the \
+            turnaround proof, against loading them without. For peak memory, write a corpus with --write-corpus and run \
             `precert eval --jsonl` on it under GNU time (`command time -f %M`).
             """
     )
@@ -35,15 +36,15 @@ struct PrecertBench: ParsableCommand {
     @Option(help: "The rule count of the generated policy for the compile measurement.")
     var rules = 1_000
 
-    @Option(help: "Run only these measurements: a comma-separated subset of a, explain, b, jobs, one, c.")
-    var only: String = "a,explain,b,jobs,one,c"
+    @Option(help: "Run only these measurements: a comma-separated subset of a, explain, b, jobs, one, c, proof.")
+    var only: String = "a,explain,b,jobs,one,c,proof"
 
     func validate() throws {
         if cases < 1 { throw ValidationError("--cases must be at least 1") }
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
-        let known: Set = ["a", "explain", "b", "jobs", "one", "c"]
+        let known: Set = ["a", "explain", "b", "jobs", "one", "c", "proof"]
         for name in selected where !known.contains(name) {
-            throw ValidationError("--only: unknown measurement `\(name)`; choose from a, explain, b, jobs, one, c")
+            throw ValidationError("--only: unknown measurement `\(name)`; choose from a, explain, b, jobs, one, c, proof")
         }
     }
 
@@ -65,6 +66,8 @@ struct PrecertBench: ParsableCommand {
             FileHandle.standardOutput.write(Data(out))
             return
         }
+        if selected.contains("proof") { try measureProof() }
+        guard !selected.subtracting(["proof"]).isEmpty else { return }
         let work = try Workloads(policies: policies, cases: cases)
         let bytes = work.lines.reduce(0) { $0 + $1.count }
         print("corpus: \(cases) cases, \(bytes / cases) bytes each on average; \(runs) runs, medians")
@@ -118,6 +121,32 @@ struct PrecertBench: ParsableCommand {
             let analyzed = median { _ = try? work.compile(yaml: yaml, analyze: true) }
             print(String(format: "    with the analysis:      %10.1f ms (what precert check adds)", analyzed * 1000))
         }
+    }
+
+    /// (proof): the files under `policies` loaded as `precert check` loads them, with the
+    /// regulations (so every turnaround is proved) and without them, alternating in one run.
+    private func measureProof() throws {
+        let root = URL(fileURLWithPath: policies)
+        let names = try FileManager.default.subpathsOfDirectory(atPath: policies)
+            .filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(".test.yaml") }.sorted()
+        let files = try names.map { PolicyFile(path: $0, bytes: Array(try Data(contentsOf: root.appendingPathComponent($0)))) }
+        let withoutRegulations = files.filter { !$0.path.hasPrefix("regulations/") }
+        var with: [Double] = []
+        var without: [Double] = []
+        func time(_ files: [PolicyFile]) -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let loaded = PolicyCatalog.load(files: files)
+            precondition(!loaded.hasErrors, "the policies do not load")
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        for _ in 0..<max(runs, 5) {
+            without.append(time(withoutRegulations))
+            with.append(time(files))
+        }
+        let proved = with.sorted()[with.count / 2]
+        let plain = without.sorted()[without.count / 2]
+        print(String(format: "(proof) load %d files with %d regulations: %7.1f ms, without: %7.1f ms (the proof adds %.1f ms)",
+            files.count, files.count - withoutRegulations.count, proved * 1000, plain * 1000, (proved - plain) * 1000))
     }
 
     private func median(_ body: () -> Void) -> Double {
