@@ -317,6 +317,4 @@ package struct PolicyScope: Sendable, Hashable {
     package var planSlot: Int?
     /// The slot of `member.state`, when declared.
     package var stateSlot: Int?
-    /// Where `governs:` is written, or the policy's first line.
-    package var range: SourceRange
 }

@@ -185,8 +185,7 @@ package struct PolicyChecker {
         let governs = syntax.governs
         var scope = PolicyScope(
             plans: [], states: nil, isDeclared: governs != nil, turnaround: nil, urgencySlot: nil, urgencyKinds: [],
-            planSlot: inputIndex["member.plan"], stateSlot: inputIndex["member.state"],
-            range: governs?.range ?? SourceRange(SourceLocation(file: syntax.file, line: 1, column: 1)))
+            planSlot: inputIndex["member.plan"], stateSlot: inputIndex["member.state"])
         if let governs {
             if governs.plans.isEmpty {
                 error("policy.governs-plans", "`governs.plans` names no plan type", at: governs.range,
