@@ -190,17 +190,6 @@ public enum DecisionEncoder {
         writer.endArray()
     }
 
-    /// The bytes `writeRegulatory` gives in compact JSON after a member, for the fast path.
-    static func appendRegulatory(_ dues: [RegulatoryDue], to bytes: inout [UInt8]) {
-        var writer = JSONWriter(style: .compact)
-        swap(&writer.bytes, &bytes)
-        defer { swap(&writer.bytes, &bytes) }
-        // Inside a decision's object, after `due`: a comma comes first.
-        writer.depth = 2
-        writer.first = false
-        writeRegulatory(dues, to: &writer)
-    }
-
     /// Appends one decision's object.
     @discardableResult
     static func write(_ result: DecisionResult, to writer: inout JSONWriter) -> MemberMarks {

@@ -157,14 +157,13 @@ final class DecisionFragments: Sendable {
                                 writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[span.before]))
                                 let payerDue = evaluator.meaning.dueDate(span.due!, from: start)
                                 payerDue.appendRFC3339(to: &writer.bytes)
-                                let regulatory = evaluator.meaning.regulatoryDues(span.due!, values, from: start, payerDue: payerDue)
-                                if regulatory.isEmpty {
-                                    writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[span.after]))
-                                } else {
+                                if span.due!.isTurnaround, let regulatory = evaluator.meaning.regulatory {
                                     // `after` starts with the due date's closing quote; the list follows it.
                                     writer.bytes.append(pieces[span.after.lowerBound])
-                                    DecisionEncoder.appendRegulatory(regulatory, to: &writer.bytes)
+                                    regulatory.appendJSON(values, receivedAt: start, payerDue: payerDue, to: &writer.bytes)
                                     writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[(span.after.lowerBound + 1)..<span.after.upperBound]))
+                                } else {
+                                    writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[span.after]))
                                 }
                             }
                         }
