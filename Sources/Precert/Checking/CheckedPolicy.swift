@@ -190,6 +190,8 @@ package struct Decision: Sendable, Hashable {
     package var outcomes: [String]
     /// Messages per outcome, by outcome index.
     package var messages: [Int: String]
+    /// Plain-words labels per outcome, by outcome index (`not_covered` → `Not covered`).
+    package var labels: [Int: String] = [:]
     /// For a duration decision, the slot of the datetime input its clock starts from.
     package var dueFromSlot: Int?
     /// How matching rules combine.

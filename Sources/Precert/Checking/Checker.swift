@@ -504,8 +504,10 @@ package struct PolicyChecker {
     private mutating func checkDecision(_ declaration: DecisionDeclaration) -> Decision {
         let outcomes = declaration.outcomes.map(\.name.value)
         var messages: [Int: String] = [:]
+        var labels: [Int: String] = [:]
         for (index, outcome) in declaration.outcomes.enumerated() {
             if let message = outcome.message { messages[index] = message }
+            if let label = outcome.label { labels[index] = label }
         }
         var dueFromSlot: Int?
         if declaration.isDuration, let dueFrom = declaration.dueFrom {
@@ -551,7 +553,7 @@ package struct PolicyChecker {
             }
         }
         return Decision(
-            name: declaration.name.value, outcomes: outcomes, messages: messages,
+            name: declaration.name.value, outcomes: outcomes, messages: messages, labels: labels,
             dueFromSlot: declaration.isDuration ? (dueFromSlot ?? -1) : nil, hit: declaration.hit.value,
             appliesWhen: appliesWhen, rules: rules, defaultRule: defaultRule,
             location: declaration.name.location)

@@ -118,6 +118,9 @@ package struct OutcomeDeclaration: Sendable, Hashable {
     package var name: Located<String>
     /// The message shown with it.
     package var message: String?
+    /// Plain words for people (`Not covered`), shown where the outcome word is not; the JSON keeps
+    /// the word.
+    package var label: String? = nil
 }
 
 /// One rule of a decision.

@@ -17,6 +17,7 @@ package struct PolicyDecoder {
         "description", "outcomes", "type", "due_from", "hit", "applies_when", "rules", "default",
     ]
     static let ruleKeys = ["id", "when", "then", "because", "sources", "next_step"]
+    static let outcomeKeys = ["label", "message"]
     static let defaultKeys = ["then", "because", "sources", "next_step"]
 
     private let source: SourceText
@@ -308,9 +309,17 @@ package struct PolicyDecoder {
         if let node = body["outcomes"]?.value {
             if let pairs = node.mapping {
                 outcomes = pairs.map { pair in
-                    OutcomeDeclaration(
-                        name: Located(pair.key.scalar ?? "", at: pair.key.range),
-                        message: pair.value.isNull ? nil : text(pair.value, "the message of outcome `\(pair.key.scalar ?? "")`")?.value)
+                    let name = Located(pair.key.scalar ?? "", at: pair.key.range)
+                    // `word: message`, or `word: {label: …, message: …}`.
+                    if pair.value.mapping != nil {
+                        let keys = fields(pair.value, of: "outcome `\(name.value)`", allowed: Self.outcomeKeys)
+                        return OutcomeDeclaration(
+                            name: name, message: keys?["message"].flatMap { text($0.value, "the message of outcome `\(name.value)`") }?.value,
+                            label: keys?["label"].flatMap { text($0.value, "the label of outcome `\(name.value)`") }?.value)
+                    }
+                    return OutcomeDeclaration(
+                        name: name,
+                        message: pair.value.isNull ? nil : text(pair.value, "the message of outcome `\(name.value)`")?.value)
                 }
             } else {
                 outcomes = textList(node, "the outcomes of \(what)").map { OutcomeDeclaration(name: $0, message: nil) }

@@ -219,15 +219,27 @@ public enum Schemas {
                   "$ref": "#/$defs/text"
                 },
                 "outcomes": {
-                  "description": "The answers this decision may give: a list of words, or a mapping from each word to a message shown with it (e.g. the fix for a denial reason; leave the message empty for none). Each word once. Required unless `type: duration`.",
+                  "description": "The answers this decision may give: a list of words, or a mapping from each word to a message shown with it (e.g. the fix for a denial reason; leave the message empty for none) or to `{label, message}`, where `label` is the outcome in plain words for people (`Not covered`); answers in JSON keep the word. Each word once. Required unless `type: duration`.",
                   "anyOf": [
                     { "$ref": "#/$defs/text" },
                     { "type": "array", "items": { "$ref": "#/$defs/text" }, "uniqueItems": true },
                     {
                       "type": "object",
                       "additionalProperties": {
-                        "description": "The message shown with this outcome; empty for none.",
-                        "type": ["string", "number", "boolean", "null"]
+                        "anyOf": [
+                          {
+                            "description": "The message shown with this outcome; empty for none.",
+                            "type": ["string", "number", "boolean", "null"]
+                          },
+                          {
+                            "type": "object",
+                            "additionalProperties": false,
+                            "properties": {
+                              "label": { "description": "The outcome in plain words for people.", "$ref": "#/$defs/text" },
+                              "message": { "description": "The message shown with this outcome.", "$ref": "#/$defs/text" }
+                            }
+                          }
+                        ]
                       }
                     }
                   ]
