@@ -138,13 +138,39 @@ struct EvaluationTests {
         for _ in 0..<20 { #expect(DecisionEncoder.encode(try ClinicCatalog.decide(json)) == first) }
         let text = String(decoding: first, as: UTF8.self)
         #expect(text.hasPrefix(#"{"case_id":"c-9","policy":{"id":"test/clinic","payer":"test-clinic","effective":"2026-07-01","digest":"sha256:"#))
-        #expect(text.contains(#""engine":{"name":"precert","version":"\#(PrecertEngine.version)","contract":2}"#))
+        #expect(text.contains(#""engine":{"name":"precert","version":"\#(PrecertEngine.version)","contract":3}"#))
         #expect(text.contains(#""authorization":{"status":"needs_information","missing":["service.date","referral.valid_until"],"possible":["on_file","required"]}"#))
         #expect(text.contains(#""next_steps":[],"provenance":{"digest":"sha256:"#))
         // Everything that shaped the answer: the file relative to the policies root, the calendar
         // and its digest, the zone and its data, and the date that chose the version.
         #expect(text.contains(#""policy_file":"clinic-v2.yaml","calendar":{"name":"us-federal","digest":"sha256:"#))
         #expect(text.hasSuffix(#","time_zone":"America/Los_Angeles","tzdata":"\#(PolicyTimeZone.dataVersion)","version_date":"2026-11-23","version_date_from":"received_at"}}"#))
+    }
+
+    @Test("contract 3: each rule an object with its sources, no `because` where a rule has none, trace values with their JSON types")
+    func contractThree() throws {
+        let json = #"{"case_id": "c-1", "payer": "test-clinic", "request": {"received_at": "2026-11-23T10:15:00-08:00"}, "provider": {"network": "out_of_network"}, "service": {"date": "2026-12-01"}, "referral": {"valid_until": "2026-11-30"}}"#
+        let decision = try ClinicCatalog.evaluate(json, explain: true).get()
+        let document = try JSONValue.parse(bytes: DecisionEncoder.encode(decision))
+        let authorization = try #require(document["decisions"]?["authorization"])
+        // The default has no `because`: the key is absent, not null.
+        #expect(authorization["rules"] == .array([.object([
+            .init("id", .string("default")), .init("sources", .array([])),
+            .init("source", .string("clinic-v2.yaml:29")),
+        ])]))
+        guard case .array(let trace)? = authorization["trace"] else {
+            Issue.record("an explained decision has a trace")
+            return
+        }
+        // An enum input's value is its word; a condition's is a boolean.
+        #expect(trace.first?["value"] == .string("out_of_network"))
+        #expect(trace.contains { $0["value"] == .bool(false) })
+        #expect(!trace.contains { $0["value"] == .string("false") || $0["value"] == .string("true") })
+        let turnaround = try #require(document["decisions"]?["turnaround"]?["rules"])
+        #expect(turnaround == .array([.object([
+            .init("id", .string("default")), .init("because", .string("Standard requests get three business days.")),
+            .init("sources", .array([])), .init("source", .string("clinic-v2.yaml:36")),
+        ])]))
     }
 
     @Test("concurrent evaluation from many tasks gives the same answers as one")
@@ -178,8 +204,8 @@ struct EvaluationTests {
         ).get()
         let trace = try #require(result(decision, "authorization")?.trace)
         #expect(trace == [
-            TraceStep(test: "provider.network", value: "out_of_network"),
-            TraceStep(test: "service.date <= referral.valid_until", value: "false"),
+            TraceStep(test: "provider.network", value: "out_of_network", typedValue: .text("out_of_network")),
+            TraceStep(test: "service.date <= referral.valid_until", value: "false", typedValue: .bool(false)),
         ])
     }
 

@@ -55,7 +55,7 @@ struct LibraryAPITests {
         let outputs = try spellings.map { path in try PolicyCatalog(paths: [path]).decisionJSON(Self.kaiserCase).get() }
         #expect(Set(outputs).count == 1)
         let text = String(decoding: outputs[0], as: UTF8.self)
-        #expect(text.contains(#""source":["kaiser-norcal/behavioral-health.yaml:"#))
+        #expect(text.contains(#""source":"kaiser-norcal/behavioral-health.yaml:"#))
         #expect(text.contains(#""policy_file":"kaiser-norcal/behavioral-health.yaml""#))
     }
 

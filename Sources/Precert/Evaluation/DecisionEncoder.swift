@@ -1,9 +1,9 @@
 /// The engine that writes decisions.
 public enum PrecertEngine {
     /// The engine's semantic version.
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
     /// The version of the JSON contract for decisions and errors (`engine.contract` in each).
-    public static let contract = 2
+    public static let contract = 3
 }
 
 /// Writes a `CaseDecision` as the stable decision JSON contract.
@@ -216,15 +216,22 @@ public enum DecisionEncoder {
             if !result.regulatory.isEmpty { writeRegulatory(result.regulatory, to: &writer) }
             writer.key("rules")
             writer.beginArray()
-            for rule in result.rules { writer.string(rule.id) }
-            writer.endArray()
-            writer.key("because")
-            writer.beginArray()
-            for rule in result.rules { if let because = rule.because { writer.string(because) } else { writer.null() } }
-            writer.endArray()
-            writer.key("source")
-            writer.beginArray()
-            for rule in result.rules { writer.string(rule.location.fileAndLine) }
+            for rule in result.rules {
+                writer.beginObject()
+                writer.key("id")
+                writer.string(rule.id)
+                if let because = rule.because {
+                    writer.key("because")
+                    writer.string(because)
+                }
+                writer.key("sources")
+                writer.beginArray()
+                for source in rule.sources { writer.string(source) }
+                writer.endArray()
+                writer.key("source")
+                writer.string(rule.location.fileAndLine)
+                writer.endObject()
+            }
             writer.endArray()
             if !result.messages.isEmpty {
                 writer.key("messages")
@@ -259,7 +266,12 @@ public enum DecisionEncoder {
                 writer.key("test")
                 writer.string(step.test)
                 writer.key("value")
-                writer.string(step.value)
+                switch step.typedValue {
+                case .bool(let value): writer.bool(value)
+                case .number(let value): writer.number(value)
+                case .text(let value): writer.string(value)
+                case .unknown: writer.null()
+                }
                 writer.endObject()
             }
             writer.endArray()

@@ -16,6 +16,8 @@ public struct RuleCitation: Sendable, Hashable {
     public internal(set) var id: String
     /// Why, from the policy.
     public internal(set) var because: String?
+    /// The documents the rule encodes, as the policy cites them.
+    public internal(set) var sources: [String] = []
     /// Where the rule is written.
     public internal(set) var location: SourceLocation
 }
@@ -24,8 +26,22 @@ public struct RuleCitation: Sendable, Hashable {
 public struct TraceStep: Sendable, Hashable {
     /// What was tested, in the policy's words (`provider.network`, `len(clinical_notes) < 50`).
     public internal(set) var test: String
-    /// The value the case gave it (`out_of_network`, `true`, `unknown`).
+    /// The value the case gave it, as text (`out_of_network`, `true`, `unknown`).
     public internal(set) var value: String
+    /// The same value with its JSON type, as the decision JSON writes it.
+    public internal(set) var typedValue: TraceValue = .unknown
+}
+
+/// A value on an `--explain` path, typed as the decision JSON writes it.
+public enum TraceValue: Sendable, Hashable {
+    /// A condition's truth, or a true/false input.
+    case bool(Bool)
+    /// A number input.
+    case number(Double)
+    /// An enum word, a date or a date-time, as text.
+    case text(String)
+    /// The case does not give it.
+    case unknown
 }
 
 /// The answer to one decision for one case.

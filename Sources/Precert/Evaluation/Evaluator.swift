@@ -242,12 +242,22 @@ package final class Evaluator: Sendable {
     /// A step of `--explain`: what variable `v` tests and the value the case gave it.
     private func step(_ v: Int, _ branch: Int32, _ facts: CaseFacts) -> TraceStep {
         let test = variableTests[v]
-        if branch < 0 { return TraceStep(test: test, value: "unknown") }
+        if branch < 0 { return TraceStep(test: test, value: "unknown", typedValue: .unknown) }
         // Enum, boolean and atom branches have fixed names; only numbers and dates are printed.
-        if let names = branchNames[v] { return TraceStep(test: test, value: names[Int(branch)]) }
+        if let names = branchNames[v] {
+            let name = names[Int(branch)]
+            // An enum's branch is a word; a boolean's or a condition's is a truth.
+            let typed: TraceValue = variables[v].kind == .enumeration ? .text(name) : .bool(branch == 1)
+            return TraceStep(test: test, value: name, typedValue: typed)
+        }
         let slot = Int(variables[v].slot)
-        guard let value = facts.values[slot] else { return TraceStep(test: test, value: "unknown") }
-        return TraceStep(test: test, value: ExpressionPrinter(policy: policy).value(value, type: policy.inputs[slot].type))
+        guard let value = facts.values[slot] else { return TraceStep(test: test, value: "unknown", typedValue: .unknown) }
+        let text = ExpressionPrinter(policy: policy).value(value, type: policy.inputs[slot].type)
+        switch value {
+        case .number(let number): return TraceStep(test: test, value: text, typedValue: .number(number))
+        case .bool(let truth): return TraceStep(test: test, value: text, typedValue: .bool(truth))
+        default: return TraceStep(test: test, value: text, typedValue: .text(text))
+        }
     }
 
     // MARK: Rule by rule

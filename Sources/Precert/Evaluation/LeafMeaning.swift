@@ -223,7 +223,7 @@ struct PolicyMeaning: Sendable {
             let citations = all.map { rule in
                 var location = rule.location
                 if let sourceFile { location.file = sourceFile }
-                return RuleCitation(id: rule.id, because: rule.because, location: location)
+                return RuleCitation(id: rule.id, because: rule.because, sources: rule.sources, location: location)
             }
             let ids = all.map { rule in
                 rule.nextStep.map { step in

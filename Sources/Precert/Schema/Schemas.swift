@@ -602,8 +602,8 @@ public enum Schemas {
     public static let decision: String = #"""
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
-          "$id": "https://precert.dev/schema/decision-2.json",
-          "title": "Precert decision (contract 2)",
+          "$id": "https://precert.dev/schema/decision-3.json",
+          "title": "Precert decision (contract 3)",
           "description": "Everything Precert answers for one case against one policy version, with the rule behind every answer. Field names are a stable contract; `engine.contract` changes when they do.",
           "type": "object",
           "required": ["case_id", "policy", "engine", "decisions", "next_steps", "provenance"],
@@ -656,8 +656,8 @@ public enum Schemas {
                   "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.+-]+)?$"
                 },
                 "contract": {
-                  "description": "The version of this decision format (and of the error document, `precert schema error`).",
-                  "const": 2
+                  "description": "The version of this decision format (and of the error document, `precert schema error`). Contract 3 gives each answering rule as an object with its `sources`, and `--explain` trace values with their JSON types.",
+                  "const": 3
                 }
               }
             },
@@ -764,19 +764,23 @@ public enum Schemas {
                   }
                 },
                 "rules": {
-                  "description": "The ids of the rules that answered (`default` for the decision's default).",
+                  "description": "The rules that answered, in order (`default` for the decision's default).",
                   "type": "array",
-                  "items": { "type": "string" }
-                },
-                "because": {
-                  "description": "Each answering rule's `because`, in the order of `rules`; null where a rule has none.",
-                  "type": "array",
-                  "items": { "type": ["string", "null"] }
-                },
-                "source": {
-                  "description": "Where each answering rule is written, `file:line`, in the order of `rules`.",
-                  "type": "array",
-                  "items": { "type": "string", "pattern": "^.+:[0-9]+$" }
+                  "items": {
+                    "type": "object",
+                    "required": ["id", "sources", "source"],
+                    "additionalProperties": false,
+                    "properties": {
+                      "id": { "description": "The rule's id.", "type": "string" },
+                      "because": { "description": "Why, from the policy; absent when the rule gives no reason.", "type": "string" },
+                      "sources": {
+                        "description": "The documents the rule encodes, as the policy cites them (empty when it cites none).",
+                        "type": "array",
+                        "items": { "type": "string" }
+                      },
+                      "source": { "description": "Where the rule is written, `file:line`.", "type": "string", "pattern": "^.+:[0-9]+$" }
+                    }
+                  }
                 },
                 "messages": {
                   "description": "The policy's message for each outcome given that has one (e.g. the fix for a denial reason), by outcome word.",
@@ -807,8 +811,8 @@ public enum Schemas {
                         "type": "string"
                       },
                       "value": {
-                        "description": "The value the case gave it (`out_of_network`, `true`, `unknown`).",
-                        "type": "string"
+                        "description": "The value the case gave it, with its JSON type: a boolean for a condition or a true/false input, a number for a number, a string for an enum word, a date or a date-time; null when unknown.",
+                        "type": ["string", "number", "boolean", "null"]
                       }
                     }
                   }
@@ -817,10 +821,10 @@ public enum Schemas {
               "allOf": [
                 {
                   "if": { "required": ["status"], "properties": { "status": { "const": "decided" } } },
-                  "then": { "required": ["outcome", "rules", "because", "source"] },
+                  "then": { "required": ["outcome", "rules"] },
                   "else": {
                     "properties": {
-                      "outcome": false, "due": false, "regulatory": false, "rules": false, "because": false, "source": false, "messages": false
+                      "outcome": false, "due": false, "regulatory": false, "rules": false, "messages": false
                     }
                   }
                 },
@@ -841,8 +845,8 @@ public enum Schemas {
     public static let error: String = #"""
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
-          "$id": "https://precert.dev/schema/error-2.json",
-          "title": "Precert error document (contract 2)",
+          "$id": "https://precert.dev/schema/error-3.json",
+          "title": "Precert error document (contract 3)",
           "description": "The problems that stopped a case from being evaluated, or the diagnostics of policy files. Every error object has the same shape wherever it is written; tools match on `id`, never on `message`.",
           "type": "object",
           "required": ["errors"],
