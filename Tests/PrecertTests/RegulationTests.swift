@@ -296,6 +296,21 @@ struct RegulationFileTests {
         }
     }
 
+    @Test("one payer's folder, or one policy file, is checked with its root's calendars and regulations")
+    func onePayersFolder() throws {
+        let root = Fixtures.repositoryRoot.appendingPathComponent("Policies")
+        for path in ["kaiser-norcal", "aetna", "kaiser-norcal/behavioral-health.yaml"] {
+            let loaded = PolicyCatalog.load(paths: [root.appendingPathComponent(path).path])
+            #expect(!loaded.hasErrors, "\(path): \(loaded.diagnostics)")
+            #expect(loaded.catalog.policies.count == 1, "\(path)")
+            #expect(loaded.regulations.count == 4 && !loaded.clockProofs.isEmpty, "\(path)")
+        }
+        // The root itself, or its calendars named as well, adds nothing twice.
+        #expect(PolicyFiles.sharedFolders(for: [root.path]).isEmpty)
+        let calendars = root.appendingPathComponent("calendars").path
+        #expect(PolicyFiles.sharedFolders(for: [root.appendingPathComponent("aetna").path, calendars]).map { ($0 as NSString).lastPathComponent } == ["regulations"])
+    }
+
     @Test("answers show each governing regulation's due date next to the payer's, in the fast path's bytes and the encoder's alike")
     func regulatoryDueDatesInAnswers() throws {
         let catalog = try PolicyCatalog(paths: [Fixtures.repositoryRoot.appendingPathComponent("Policies").path])

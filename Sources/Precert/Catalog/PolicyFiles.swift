@@ -54,6 +54,51 @@ package enum PolicyFiles {
         return found
     }
 
+    /// The folders of shared files (`calendars`, `regulations`) of the policies root that `paths`
+    /// lie in, when they are not among `paths` already: so that checking one payer's folder
+    /// (`Policies/aetna`) finds `Policies/calendars` and `Policies/regulations`, as checking the
+    /// whole root does. The root is the nearest folder at or above a path, at most 8 levels up,
+    /// that holds a `calendars` folder. A kind of shared folder that is given by name (a path
+    /// ending in `calendars`) is taken as chosen, and no other folder of that kind is added.
+    package static func sharedFolders(for paths: [String]) -> [String] {
+        let manager = FileManager.default
+        var found: [String] = []
+        let given = Set(paths.compactMap(realFolder))
+        let chosenKinds = Set(given.map { ($0 as NSString).lastPathComponent })
+        for path in paths {
+            guard var folder = realFolder(path) ?? realFolder((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent) else { continue }
+            for _ in 0..<8 {
+                var isDirectory: ObjCBool = false
+                if manager.fileExists(atPath: folder + "/calendars", isDirectory: &isDirectory), isDirectory.boolValue {
+                    // A path at or inside a shared folder, or the root itself, needs nothing more.
+                    if given.contains(folder) { break }
+                    for name in ["calendars", "regulations"] where !chosenKinds.contains(name) {
+                        let shared = folder + "/" + name
+                        guard manager.fileExists(atPath: shared, isDirectory: &isDirectory), isDirectory.boolValue,
+                              !given.contains(where: { $0 == shared || $0.hasPrefix(shared + "/") }), !found.contains(shared)
+                        else { continue }
+                        found.append(shared)
+                    }
+                    break
+                }
+                let parent = (folder as NSString).deletingLastPathComponent
+                if parent == folder || parent.isEmpty { break }
+                folder = parent
+            }
+        }
+        return found
+    }
+
+    /// The real path of a folder, or nil when `path` is not one.
+    private static func realFolder(_ path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+              let resolved = realpath(path, nil)
+        else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// The path of the manifest at the root of `path` (`Policies/precert.manifest.json`), when
     /// `path` is a folder that holds one. Only the root counts: a folder's manifest pins every
     /// file under it, so one further down would pin a set within a set.

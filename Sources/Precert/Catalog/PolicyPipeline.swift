@@ -104,7 +104,8 @@ package enum PolicyPipeline {
 
     /// Every file under `paths`, loaded as a catalog with internal settings.
     package static func load(paths: [String], settings: Settings) -> PolicyCatalog.LoadResult {
-        let (found, problems) = PolicyFiles.discover(paths)
+        // One payer's folder is checked with the calendars and regulations of its policies root.
+        let (found, problems) = PolicyFiles.discover(paths + PolicyFiles.sharedFolders(for: paths))
         var diagnostics = problems
         var files: [(file: PolicyFile, name: String)] = []
         for entry in found {
