@@ -178,7 +178,9 @@ struct SafetyTests {
     func limits() async throws {
         let service = try makeService {
             $0.maxInFlight = 1
-            $0.readTimeout = 3
+            // Long enough that the slow client still holds its slot when the second request comes,
+            // even on a loaded machine.
+            $0.readTimeout = 8
         }
         let body = try Paths.example("direct-booking-without-authorization.json")
         try await service.makeApplication().test(.live) { client in
@@ -200,7 +202,7 @@ struct SafetyTests {
             // Health is not limited: probes keep working under load.
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             // The slow body runs out of time: its next bytes, after the read timeout, get 408.
-            try await Task.sleep(for: .milliseconds(3_200))
+            try await Task.sleep(for: .milliseconds(8_200))
             try slow.send(Array(body.dropFirst(100).prefix(100)))
             let answer = try await slow.receive(until: "request.timeout", seconds: 10)
             #expect(answer.hasPrefix("HTTP/1.1 408"))
