@@ -67,7 +67,10 @@ struct LibraryAPITests {
         }
         let policy = try file("kaiser-norcal/behavioral-health.yaml")
         let calendar = try file("calendars/us-federal.yaml")
-        let loaded = PolicyCatalog.load(files: [policy, calendar])
+        // The regulations too: the turnaround's regulatory due dates, and the provenance, come from them.
+        let regulations = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("regulations").path)
+            .sorted().map { try file("regulations/" + $0) }
+        let loaded = PolicyCatalog.load(files: [policy, calendar] + regulations)
         #expect(!loaded.hasErrors, "\(loaded.diagnostics.map(\.description))")
         let fromMemory = try loaded.catalog.decisionJSON(Self.kaiserCase).get()
         #expect(fromMemory == (try PolicyCatalog(paths: [Self.policies]).decisionJSON(Self.kaiserCase).get()))
@@ -78,7 +81,7 @@ struct LibraryAPITests {
         let kept = lines.filter { !$0.contains("Juneteenth National Independence Day\"") }
         try #require(kept.count == lines.count - 1, "the calendar names Juneteenth on one line")
         let edited = PolicyFile(path: calendar.path, text: kept.joined(separator: "\n"))
-        let other = PolicyCatalog.load(files: [policy, edited])
+        let other = PolicyCatalog.load(files: [policy, edited] + regulations)
         #expect(!other.hasErrors, "\(other.diagnostics.map(\.description))")
         let before = try loaded.catalog.evaluate(Self.kaiserCase).get()
         let after = try other.catalog.evaluate(Self.kaiserCase).get()

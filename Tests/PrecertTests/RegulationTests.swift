@@ -342,6 +342,27 @@ struct RegulationFileTests {
         #expect(try decide(#"{"state": "CA"}"#).0.regulatory.isEmpty)
     }
 
+    @Test("a decision's provenance names the regulations behind its due dates, and its digest changes with their files")
+    func provenance() throws {
+        let root = Fixtures.repositoryRoot.appendingPathComponent("Policies")
+        let names = try FileManager.default.subpathsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(".test.yaml") }.sorted()
+        func decision(knoxKeeneSuffix: String) throws -> CaseDecision {
+            let files = try names.map { name in
+                let text = try String(contentsOf: root.appendingPathComponent(name), encoding: .utf8)
+                return PolicyFile(path: name, text: name == "regulations/knox-keene-ur.yaml" ? text + knoxKeeneSuffix : text)
+            }
+            let catalog = PolicyCatalog.load(files: files).catalog
+            let json = #"{"payer": "kaiser-norcal", "member": {"plan": "commercial", "state": "CA"}, "request": {"received_at": "2026-11-23T10:15:00-08:00"}}"#
+            return try catalog.evaluate(Array(json.utf8)).get()
+        }
+        let shipped = try decision(knoxKeeneSuffix: "")
+        #expect(shipped.provenance.regulations.map(\.id) == ["cms-0057-f", "erisa-pre-service", "knox-keene-ur"])
+        let edited = try decision(knoxKeeneSuffix: "# a reviewer's comment\n")
+        #expect(edited.provenance.digest != shipped.provenance.digest)
+        #expect(edited.provenance.regulations.map(\.digest) != shipped.provenance.regulations.map(\.digest))
+        #expect(edited.provenance.calendarDigest == shipped.provenance.calendarDigest)
+    }
+
     @Test("a regulation whose limit ends before the payer's clock is marked binding, only the earliest")
     func binding() throws {
         let policyText = ClockFixtures.policy(standard: "3 business days", expires: nil)

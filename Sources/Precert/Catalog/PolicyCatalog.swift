@@ -41,9 +41,12 @@ public final class LoadedPolicy: Sendable {
         self.file = file
         self.calendarDigest = calendarDigest
         let zoneData = PolicyTimeZone.dataVersion
+        // The regulations behind the turnaround's regulatory due dates shape the answer too.
+        let governing = checked.scope.turnaround == nil ? [] : regulations.filter { $0.governs(checked) }.sorted { $0.id < $1.id }
         provenance = Provenance(
-            digest: Digest.sha256Hex(parts: [digest, calendarDigest, zoneData]), policyFile: file,
-            calendar: checked.calendarName, calendarDigest: calendarDigest, timeZone: checked.timeZone.identifier,
+            digest: Digest.sha256Hex(parts: [digest, calendarDigest, zoneData] + governing.map(\.digest)), policyFile: file,
+            calendar: checked.calendarName, calendarDigest: calendarDigest,
+            regulations: governing.map { Provenance.RegulationFile(id: $0.id, digest: $0.digest) }, timeZone: checked.timeZone.identifier,
             timeZoneData: zoneData, versionDate: checked.effective, versionDateSource: .asOf)
         decoder = CaseDecoder(policy: checked, limits: caseLimits)
         evaluator = Evaluator(

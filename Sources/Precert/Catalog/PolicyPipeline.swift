@@ -226,6 +226,7 @@ package enum PolicyPipeline {
                 continue
             }
             regulation.calendar = regulation.calendarName.flatMap { calendars[$0]?.calendar }
+            regulation.digest = document.digest
             regulations.append(regulation)
         }
         var policies: [LoadedPolicy] = []

@@ -154,6 +154,19 @@ public enum DecisionEncoder {
         writer.key("digest")
         writer.string("sha256:" + provenance.calendarDigest)
         writer.endObject()
+        if !provenance.regulations.isEmpty {
+            writer.key("regulations")
+            writer.beginArray()
+            for regulation in provenance.regulations {
+                writer.beginObject()
+                writer.key("id")
+                writer.string(regulation.id)
+                writer.key("digest")
+                writer.string("sha256:" + regulation.digest)
+                writer.endObject()
+            }
+            writer.endArray()
+        }
         writer.key("time_zone")
         writer.string(provenance.timeZone)
         writer.key("tzdata")

@@ -135,8 +135,9 @@ public struct Provenance: Sendable, Hashable {
         case today
     }
 
-    /// `sha256:` over the policy file, its holiday calendar file and the time-zone data version:
-    /// the one value that changes whenever anything that shaped the answer does.
+    /// `sha256:` over the policy file, its holiday calendar file, the time-zone data version and
+    /// the files of the regulations that govern it: the one value that changes whenever anything
+    /// that shaped the answer does.
     public internal(set) var digest: String
     /// The policy file, relative to the policies root it was loaded from.
     public internal(set) var policyFile: String
@@ -144,6 +145,16 @@ public struct Provenance: Sendable, Hashable {
     public internal(set) var calendar: String
     /// The sha256 of the calendar file's bytes, `sha256:` and lowercase hex.
     public internal(set) var calendarDigest: String
+    /// The regulations that govern the policy version, by id, with the sha256 of each file.
+    public internal(set) var regulations: [RegulationFile] = []
+
+    /// A regulation file an answer's regulatory due dates came from.
+    public struct RegulationFile: Sendable, Hashable {
+        /// The regulation's id (`cms-0057-f`).
+        public internal(set) var id: String
+        /// The sha256 of its file's bytes, lowercase hex.
+        public internal(set) var digest: String
+    }
     /// The policy's time zone.
     public internal(set) var timeZone: String
     /// The version of the time-zone data the due dates were computed with (such as `2025b`).

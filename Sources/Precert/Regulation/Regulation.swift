@@ -32,6 +32,8 @@ package struct Regulation: Sendable {
     package var uncertain: [String]
     /// The file, as given.
     package var file: String
+    /// The sha256 of the file's bytes, lowercase hex (set by the catalog).
+    package var digest: String = ""
     /// Where each limit is written, for notes that point at it.
     package var limitRanges: [RequestKind: SourceRange]
     /// Where the id is written.

@@ -678,7 +678,7 @@ public enum Schemas {
               "additionalProperties": false,
               "properties": {
                 "digest": {
-                  "description": "The SHA-256 over the policy file, its holiday calendar file and the time-zone data version: it changes whenever anything that shaped the answer does.",
+                  "description": "The SHA-256 over the policy file, its holiday calendar file, the time-zone data version and the files of the regulations that govern the policy: it changes whenever anything that shaped the answer does.",
                   "type": "string",
                   "pattern": "^sha256:[0-9a-f]{64}$"
                 },
@@ -697,6 +697,19 @@ public enum Schemas {
                       "description": "The SHA-256 of the calendar file's bytes.",
                       "type": "string",
                       "pattern": "^sha256:[0-9a-f]{64}$"
+                    }
+                  }
+                },
+                "regulations": {
+                  "description": "The regulations that govern the policy version (Policies/regulations/), whose limits the turnaround's `regulatory` due dates come from; absent when none does.",
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "required": ["id", "digest"],
+                    "additionalProperties": false,
+                    "properties": {
+                      "id": { "description": "The regulation's id.", "type": "string" },
+                      "digest": { "description": "The SHA-256 of the regulation file's bytes.", "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" }
                     }
                   }
                 },
