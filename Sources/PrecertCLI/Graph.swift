@@ -9,15 +9,17 @@ extension PrecertCommand {
             abstract: "Draw a decision: Graphviz DOT, or an SVG or PNG picture rendered by Graphviz.",
             discussion: """
                 Each test is a box in the policy's words; a test of another decision's answer is one \
-                box naming it ("authorization is required or expired"). A decision with hit policy \
-                all is drawn as one small diagram per rule; first and unique as one diagram, in rule \
-                order. --format svg and png run Graphviz's dot program (found on PATH, or the program \
-                PRECERT_DOT names); --format dot needs no Graphviz: \
-                precert graph kaiser-norcal/behavioral-health coverage | dot -Tsvg > coverage.svg. \
+                box naming that decision ("authorization is required or expired"). A decision with \
+                hit policy all is drawn as one small diagram per rule, first and unique as one \
+                diagram in rule order. --format dot (the default) writes the DOT text and needs no \
+                Graphviz; svg and png run Graphviz's dot program (on PATH, or the program PRECERT_DOT \
+                names; for at most 30 seconds, or PRECERT_DOT_TIMEOUT), png only to --output: \
+                precert graph kaiser-norcal/behavioral-health coverage --format svg --output coverage.svg. \
+                To install Graphviz: sudo apt-get install graphviz, or brew install graphviz. \
                 Exits 0 when the drawing was written; 1 for an unknown policy or decision, a decision \
                 too large to draw, or errors in the policy file given; 2 on a usage error; 3 when the \
                 policies or calendars under --policies have errors, no version is in force on --as-of, \
-                Graphviz is not installed or fails, or the output cannot be written.
+                Graphviz is not installed, fails or runs out of time, or the output cannot be written.
                 """
         )
 

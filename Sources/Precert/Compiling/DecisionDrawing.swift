@@ -350,7 +350,7 @@ struct DrawingWords {
     func answer(_ payload: [Int32]) -> (DecisionDrawing.Kind, String) {
         if payload.first == LeafMarker.notApplicable { return (.notApplicable, "not applicable") }
         guard !payload.isEmpty, payload.first != LeafMarker.noRule else { return (.noRule, "no rule matches") }
-        let rules = payload.map { decision.rule(at: Int($0)) }
+        let rules = payload.map { Int($0) < decision.rules.count ? decision.rules[Int($0)] : decision.defaultRule! }
         var label = Self.wrap(outcome(rules[0]), Self.width) + "\n" + (rules[0].isDefault ? "default" : "rule \(rules[0].id)")
         if rules.count > 1 {
             // Under `unique`, more than one rule here is an overlap `check` reports; the first decides.
