@@ -111,7 +111,8 @@ enum Graphviz {
             DispatchQueue.global().async(group: group) {
                 collected.set(errors: Array(stderr.fileHandleForReading.readDataToEndOfFile()))
             }
-            if finished.wait(timeout: .now() + timeout) == .timedOut {
+            let deadline = DispatchTime.now() + timeout
+            if finished.wait(timeout: deadline) == .timedOut {
                 timedOut = true
                 process.terminate()
                 if finished.wait(timeout: .now() + 2) == .timedOut {
@@ -119,7 +120,10 @@ enum Graphviz {
                     finished.wait()
                 }
             }
-            group.wait()
+            // A child the program left behind could hold its pipes open: past the deadline (or,
+            // once out of time, two seconds more), the run counts as out of time and the threads
+            // still waiting on the pipes are left to end with this process.
+            if group.wait(timeout: timedOut ? .now() + 2 : deadline) == .timedOut { timedOut = true }
             status = process.terminationStatus
             output = collected.output
             errors = collected.errors

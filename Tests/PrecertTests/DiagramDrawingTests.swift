@@ -55,6 +55,12 @@ struct DiagramDrawingTests {
               - {id: pathway-none, when: 'authorization in [not_required, on_file]', then: none}
               - {id: pathway-refer, when: provider.network == out_of_network, then: refer}
             default: {then: call}
+          followup:
+            hit: unique
+            outcomes: [call, write]
+            rules:
+              - {id: followup-id, when: NO_ID in risks, then: call}
+              - {id: followup-any, when: len(risks) > 0, then: write}
           band:
             outcomes: [low, mid, high]
             rules:
@@ -116,6 +122,33 @@ struct DiagramDrawingTests {
         #expect(pathway.nodes.map(\.label) == ["authorization is not_required or on_file", "none\nrule pathway-none", "provider.network", "call\ndefault", "refer\nrule pathway-refer"])
         #expect(pathway.nodes.filter { $0.kind == .decisionTest }.count == 1)
         #expect(pathway.edges.map(\.label) == ["yes", "no", "payer, affiliate", "out_of_network"])
+    }
+
+    @Test("a unique decision is one diagram; reads of a hit-all decision name it; overlapping rules are shown")
+    func uniqueDecision() throws {
+        let (followup, _) = try Self.drawing("followup")
+        #expect(followup.clusters.isEmpty)
+        // `len(risks) > 0` twice: under "yes" it tells an overlap from followup-id alone, under
+        // "no" write from no rule, so the two share no answer and cannot be one node.
+        #expect(followup.nodes.filter { $0.kind == .decisionTest }.map(\.label) == ["risks includes NO_ID", "len(risks) > 0", "len(risks) > 0"])
+        #expect(followup.nodes.contains { $0.label == "call\nrule followup-id\noverlaps: followup-any" })
+        #expect(followup.nodes.contains { $0.kind == .noRule && $0.label == "no rule matches" })
+    }
+
+    @Test("only a diagram past the node budget is not drawn; hit all needs the budget per rule")
+    func budget() throws {
+        let loaded = try compilePolicy(Self.policy)
+        let authorization = try #require(loaded.policy.decisionIndex(named: "authorization"))
+        let risks = try #require(loaded.policy.decisionIndex(named: "risks"))
+        func options(_ perRule: Int) -> CompileOptions { CompileOptions(nodesPerRule: perRule, minimumNodeBudget: 1) }
+        // The smallest allowance that draws `risks`: each rule's diagram, on its own, within it ...
+        let perRule = try #require((1...100).first { DecisionDrawing(loaded.policy, decision: risks, options: options($0)) != nil })
+        #expect(DecisionDrawing(loaded.policy, decision: risks, options: options(perRule))?.clusters.count == 5)
+        // ... is less than its compiled product needs, and too small for authorization's diagram.
+        #expect(loaded.compiled.nodeCount(ofDecision: risks) > perRule * (5 + 1))
+        #expect(DecisionDrawing(loaded.policy, decision: authorization, options: options(perRule)) == nil)
+        #expect(GraphvizExport.dot(loaded.policy, decision: authorization, options: options(perRule)) == nil)
+        #expect(GraphvizExport.dot(loaded.policy, decision: authorization) != nil)
     }
 
     @Test("a test repeated in a drawing is one node")
