@@ -3,15 +3,23 @@ import Foundation
 import Precert
 
 extension PrecertCommand {
-    /// `precert graph`: prints a decision's diagram as Graphviz DOT.
+    /// `precert graph`: draws a decision, as Graphviz DOT or rendered by Graphviz.
     struct Graph: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a decision's diagram as Graphviz DOT.",
+            abstract: "Draw a decision: Graphviz DOT, or an SVG or PNG picture rendered by Graphviz.",
             discussion: """
-                Render it with Graphviz: precert graph kaiser-norcal/behavioral-health coverage | dot -Tsvg > coverage.svg. \
-                Exits 0 when the diagram was printed; 1 for an unknown policy or decision, a decision \
-                with no diagram, or errors in the policy file given; 2 on a usage error; 3 when the \
-                policies or calendars under --policies have errors or no version is in force on --as-of.
+                Each test is a box in the policy's words; a test of another decision's answer is one \
+                box naming that decision ("authorization is required or expired"). A decision with \
+                hit policy all is drawn as one small diagram per rule, first and unique as one \
+                diagram in rule order. --format dot (the default) writes the DOT text and needs no \
+                Graphviz; svg and png run Graphviz's dot program (on PATH, or the program PRECERT_DOT \
+                names; for at most 30 seconds, or PRECERT_DOT_TIMEOUT), png only to --output: \
+                precert graph kaiser-norcal/behavioral-health coverage --format svg --output coverage.svg. \
+                To install Graphviz: sudo apt-get install graphviz, or brew install graphviz. \
+                Exits 0 when the drawing was written; 1 for an unknown policy or decision, a decision \
+                too large to draw, or errors in the policy file given; 2 on a usage error; 3 when the \
+                policies or calendars under --policies have errors, no version is in force on --as-of, \
+                Graphviz is not installed, fails or runs out of time, or the output cannot be written.
                 """
         )
 
@@ -25,6 +33,21 @@ extension PrecertCommand {
 
         @Option(name: .customLong("as-of"), help: "For a policy id with several versions, the version in force on this date (default: the newest).")
         var asOf: CivilDate?
+
+        @Option(help: "dot (the DOT text, needs no Graphviz), svg or png (rendered by Graphviz).")
+        var format: GraphFormat = .dot
+
+        @Option(help: "Write to this file instead of standard output (required for png); it appears whole or not at all.")
+        var output: String?
+
+        func validate() throws {
+            if format == .png, output == nil {
+                throw ValidationError("--format png writes an image: give the file with --output FILE")
+            }
+            if output?.isEmpty == true {
+                throw ValidationError("--output needs a file name")
+            }
+        }
 
         /// Whether `policy` names a file rather than a policy id.
         private var isFile: Bool { policy.hasSuffix(".yaml") || policy.hasSuffix(".yml") }
@@ -59,11 +82,16 @@ extension PrecertCommand {
             }
             guard let dot = chosen.graphviz(decision: decision) else {
                 try emit(
-                    [commandError("graph.fallback", "decision `\(decision)` has no diagram: it is evaluated rule by rule")],
+                    [commandError(
+                        "graph.fallback", "decision `\(decision)` is too large to draw",
+                        hint: "split it into smaller decisions or named conditions")],
                     sources: [], format: .text)
                 throw CommandFailure.input
             }
-            try writeOut(Array(dot.utf8))
+            let bytes = format == .dot ? Array(dot.utf8) : try Graphviz.render(dot, as: format)
+            let sink = try OutputSink(path: output)
+            try sink.write(bytes)
+            try sink.commit()
         }
 
         /// Loads the policy file given with the calendars under `--policies`. As with `check`,
@@ -94,4 +122,14 @@ extension PrecertCommand {
             return commandError("catalog.unknown-policy", "no policy `\(policy)`", hint: hint)
         }
     }
+}
+
+/// What `precert graph` writes.
+enum GraphFormat: String, ExpressibleByArgument, CaseIterable {
+    /// Graphviz's text, written by Precert itself.
+    case dot
+    /// An SVG picture, rendered by Graphviz.
+    case svg
+    /// A PNG picture, rendered by Graphviz.
+    case png
 }

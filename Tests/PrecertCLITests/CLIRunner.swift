@@ -57,9 +57,10 @@ enum CLI {
     }()
 
     /// Runs `precert` with `arguments` from the repository root, with `stdin` (a path relative to
-    /// the root) as standard input, or none. Standard output and error go to files rather than
-    /// pipes, so that neither can fill up and stall the process while the other is read.
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> CLIRun {
+    /// the root) as standard input, or none, and `extra` set in its environment. Standard output
+    /// and error go to files rather than pipes, so that neither can fill up and stall the process
+    /// while the other is read.
+    static func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> CLIRun {
         let binary = try #require(binary, "no `precert` next to the test bundle; build it, or set PRECERT_BINARY")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("precert-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -79,7 +80,7 @@ enum CLI {
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = root
-        process.environment = environment
+        process.environment = environment.merging(extra) { _, new in new }
         process.standardOutput = out
         process.standardError = err
         if let stdin {

@@ -15,14 +15,20 @@ struct GoldenCommand: Sendable, CustomTestStringConvertible {
     var status: Int32
     /// A file (relative to the repository root) to give as standard input.
     var stdin: String?
+    /// Environment variables set for the run, besides the test's own.
+    var environment: [String: String]
 
-    var testDescription: String { "\(name): precert \(arguments.joined(separator: " ")) (exit \(status))" }
+    var testDescription: String {
+        let settings = environment.keys.sorted().map { "\($0)=\(environment[$0]!) " }.joined()
+        return "\(name): \(settings)precert \(arguments.joined(separator: " ")) (exit \(status))"
+    }
 
-    init(_ name: String, _ arguments: [String], exit status: Int32, stdin: String? = nil) {
+    init(_ name: String, _ arguments: [String], exit status: Int32, stdin: String? = nil, environment: [String: String] = [:]) {
         self.name = name
         self.arguments = arguments
         self.status = status
         self.stdin = stdin
+        self.environment = environment
     }
 }
 
@@ -134,6 +140,18 @@ extension GoldenCommand {
             exit: 1),
         GoldenCommand("graph-file-with-errors", ["graph", "--policies", Paths.clinic, "\(Paths.broken)/outpatient.yaml", "authorization"], exit: 1),
         GoldenCommand("graph-policies-with-errors", ["graph", "--policies", Paths.broken, "clinic/outpatient", "authorization"], exit: 3),
+        // Hit all: one cluster per rule.
+        GoldenCommand("graph-hit-all", ["graph", "--policies", Paths.clinic, "clinic/outpatient", "risks"], exit: 0),
+        GoldenCommand("graph-shipped-denial-risks", ["graph", "--format", "dot", "kaiser-norcal/behavioral-health", "denial_risks"], exit: 0),
+        // Rendering without Graphviz: the program PRECERT_DOT names does not exist.
+        GoldenCommand(
+            "graph-svg-without-graphviz", ["graph", "--policies", Paths.clinic, "--format", "svg", "clinic/outpatient", "authorization"],
+            exit: 3, environment: ["PRECERT_DOT": "\(Paths.fixtures)/no-such-dot"]),
+        GoldenCommand(
+            "graph-png-without-graphviz",
+            ["graph", "--policies", Paths.clinic, "--format", "png", "--output", "\(Paths.fixtures)/no-such-directory/a.png", "clinic/outpatient",
+             "authorization"],
+            exit: 3, environment: ["PRECERT_DOT": "\(Paths.fixtures)/no-such-dot"]),
     ]
 
     static let schema: [GoldenCommand] = [
@@ -154,6 +172,8 @@ extension GoldenCommand {
         GoldenCommand("usage-unknown-subcommand", ["frobnicate"], exit: 2),
         GoldenCommand("usage-unknown-schema", ["schema", "rule"], exit: 2),
         GoldenCommand("usage-min-coverage-over-100", ["test", "--min-coverage", "120", Paths.clinic], exit: 2),
+        GoldenCommand("usage-graph-png-without-output", ["graph", "--format", "png", "kaiser-norcal/behavioral-health", "coverage"], exit: 2),
+        GoldenCommand("usage-graph-unknown-format", ["graph", "--format", "jpeg", "kaiser-norcal/behavioral-health", "coverage"], exit: 2),
     ]
 }
 
@@ -161,7 +181,7 @@ extension GoldenCommand {
 struct CommandTests {
     @Test("exit status, standard output and standard error match the golden files", arguments: GoldenCommand.all)
     func golden(_ command: GoldenCommand) throws {
-        let run = try CLI.run(command.arguments, stdin: command.stdin)
+        let run = try CLI.run(command.arguments, stdin: command.stdin, environment: command.environment)
         #expect(!run.signaled, "precert crashed: \(run.err)")
         #expect(run.status == command.status, "stderr: \(run.err)")
         try CLI.expectGolden(CLI.normalized(run.out), "\(command.name).stdout")

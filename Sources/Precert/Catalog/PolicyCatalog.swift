@@ -87,11 +87,12 @@ public final class LoadedPolicy: Sendable {
         policy.effective <= date && (policy.expires.map { date < $0 } ?? true)
     }
 
-    /// The diagram of the decision named `decision` as Graphviz DOT, or `nil` when the policy has no
-    /// such decision.
+    /// A drawing of the decision named `decision` as Graphviz DOT (a hit-`all` decision as one
+    /// small diagram per rule), or `nil` when the policy has no such decision or it is too large
+    /// to draw.
     public func graphviz(decision: String) -> String? {
         guard let index = policy.decisions.firstIndex(where: { $0.name == decision }) else { return nil }
-        return GraphvizExport.dot(compiled, decision: index)
+        return GraphvizExport.dot(policy, decision: index)
     }
 }
 

@@ -99,7 +99,9 @@ package struct PolicyCompiler {
             children: b.children, leaves: b.leaves, roots: compiler.decisionRoots, findings: findings)
     }
 
-    private init(policy: CheckedPolicy, options: CompileOptions) {
+    /// A compiler that has built nothing yet. `compile` builds every decision with it; a drawing
+    /// (`DecisionDrawing`) builds one decision and none it reads, so those reads stay tests.
+    init(policy: CheckedPolicy, options: CompileOptions) {
         self.policy = policy
         self.options = options
         decisionRoots = Array(repeating: nil, count: policy.decisions.count)
@@ -278,7 +280,8 @@ package struct PolicyCompiler {
         return values.first.map { [$0] } ?? nil
     }
 
-    /// A predicate on another decision's outcome, built from that decision's diagram.
+    /// A predicate on another decision's outcome, built from that decision's diagram; a test of
+    /// its own (an atom) when that decision has no diagram (it fell back, or is not built).
     private mutating func composed(
         _ d: Int, original: CheckedExpr, _ predicate: ([Value]?) -> Bool
     ) throws -> NodeRef {
@@ -293,7 +296,7 @@ package struct PolicyCompiler {
 
     // MARK: Decisions
 
-    private mutating func buildDecision(_ index: Int) throws -> NodeRef {
+    mutating func buildDecision(_ index: Int) throws -> NodeRef {
         let decision = policy.decisions[index]
         let rules = try decision.rules.map { try boolean($0.when) }
         ruleRoots[index] = rules

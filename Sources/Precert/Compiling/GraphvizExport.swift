@@ -1,102 +1,77 @@
-/// Writes a decision's diagram as Graphviz DOT, so people can look at the tree.
+/// Writes a decision's drawing (`DecisionDrawing`) as Graphviz DOT, so people can look at it.
+///
+/// Every piece of policy text is written as an escaped DOT string, and ids are the drawing's own
+/// (letters, digits, `_`), so no policy can change the graph's structure or Graphviz's settings.
+/// The output depends only on the policy: the same bytes on every run.
 package enum GraphvizExport {
-    /// The DOT text of decision `index`'s diagram, or `nil` when it fell back to rule-by-rule evaluation.
-    package static func dot(_ compiled: CompiledPolicy, decision index: Int) -> String? {
-        guard let root = compiled.roots[index] else { return nil }
-        let policy = compiled.checked
-        let decision = policy.decisions[index]
-        let printer = ExpressionPrinter(policy: policy)
+    /// The DOT text of decision `index`, or `nil` when its diagram is too large to draw.
+    package static func dot(_ policy: CheckedPolicy, decision index: Int, options: CompileOptions = CompileOptions()) -> String? {
+        DecisionDrawing(policy, decision: index, options: options).map(dot)
+    }
+
+    /// The DOT text of a drawing. A drawing of frames (one per rule of a hit-`all` decision)
+    /// runs left to right, so the frames stack from top to bottom and the picture grows down,
+    /// not sideways, with the number of rules; a single diagram runs top to bottom.
+    package static func dot(_ drawing: DecisionDrawing) -> String {
+        let direction = drawing.clusters.isEmpty ? "TB" : "LR"
         var lines = [
-            "digraph \"\(escape(decision.name))\" {",
-            "  label=\"\(escape(policy.id)): \(escape(decision.name)) (hit \(decision.hit.rawValue))\";",
-            "  labelloc=t;",
-            "  node [fontname=\"Helvetica\", fontsize=11];",
-            "  edge [fontname=\"Helvetica\", fontsize=10];",
+            "digraph \(quoted(drawing.name)) {",
+            "  graph [label=\(quoted(drawing.title)), labelloc=t, labeljust=l, fontname=\"Helvetica\", fontsize=13, "
+                + "rankdir=\(direction), nodesep=0.2, ranksep=0.3];",
+            "  node [fontname=\"Helvetica\", fontsize=11, shape=box, style=rounded, margin=\"0.12,0.05\"];",
+            "  edge [fontname=\"Helvetica\", fontsize=10, color=\"#555555\"];",
         ]
-        var seen: Set<NodeRef> = []
-        var stack = [root]
-        func name(_ ref: NodeRef) -> String { ref < 0 ? "leaf\(-ref)" : "n\(ref)" }
-        while let ref = stack.popLast() {
-            guard seen.insert(ref).inserted else { continue }
-            if ref < 0 {
-                let label = leafLabel(compiled.leaves[Int(-ref - 1)], decision)
-                lines.append("  \(name(ref)) [shape=box, style=\"rounded,filled\", fillcolor=\"#eef5ff\", label=\"\(escape(label))\"];")
-                continue
-            }
-            let variable = compiled.variables[Int(compiled.nodeVariable[Int(ref)])]
-            lines.append("  \(name(ref)) [shape=ellipse, label=\"\(escape(test(variable, printer)))\"];")
-            let first = Int(compiled.nodeFirstChild[Int(ref)])
-            // Branches that lead to the same child share one edge, labelled with all their values.
-            var grouped: [(child: NodeRef, labels: [String])] = []
-            for branch in 0..<variable.domainSize {
-                let child = compiled.children[first + branch]
-                let label = branchLabel(variable, branch, policy: policy, printer: printer)
-                if let index = grouped.firstIndex(where: { $0.child == child }) {
-                    grouped[index].labels.append(label)
-                } else {
-                    grouped.append((child, [label]))
-                }
-                stack.append(child)
-            }
-            for (child, labels) in grouped {
-                lines.append("  \(name(ref)) -> \(name(child)) [label=\"\(escape(labels.joined(separator: ", ")))\"];")
-            }
+        // Left to right, Graphviz stacks unconnected frames from the bottom up in the order they
+        // are written, so they are written last first for the first rule to be drawn on top.
+        for cluster in drawing.clusters.reversed() {
+            lines.append("  subgraph \(cluster.id) {")
+            lines.append("    graph [label=\(quoted(cluster.title)), labeljust=l, style=\"rounded\", color=\"#aaaaaa\", fontsize=11];")
+            lines += cluster.nodes.map { "    " + node($0) }
+            lines += cluster.edges.map { "    " + edge($0) }
+            lines.append("  }")
         }
+        lines += drawing.nodes.map { "  " + node($0) }
+        lines += drawing.edges.map { "  " + edge($0) }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func test(_ variable: DiagramVariable, _ printer: ExpressionPrinter) -> String {
-        switch variable {
-        case .atom(let expression): return printer.expression(expression)
-        default: return printer.policy.inputs[variable.slot!].path
-        }
-    }
-
-    private static func branchLabel(_ variable: DiagramVariable, _ branch: Int, policy: CheckedPolicy, printer: ExpressionPrinter) -> String {
-        switch variable {
-        case .enumSlot(let slot, _):
-            if case .enumeration(let names) = policy.inputs[slot].type { return names[branch] }
-            return "\(branch)"
-        case .boolSlot, .atom:
-            return branch == 1 ? "true" : "false"
-        case .intervalSlot(let slot, let thresholds):
-            let type = policy.inputs[slot].type
-            func show(_ key: Double) -> String {
-                switch type {
-                case .date: return CivilDate(dayNumber: Int32(key)).description
-                case .datetime: return Timestamp(epochSeconds: Int64(key)).rfc3339
-                default: return ExpressionPrinter.number(key)
-                }
+    private static func node(_ node: DecisionDrawing.Node) -> String {
+        let look =
+            switch node.kind {
+            case .test: ""
+            case .decisionTest: ", style=\"rounded,filled,bold\", fillcolor=\"#fff2cc\""
+            case .outcome: ", style=filled, fillcolor=\"#dbe9ff\""
+            case .applies: ", style=filled, fillcolor=\"#e2f0d9\""
+            case .nothing, .notApplicable, .noRule: ", style=filled, fillcolor=\"#eeeeee\", fontcolor=\"#555555\", color=\"#999999\""
             }
-            if branch % 2 == 1 { return "= \(show(thresholds[branch / 2]))" }
-            if branch == 0 { return "< \(show(thresholds[0]))" }
-            if branch / 2 == thresholds.count { return "> \(show(thresholds[thresholds.count - 1]))" }
-            return "\(show(thresholds[branch / 2 - 1]))..\(show(thresholds[branch / 2]))"
-        }
+        return "\(node.id) [label=\(quoted(node.label))\(look)];"
     }
 
-    private static func leafLabel(_ payload: [Int32], _ decision: Decision) -> String {
-        if payload.first == LeafMarker.notApplicable { return "not applicable" }
-        if payload.first == LeafMarker.noRule { return "no rule (gap)" }
-        if payload.isEmpty { return "(none)" }
-        let rules = payload.map { Int($0) < decision.rules.count ? decision.rules[Int($0)] : decision.defaultRule! }
-        let outcomes = rules.map { rule in
-            rule.duration?.description ?? decision.outcomes[rule.outcome]
-        }
-        let shown = decision.hit == .all ? outcomes : [outcomes[0]]
-        return shown.joined(separator: ", ") + "\n" + rules.map(\.id).joined(separator: ", ")
+    private static func edge(_ edge: DecisionDrawing.Edge) -> String {
+        "\(edge.from) -> \(edge.to) [label=\(quoted(edge.label))];"
     }
 
-    /// Escapes text for a DOT quoted string; a line break becomes DOT's `\n`.
-    private static func escape(_ text: String) -> String {
+    /// `text` as a DOT quoted string.
+    static func quoted(_ text: String) -> String { "\"" + escape(text) + "\"" }
+
+    /// Escapes text for a DOT quoted string: a backslash and a quote are escaped (so Graphviz's
+    /// own escapes such as `\N` or `\l` cannot be written by a policy), a line break becomes
+    /// DOT's `\n`, and other control characters become spaces.
+    static func escape(_ text: String) -> String {
         var out = ""
-        for character in text {
-            switch character {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "\\": out += "\\\\"
             case "\"": out += "\\\""
             case "\n": out += "\\n"
-            default: out.append(character)
+            case "\r": break
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) {
+                    out += " "
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out
