@@ -8,7 +8,7 @@ extension PrecertCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a policy book: self-contained HTML pages for people who review policies.",
             discussion: """
-                Writes DIR/index.html, listing the policies by payer, and one page per policy version \
+                Writes into the --output folder index.html, listing the policies by payer, and one page per policy version \
                 (named from its id and effective date, such as \
                 kaiser-norcal_behavioral-health_2026-05-20.html). Each page sets out the policy's \
                 sources, its decisions as tables of rules in plain words (when, then, why, sources, \
@@ -27,7 +27,7 @@ extension PrecertCommand {
                 """
         )
 
-        @Argument(help: "Policy ids to write (default: every policy under --policies).")
+        @Argument(help: ArgumentHelp("Policy ids to write (default: every policy under --policies).", valueName: "policy"))
         var policyIDs: [String] = []
 
         @OptionGroup var policyOptions: PolicyOptions
@@ -58,9 +58,12 @@ extension PrecertCommand {
             let book = PolicyBook(loaded: loaded, tests: tests, policyIDs: policyIDs.isEmpty ? nil : policyIDs)
             let graphviz = GraphvizRenderer.find()
             let pages = book.pages { dot in graphviz?.svg(dot: dot) ?? .notInstalled }
-            try makeFolder(output)
+            // `book/` and `book` name the same folder, and are printed the same way.
+            var folder = output
+            while folder.count > 1 && folder.hasSuffix("/") { folder.removeLast() }
+            try makeFolder(folder)
             for page in pages {
-                let sink = try OutputSink(path: (output.hasSuffix("/") ? output : output + "/") + page.name)
+                let sink = try OutputSink(path: (folder == "/" ? "" : folder) + "/" + page.name)
                 do {
                     try sink.write(Array(page.text.utf8))
                     try sink.commit()
@@ -78,7 +81,7 @@ extension PrecertCommand {
                     ]))
             }
             let count = pages.count - 1
-            try writeOut(Array("wrote \(output)/index.html and \(count) policy page\(count == 1 ? "" : "s")\n".utf8))
+            try writeOut(Array("wrote \(folder == "/" ? "" : folder)/index.html and \(count) policy page\(count == 1 ? "" : "s")\n".utf8))
         }
 
         /// Creates `path` and the folders above it that are missing; a failure is the deployment's

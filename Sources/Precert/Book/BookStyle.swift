@@ -14,7 +14,7 @@ enum BookStyle {
         a { color: #1f56a8; text-decoration: none; }
         a:hover { text-decoration: underline; }
         code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace; }
-        code { font-size: 0.9em; background: #f1f4f8; border-radius: 3px; padding: 0 3px; overflow-wrap: anywhere; }
+        code { font-size: 0.9em; background: #f1f4f8; border-radius: 3px; padding: 0 3px; overflow-wrap: break-word; }
         pre { background: #f6f8fa; border: 1px solid #d5dce5; border-radius: 4px; padding: 10px; overflow: auto; font-size: 12px; line-height: 1.4; }
         .lead { font-size: 16px; color: #2b3645; max-width: 70em; }
         .small { font-size: 12px; color: #566273; }
@@ -49,6 +49,7 @@ enum BookStyle {
         table.rules td.tests { width: 5.5em; white-space: nowrap; }
         table.rules tr.default td { background: #f7f9fb; }
         .where { font-size: 11.5px; color: #566273; font-family: ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace; margin-top: 2px; }
+        .where span { white-space: nowrap; }
         .written { font-size: 11.5px; color: #6a7585; margin-top: 6px; }
         .written code { background: none; padding: 0; }
         td.when ul { margin: 4px 0 0; padding-left: 18px; }
@@ -76,6 +77,7 @@ enum BookStyle {
         p.note { font-size: 13px; color: #3a4657; background: #f7f9fb; border-left: 3px solid #c3ccd7; padding: 6px 10px; }
         footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid #d5dce5; font-size: 12px; color: #566273; }
         code.digest { overflow-wrap: anywhere; }
+        .small code { overflow-wrap: anywhere; }
         @media print {
           main { max-width: none; padding: 0; }
           a { color: inherit; }

@@ -59,7 +59,8 @@ package struct GraphvizRenderer: Sendable {
         if finished.wait(timeout: .now() + timeout) == .timedOut {
             process.terminate()
             if finished.wait(timeout: .now() + 2) == .timedOut { kill(process.processIdentifier, SIGKILL) }
-            return .failed("Graphviz took longer than \(Int(timeout)) seconds")
+            let seconds = timeout == timeout.rounded() ? "\(Int(timeout))" : "\(timeout)"
+            return .failed("Graphviz took longer than \(seconds) second\(timeout == 1 ? "" : "s")")
         }
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             let message = (try? String(contentsOf: errors, encoding: .utf8))?.split(separator: "\n").first.map(String.init)

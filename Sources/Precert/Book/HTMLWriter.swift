@@ -13,7 +13,7 @@ struct HTMLWriter {
     /// Elements after whose end tag a line break keeps the page's source readable.
     private static let blocks: Set<String> = [
         "html", "head", "body", "main", "header", "footer", "nav", "section", "div", "p", "h1", "h2", "h3", "h4",
-        "table", "thead", "tbody", "tr", "ul", "ol", "li", "dl", "dt", "dd", "figure", "pre", "style", "title", "aside",
+        "table", "thead", "tbody", "tr", "td", "th", "ul", "ol", "li", "dl", "dt", "dd", "figure", "pre", "style", "title", "aside",
         "details", "summary", "figcaption", "blockquote",
     ]
 

@@ -445,7 +445,7 @@ package struct PolicyBook: Sendable {
                 case .phrase(let phrase, let written):
                     words.phrase(phrase, into: &html)
                     html.element("div", [("class", "written")]) { html in
-                        html.text("as written: ")
+                        html.text("in the policy language: ")
                         html.element("code", text: written)
                     }
                 }
@@ -502,7 +502,6 @@ package struct PolicyBook: Sendable {
     private func diagramFigure(_ index: Int, version: Version, diagram: (String) -> Diagram, into html: inout HTMLWriter) {
         let decision = version.loaded.policy.decisions[index]
         html.element("figure", [("class", "diagram")]) { html in
-            html.element("figcaption", text: "The decision as a diagram: start at the top, follow the answers to the questions, and the box you reach gives the outcome and the rules that decide it.")
             guard let dot = GraphvizExport.dot(version.loaded.compiled, decision: index) else {
                 html.element("p", [("class", "note")], text: "This decision is too large for a diagram; it is evaluated rule by rule, with the same answers.")
                 return
@@ -523,6 +522,7 @@ package struct PolicyBook: Sendable {
             }
             switch diagram(dot) {
             case .svg(let svg):
+                html.element("figcaption", text: "The decision as a diagram: start at the top, follow the answers to the questions, and the box you reach gives the outcome and the rules that decide it.")
                 html.element("div", [("class", "drawing")]) { html in html.raw(svg) }
             case .notInstalled:
                 html.element("p", [("class", "note")]) { html in
@@ -561,7 +561,7 @@ package struct PolicyBook: Sendable {
                             html.element("td") { html in
                                 words.phrase(words.printer.phrase(condition.expression), into: &html)
                                 html.element("div", [("class", "written")]) { html in
-                                    html.text("as written: ")
+                                    html.text("in the policy language: ")
                                     html.element("code", text: words.printer.expression(condition.expression))
                                 }
                             }
@@ -899,11 +899,8 @@ package struct PolicyBook: Sendable {
     static func breakable(_ path: String, into html: inout HTMLWriter) {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         for (index, part) in parts.enumerated() {
-            if index > 0 {
-                html.text("/")
-                html.empty("wbr")
-            }
-            html.text(String(part))
+            if index > 0 { html.empty("wbr") }
+            html.element("span", text: String(part) + (index < parts.count - 1 ? "/" : ""))
         }
     }
 
@@ -941,7 +938,7 @@ package struct PolicyBook: Sendable {
         html.element("aside", [("class", "legend")]) { html in
             html.element("strong", text: "How to read this book. ")
             html.element("mark", [("class", "uncertain")], text: "Highlighted text")
-            html.text(" is a reading of the sources that a reviewer should confirm with the payer (a rule's reason that says \u{201C}Uncertain:\u{201D}). ")
+            html.text(" is a reading of the sources that a reviewer should confirm (where a rule's reason says \u{201C}Uncertain:\u{201D}, and what a regulation's file lists as uncertain). ")
             html.element("span", [("class", "badge untested")], text: "0 cases")
             html.text(" marks a rule that no test case reaches; ")
             html.element("span", [("class", "badge tested")], text: "3 cases")
