@@ -294,6 +294,7 @@ struct PolicyBookTests {
         #expect(root.element(id: "rule-authorization-default")?.all("span", class: "untested").count == 1)
         #expect(root.element(id: "tests")?.words.contains("4 of 7 (57.1%)") == true)
         #expect(root.element(id: "tests")?.words.contains("3 test cases name this policy, in clinic.test.yaml: 3 passed") == true)
+        #expect(root.element(id: "tests")?.words.contains("Not reached: default (authorization), urgent (turnaround), risk-notes (risks).") == true)
 
         let then = try #require(root.element(id: "rule-authorization-outside-therapy")?.all("td")[3])
         #expect(then.all("span", class: "outcome").first?.text == "Required")

@@ -743,7 +743,7 @@ package struct PolicyBook: Sendable {
                             html.element("a", [("href", "#" + anchors.rule(entry.decision, entry.ruleID))]) { html in
                                 html.element("code", text: entry.ruleID)
                             }
-                            if entry.ruleID == "default" { html.text(" of \(entry.decision)") }
+                            html.text(" (\(entry.decision))")
                         }
                         html.text(".")
                     }
