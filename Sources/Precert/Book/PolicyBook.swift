@@ -247,7 +247,7 @@ package struct PolicyBook: Sendable {
             html.element("h2", text: "Sources")
             html.element("p", text: "The documents this policy encodes, as it cites them:")
             html.element("ul") { html in
-                for source in syntax.sources { html.element("li", text: source) }
+                for source in syntax.sources { html.element("li") { html in Self.prose(source, into: &html) } }
             }
         }
 
@@ -477,7 +477,7 @@ package struct PolicyBook: Sendable {
                         html.element("strong", text: "Next step: ")
                         for part in step {
                             switch part {
-                            case .text(let text): html.text(text)
+                            case .text(let text): Self.prose(text, into: &html)
                             case .input(let slot):
                                 html.element("code", text: "{" + (words.policy.inputs.indices.contains(slot) ? words.policy.inputs[slot].path : "?") + "}")
                             }
@@ -488,7 +488,7 @@ package struct PolicyBook: Sendable {
                     html.element("div", [("class", "sources missing")], text: "No source cited.")
                 } else {
                     html.element("ul", [("class", "sources")]) { html in
-                        for source in rule.sources { html.element("li", text: source) }
+                        for source in rule.sources { html.element("li") { html in Self.prose(source, into: &html) } }
                     }
                 }
             }
@@ -506,7 +506,8 @@ package struct PolicyBook: Sendable {
                 html.element("p", [("class", "note")], text: "This decision is too large for a diagram; it is evaluated rule by rule, with the same answers.")
                 return
             }
-            let nodes = dot.components(separatedBy: " [shape=").count - 1
+            // One line per node: `n3 [shape=ellipse, …]` or `leaf2 [shape=box, …]`.
+            let nodes = dot.split(separator: "\n").filter { $0.contains(" [shape=") }.count
             guard nodes <= Self.largestDiagram else {
                 html.element("p", [("class", "note")]) { html in
                     html.text("The diagram of ")
@@ -636,7 +637,7 @@ package struct PolicyBook: Sendable {
                                     html.element("em", text: "unknown")
                                 }
                             }
-                            html.element("td", text: declaration?.description ?? "")
+                            html.element("td") { html in Self.prose(declaration?.description ?? "", into: &html) }
                         }
                     }
                 }
@@ -788,7 +789,7 @@ package struct PolicyBook: Sendable {
                             html.element("ul") { html in
                                 for proof in mine {
                                     html.element("li") { html in
-                                        html.text("\(proof.kind.rawValue.capitalized) requests: rule ")
+                                        html.text("\(proof.kind == .urgent ? "Urgent" : "Standard") requests: rule ")
                                         html.element("code", text: proof.rule)
                                         html.text(
                                             ", \(proof.clock), ends within \(proof.limit) for every receipt from \(proof.window.lowerBound) to \(proof.window.upperBound.adding(days: -1)), "
