@@ -54,7 +54,7 @@ enum Paths {
 
 extension GoldenCommand {
     /// Every command the golden tests run: each subcommand, its formats and its failures.
-    static let all: [GoldenCommand] = check + eval + test + graph + schema + usage + manifest
+    static let all: [GoldenCommand] = check + eval + test + graph + doc + schema + usage + manifest
 
     static let check: [GoldenCommand] = [
         GoldenCommand("check-shipped", ["check"], exit: 0),
@@ -154,6 +154,17 @@ extension GoldenCommand {
             exit: 3, environment: ["PRECERT_DOT": "\(Paths.fixtures)/no-such-dot"]),
     ]
 
+    static let doc: [GoldenCommand] = [
+        GoldenCommand(
+            "doc-unknown-policy", ["doc", "--policies", Paths.clinic, "--output", "\(Paths.fixtures)/no-such-directory/book", "clinic/outpatiant"],
+            exit: 1),
+        GoldenCommand(
+            "doc-policies-with-errors", ["doc", "--policies", Paths.broken, "--output", "\(Paths.fixtures)/no-such-directory/book"], exit: 3),
+        GoldenCommand("doc-unwritable-folder", ["doc", "--policies", Paths.clinic, "--output", "\(Paths.clinic)/outpatient.yaml/book"], exit: 3),
+        GoldenCommand("doc-output-is-a-file", ["doc", "--policies", Paths.clinic, "--output", "\(Paths.clinic)/outpatient.yaml"], exit: 3),
+        GoldenCommand("usage-doc-without-output", ["doc", "--policies", Paths.clinic], exit: 2),
+    ]
+
     static let schema: [GoldenCommand] = [
         GoldenCommand("schema-policy", ["schema", "policy"], exit: 0),
         GoldenCommand("schema-case", ["schema", "case"], exit: 0),
@@ -243,6 +254,48 @@ struct CommandTests {
         #expect(run.status == 3)
         try CLI.expectGolden(CLI.normalized(run.err), "eval-policies-with-errors.stderr", owner: false)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test("doc writes index.html and a page per policy version, the same bytes in every process, nothing else")
+    func docWritesTheBook() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("precert-doc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var books: [[String: Data]] = []
+        for run in 1...3 {
+            let book = directory.appendingPathComponent("book-\(run)/nested")
+            let result = try CLI.run(["doc", "--policies", Paths.clinic, "--output", book.path])
+            #expect(result.status == 0, "stderr: \(result.err)")
+            #expect(CLI.normalized(result.out, temporary: directory) == "wrote <tmp>/book-\(run)/nested/index.html and 1 policy page\n")
+            // Graphviz draws the diagrams when it is installed; otherwise a note says how to get it.
+            #expect(result.err.isEmpty || result.err.contains("[doc.no-graphviz]"), "\(result.err)")
+            let names = try FileManager.default.contentsOfDirectory(atPath: book.path).sorted()
+            #expect(names == ["clinic_outpatient_2026-01-01.html", "index.html"])
+            books.append(Dictionary(uniqueKeysWithValues: try names.map { ($0, try Data(contentsOf: book.appendingPathComponent($0))) }))
+        }
+        #expect(books[1] == books[0] && books[2] == books[0])
+        let page = String(decoding: books[0]["clinic_outpatient_2026-01-01.html"] ?? Data(), as: UTF8.self)
+        #expect(page.hasPrefix("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\""))
+        #expect(page.contains("outpatient.yaml:22"))
+
+        // Only the policies named, and again into the same folder: files are replaced whole.
+        let book = directory.appendingPathComponent("book-1/nested")
+        let again = try CLI.run(["doc", "--policies", Paths.clinic, "--output", book.path + "/", "clinic/outpatient"])
+        #expect(again.status == 0, "stderr: \(again.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: book.path).sorted() == ["clinic_outpatient_2026-01-01.html", "index.html"])
+    }
+
+    @Test("doc exits 3 with a clear message when a page cannot be moved into place, and leaves no temporary file")
+    func docPageUnwritable() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("precert-doc-\(UUID().uuidString)")
+        // A folder where index.html should go: the rename of the finished page fails.
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("index.html/inside"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try CLI.run(["doc", "--policies", Paths.clinic, "--output", directory.path])
+        #expect(result.status == 3)
+        #expect(result.out.isEmpty)
+        #expect(CLI.normalized(result.err, temporary: directory).contains("error: cannot move the output into `<tmp>/index.html` [io.unwritable]"), "\(result.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["index.html"])
     }
 
     @Test("every golden file belongs to a command, so that none is left stale")

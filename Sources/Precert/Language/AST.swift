@@ -224,4 +224,6 @@ package struct PolicySyntax: Sendable, Hashable {
     package var decisions: [DecisionDeclaration]
     /// What the policy governs, if it says.
     package var governs: GovernsDeclaration? = nil
+    /// A longer description for people, if any.
+    package var description: String? = nil
 }

@@ -145,7 +145,7 @@ package struct PolicyDecoder {
         let id = top["policy"].flatMap { text($0.value, "`policy`") } ?? required("policy")
         let payer = top["payer"].flatMap { text($0.value, "`payer`") } ?? required("payer")
         let title = top["title"].flatMap { text($0.value, "`title`") }?.value ?? ""
-        _ = top["description"].flatMap { text($0.value, "`description`") }
+        let description = top["description"].flatMap { text($0.value, "`description`") }?.value
         let effective = top["effective"].flatMap { text($0.value, "`effective`") } ?? required("effective")
         let expires = top["expires"].flatMap { text($0.value, "`expires`") }
         let sources = top["sources"].map { textList($0.value, "`sources`").map(\.value) } ?? []
@@ -199,7 +199,7 @@ package struct PolicyDecoder {
         return PolicySyntax(
             file: source.file, format: format, id: id, payer: payer, title: title, effective: effective,
             expires: expires, sources: sources, timezone: timezone, calendar: calendar, inputs: inputs,
-            sets: sets, conditions: conditions, decisions: decisions, governs: governs)
+            sets: sets, conditions: conditions, decisions: decisions, governs: governs, description: description)
     }
 
     private mutating func mappingPairs(_ node: YAMLNode, _ what: String) -> [YAMLNode.Pair]? {

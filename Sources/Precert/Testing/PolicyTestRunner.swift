@@ -18,6 +18,8 @@ public struct PolicyTestCaseResult: Sendable {
     public internal(set) var location: SourceLocation
     /// The fact the case proves, when it says.
     package var facts: String?
+    /// The policy the case's file names, when it names one.
+    package internal(set) var policyID: String? = nil
     /// How it ended.
     public internal(set) var outcome: Outcome
 
@@ -54,6 +56,8 @@ public struct PolicyCoverage: Sendable {
         public internal(set) var location: SourceLocation
         /// Whether some test case's answer cited it.
         public internal(set) var covered: Bool
+        /// How many test cases' answers cited it (a case counts once, whatever else it cites).
+        package internal(set) var cases: Int = 0
     }
 
     /// The policy id.
@@ -105,7 +109,11 @@ public enum PolicyTestRunner {
     }
 
     private static func run(paths: [String], settings: PolicyPipeline.Settings) -> PolicyTestRun {
-        let loaded = PolicyPipeline.load(paths: paths, settings: settings)
+        run(loaded: PolicyPipeline.load(paths: paths, settings: settings))
+    }
+
+    /// Runs every test file of a set already loaded (`PolicyPipeline.load`) against its catalog.
+    package static func run(loaded: PolicyCatalog.LoadResult) -> PolicyTestRun {
         // Warnings about policies belong to `precert check`; a test run reports what stops it.
         var diagnostics = loaded.diagnostics.filter { $0.severity == .error }
         var sources = loaded.sources
@@ -144,14 +152,14 @@ public enum PolicyTestRunner {
             results += session.run(file)
         }
         let coverage = catalog.policies.map { policy in
-            let cited = session.cited[policy.source.file] ?? []
+            let cited = session.cited[policy.source.file] ?? [:]
             var entries: [PolicyCoverage.Entry] = []
             for decision in policy.policy.decisions {
                 for rule in decision.rules + (decision.defaultRule.map { [$0] } ?? []) {
+                    let cases = cited[RuleKey(decision: decision.name, rule: rule.id)] ?? 0
                     entries.append(
                         PolicyCoverage.Entry(
-                            decision: decision.name, ruleID: rule.id, location: rule.location,
-                            covered: cited.contains(RuleKey(decision: decision.name, rule: rule.id))))
+                            decision: decision.name, ruleID: rule.id, location: rule.location, covered: cases > 0, cases: cases))
                 }
             }
             return PolicyCoverage(
@@ -172,14 +180,16 @@ public enum PolicyTestRunner {
         var catalogHasErrors = false
         var diagnostics: [Diagnostic] = []
         var sources: [SourceText] = []
-        /// Rules cited by some answer, by policy file.
-        var cited: [String: Set<RuleKey>] = [:]
+        /// Rules cited by some answer, by policy file, with how many cases cited each.
+        var cited: [String: [RuleKey: Int]] = [:]
 
         init(catalog: PolicyCatalog) { self.catalog = catalog }
 
         mutating func run(_ file: PolicyTestFile) -> [PolicyTestCaseResult] {
             var results = file.invalidCases.map { invalid in
-                PolicyTestCaseResult(file: file.file, name: invalid.name, location: invalid.location, facts: nil, outcome: .notRun)
+                PolicyTestCaseResult(
+                    file: file.file, name: invalid.name, location: invalid.location, facts: nil, policyID: file.policyID?.value,
+                    outcome: .notRun)
             }
             let versions = file.policyID.map { id in catalog.policies.filter { $0.policy.id == id.value } } ?? []
             if let id = file.policyID, versions.isEmpty {
@@ -193,7 +203,8 @@ public enum PolicyTestRunner {
             }
             for testCase in file.cases {
                 var result = PolicyTestCaseResult(
-                    file: file.file, name: testCase.name, location: testCase.location, facts: testCase.facts, outcome: .notRun)
+                    file: file.file, name: testCase.name, location: testCase.location, facts: testCase.facts,
+                    policyID: file.policyID?.value, outcome: .notRun)
                 if let id = file.policyID, !versions.isEmpty {
                     result.outcome = run(testCase, policyID: id.value, in: file)
                 }
@@ -281,10 +292,15 @@ public enum PolicyTestRunner {
                 }
                 decision = decided
             }
+            // Each rule once per case, however many of the case's answers cite it.
+            var citedHere: Set<RuleKey> = []
             for result in decision.decisions {
                 for rule in result.rules {
-                    cited[version.source.file, default: []].insert(RuleKey(decision: result.name, rule: rule.id))
+                    citedHere.insert(RuleKey(decision: result.name, rule: rule.id))
                 }
+            }
+            for key in citedHere {
+                cited[version.source.file, default: [:]][key, default: 0] += 1
             }
             var mismatches: [DecisionMismatch] = []
             for expectation in testCase.expectations {
