@@ -325,7 +325,7 @@ struct PolicyBookTests {
         #expect(second.element(id: "rule-turnaround-urgent")?.all("td")[3].words == "48 hours")
     }
 
-    @Test("without Graphviz a diagram is its DOT source with how to install Graphviz; a large one is left out")
+    @Test("without Graphviz a diagram is its DOT source with how to install Graphviz; Kaiser's largest decision is drawn")
     func diagramsWithoutGraphviz() throws {
         let pages = try BookFixtures.fixture()
         let root = try PolicyBookTests.expectSelfContainedXHTML(pages[1])
@@ -344,10 +344,11 @@ struct PolicyBookTests {
 
         let kaiser = try BookFixtures.pages([BookFixtures.shipped], ids: ["kaiser-norcal/behavioral-health"]) { _ in .svg("<svg/>") }
         let kaiserRoot = try PolicyBookTests.expectSelfContainedXHTML(kaiser[1])
+        // Drawn one rule at a time (a cluster per rule), Kaiser's largest hit-`all` decision is
+        // small enough for the page; it was 359 nodes when drawn as the product of its rules.
         let large = try #require(kaiserRoot.element(id: "decision-missing_requirements")?.all("figure").first)
-        #expect(large.all("svg").isEmpty)
-        #expect(large.words.contains("too many to read on a page"))
-        #expect(large.words.contains("precert graph kaiser-norcal/behavioral-health missing_requirements | dot -Tsvg > missing_requirements.svg"))
+        #expect(large.all("svg").count == 1)
+        #expect(!large.words.contains("too many to read on a page"))
     }
 
     @Test("Graphviz's SVG embeds without its prolog, DOCTYPE and comments; SVG that could run is refused")

@@ -502,7 +502,7 @@ package struct PolicyBook: Sendable {
     private func diagramFigure(_ index: Int, version: Version, diagram: (String) -> Diagram, into html: inout HTMLWriter) {
         let decision = version.loaded.policy.decisions[index]
         html.element("figure", [("class", "diagram")]) { html in
-            guard let dot = GraphvizExport.dot(version.loaded.compiled, decision: index) else {
+            guard let dot = GraphvizExport.dot(version.loaded.policy, decision: index) else {
                 html.element("p", [("class", "note")], text: "This decision is too large for a diagram; it is evaluated rule by rule, with the same answers.")
                 return
             }
