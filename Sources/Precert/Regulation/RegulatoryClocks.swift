@@ -65,14 +65,7 @@ package final class RegulatoryClocks: Sendable {
             let openings = limits.map { limit -> [UInt8] in
                 guard let limit else { return [] }
                 var writer = JSONWriter(style: .compact)
-                writer.beginObject()
-                writer.key("regulation")
-                writer.string(regulation.id)
-                writer.key("citation")
-                writer.string(regulation.citation)
-                writer.key("limit")
-                writer.string(limit.description)
-                writer.key("due")
+                Self.writeOpening(regulation: regulation.id, citation: regulation.citation, limit: limit, to: &writer)
                 return writer.bytes + [UInt8(ascii: "\"")]
             }
             return Entry(
@@ -86,6 +79,19 @@ package final class RegulatoryClocks: Sendable {
         stateSlot = scope.stateSlot
         onlyPlan = scope.plans.count == 1 ? scope.plans[0] : nil
         onlyState = scope.states?.count == 1 ? scope.states![0] : nil
+    }
+
+    /// `{"regulation", "citation", "limit", "due":` of one regulatory due date, up to its `due`
+    /// value: the one place its members are named, for the encoder and for the pre-written bytes.
+    package static func writeOpening(regulation: String, citation: String, limit: ClockDuration, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("regulation")
+        writer.string(regulation)
+        writer.key("citation")
+        writer.string(citation)
+        writer.key("limit")
+        writer.string(limit.description)
+        writer.key("due")
     }
 
     /// The regulations' due instants for a request received at `receivedAt` whose payer's clock
