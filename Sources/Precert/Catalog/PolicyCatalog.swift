@@ -42,7 +42,8 @@ public final class LoadedPolicy: Sendable {
         self.calendarDigest = calendarDigest
         let zoneData = PolicyTimeZone.dataVersion
         // The regulations behind the turnaround's regulatory due dates shape the answer too.
-        let governing = checked.scope.turnaround == nil ? [] : regulations.filter { $0.governs(checked) }.sorted { $0.id < $1.id }
+        let regulatory = RegulatoryClocks(policy: checked, calendar: calendar, regulations: regulations)
+        let governing = regulatory?.regulations ?? []
         provenance = Provenance(
             digest: Digest.sha256Hex(parts: [digest, calendarDigest, zoneData] + governing.map(\.digest)), policyFile: file,
             calendar: checked.calendarName, calendarDigest: calendarDigest,
@@ -51,7 +52,7 @@ public final class LoadedPolicy: Sendable {
         decoder = CaseDecoder(policy: checked, limits: caseLimits)
         evaluator = Evaluator(
             compiled: compiled, calendar: calendar, sourceFile: file,
-            regulatory: RegulatoryClocks(policy: checked, calendar: calendar, regulations: regulations))
+            regulatory: regulatory)
         fragments = DecisionFragments(evaluator: evaluator, digest: digest, provenance: provenance)
     }
 

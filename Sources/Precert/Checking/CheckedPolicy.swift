@@ -298,6 +298,26 @@ package enum PlanTypes {
     package static func isState(_ text: String) -> Bool {
         text.utf8.count == 2 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
     }
+
+    /// The error for a `governs.plans` word that is no plan type (`policy.unknown-plan`,
+    /// `regulation.unknown-plan`, by the file's kind), with a "did you mean"; nil for a plan type.
+    package static func unknownPlan(_ plan: Located<String>, in kind: String) -> Diagnostic? {
+        guard !all.contains(plan.value) else { return nil }
+        let suggestion = Suggestion.closest(to: plan.value, in: all)
+        return .error(
+            DiagnosticID("\(kind).unknown-plan"), "unknown plan type `\(plan.value)`", at: plan.range,
+            hint: Suggestion.hint(suggestion) ?? "plan types are the case format's `member.plan` values: \(all.map { "`\($0)`" }.joined(separator: ", "))",
+            facts: DiagnosticFacts(suggestion: suggestion))
+    }
+
+    /// The error for a `governs.states` entry that is not a two-letter state (`policy.bad-state`,
+    /// `regulation.bad-state`); nil for a state.
+    package static func badState(_ state: Located<String>, in kind: String) -> Diagnostic? {
+        guard !isState(state.value) else { return nil }
+        return .error(
+            DiagnosticID("\(kind).bad-state"), "`\(state.value)` is not a two-letter state", at: state.range,
+            hint: "write states as the case format's `member.state` does, such as `CA`")
+    }
 }
 
 /// What a policy governs (`governs:`), and where its turnaround clock and the request's urgency

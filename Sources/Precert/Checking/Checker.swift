@@ -192,23 +192,19 @@ package struct PolicyChecker {
                     hint: "list the `member.plan` values the policy applies to: \(PlanTypes.all.map { "`\($0)`" }.joined(separator: ", "))")
             }
             for plan in governs.plans {
-                if PlanTypes.all.contains(plan.value) {
-                    if !scope.plans.contains(plan.value) { scope.plans.append(plan.value) }
-                } else {
-                    let suggestion = Suggestion.closest(to: plan.value, in: PlanTypes.all)
-                    error("policy.unknown-plan", "unknown plan type `\(plan.value)`", at: plan.range,
-                        hint: Suggestion.hint(suggestion) ?? "plan types are the case format's `member.plan` values: \(PlanTypes.all.map { "`\($0)`" }.joined(separator: ", "))",
-                        suggestion: suggestion)
+                if let problem = PlanTypes.unknownPlan(plan, in: "policy") {
+                    diagnostics.report(problem)
+                } else if !scope.plans.contains(plan.value) {
+                    scope.plans.append(plan.value)
                 }
             }
             if let states = governs.states {
                 scope.states = []
                 for state in states {
-                    if PlanTypes.isState(state.value) {
-                        if !scope.states!.contains(state.value) { scope.states!.append(state.value) }
-                    } else {
-                        error("policy.bad-state", "`\(state.value)` is not a two-letter state", at: state.range,
-                            hint: "write states as the case format's `member.state` does, such as `CA`")
+                    if let problem = PlanTypes.badState(state, in: "policy") {
+                        diagnostics.report(problem)
+                    } else if !scope.states!.contains(state.value) {
+                        scope.states!.append(state.value)
                     }
                 }
             }

@@ -39,11 +39,6 @@ package struct Regulation: Sendable {
     /// Where the id is written.
     package var range: SourceRange
 
-    /// Whether it is in force on `date`.
-    package func isInForce(on date: CivilDate) -> Bool {
-        (effective.map { date >= $0 } ?? true) && (expires.map { date < $0 } ?? true)
-    }
-
     /// The states both it and a policy govern: `nil` for every state, empty when none.
     package func states(overlapping policyStates: [String]?) -> [String]? {
         switch (states, policyStates) {

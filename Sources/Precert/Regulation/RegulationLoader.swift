@@ -142,11 +142,8 @@ package struct RegulationLoader {
     private mutating func readGoverns(_ governs: [String: YAMLNode.Pair], into regulation: inout Regulation, at range: SourceRange) {
         if let pair = governs["plans"] {
             for plan in textList(pair.value, "`governs.plans`") {
-                guard PlanTypes.all.contains(plan.value) else {
-                    let suggestion = Suggestion.closest(to: plan.value, in: PlanTypes.all)
-                    error("regulation.unknown-plan", "unknown plan type `\(plan.value)`", at: plan.range,
-                        hint: Suggestion.hint(suggestion) ?? "plan types are the case format's `member.plan` values: \(PlanTypes.all.map { "`\($0)`" }.joined(separator: ", "))",
-                        suggestion: suggestion)
+                if let problem = PlanTypes.unknownPlan(plan, in: "regulation") {
+                    diagnostics.report(problem)
                     continue
                 }
                 if !regulation.plans.contains(plan.value) { regulation.plans.append(plan.value) }
@@ -158,9 +155,8 @@ package struct RegulationLoader {
         if let pair = governs["states"] {
             var states: [String] = []
             for state in textList(pair.value, "`governs.states`") {
-                guard PlanTypes.isState(state.value) else {
-                    error("regulation.bad-state", "`\(state.value)` is not a two-letter state", at: state.range,
-                        hint: "write states as the case format's `member.state` does, such as `CA`")
+                if let problem = PlanTypes.badState(state, in: "regulation") {
+                    diagnostics.report(problem)
                     continue
                 }
                 if !states.contains(state.value) { states.append(state.value) }

@@ -43,6 +43,10 @@ package final class RegulatoryClocks: Sendable {
     }
 
     let entries: [Entry]
+
+    /// The governing regulations, by id.
+    package var regulations: [Regulation] { entries.map(\.regulation) }
+
     /// Where the case's request kind, plan and state are (`PolicyScope`), and what a policy that
     /// does not read a plan or state serves: read per case, so kept as plain values.
     let urgencySlot: Int
