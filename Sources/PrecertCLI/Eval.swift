@@ -46,6 +46,12 @@ extension PrecertCommand {
         @Flag(help: "Show the path taken through each decision diagram, with each tested value.")
         var explain = false
 
+        @Flag(help: "After the summary, show every rule that decided, its reason, sources and where it is written.")
+        var why = false
+
+        @Option(help: "Emphasis in the text answer: auto (on a terminal, unless NO_COLOR is set), always, never.")
+        var color: ColorMode = .auto
+
         @Flag(help: "Read JSON Lines (one case per line) and write one decision per line.")
         var jsonl = false
 
@@ -63,6 +69,7 @@ extension PrecertCommand {
             if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
             if jobs > 1 && !jsonl { throw ValidationError("--jobs applies to --jsonl") }
             if progress != .auto && !jsonl { throw ValidationError("--progress applies to --jsonl") }
+            if why && (jsonl || format == .json) { throw ValidationError("--why applies to the text answer; the JSON always holds every rule") }
         }
 
         /// `--format` as given; `nil` when not given (text for one case, JSON for --jsonl).
@@ -109,7 +116,9 @@ extension PrecertCommand {
                 case .json:
                     try sink.write(DecisionEncoder.encode(decision, pretty: true) + [UInt8(ascii: "\n")])
                 case .text:
-                    try sink.write(Array(DecisionText.render(decision, explain: explain).utf8))
+                    let layout = DecisionText.Options(
+                        why: why, explain: explain, width: TerminalOutput.width(), color: color.enabled(for: output == nil ? 1 : -1))
+                    try sink.write(Array(DecisionText.render(decision, options: layout).utf8))
                 }
             }
         }

@@ -103,6 +103,8 @@ enum CLI {
         environment["SWIFT_DETERMINISTIC_HASHING"] = nil
         environment["COLUMNS"] = "80"
         environment["LINES"] = "25"
+        // `--color auto` never colors a pipe, but NO_COLOR must not decide what a test sees either.
+        environment["NO_COLOR"] = nil
         return environment
     }
 

@@ -70,6 +70,15 @@ extension GoldenCommand {
 
     static let eval: [GoldenCommand] = [
         GoldenCommand("eval-shipped", ["eval", "Examples/direct-booking-without-authorization.json"], exit: 0),
+        GoldenCommand(
+            "eval-shipped-100-columns", ["eval", "Examples/out-of-network-without-documentation.json"], exit: 0,
+            environment: ["COLUMNS": "100"]),
+        GoldenCommand("eval-shipped-why", ["eval", "--why", "Examples/direct-booking-without-authorization.json"], exit: 0),
+        GoldenCommand("eval-shipped-color", ["eval", "--color", "always", "Examples/urgent-request.json"], exit: 0),
+        GoldenCommand(
+            "eval-shipped-no-color", ["eval", "--color", "auto", "Examples/urgent-request.json"], exit: 0,
+            environment: ["NO_COLOR": "1"]),
+        GoldenCommand("eval-why-json", ["eval", "--why", "--format", "json", "Examples/urgent-request.json"], exit: 2),
         GoldenCommand("eval-text", ["eval", "--policies", Paths.clinic, Paths.case("outside.json")], exit: 0),
         GoldenCommand("eval-text-next-steps", ["eval", "--policies", Paths.clinic, Paths.case("referral.json")], exit: 0),
         GoldenCommand("eval-json", ["eval", "--policies", Paths.clinic, "--format", "json", Paths.case("outside.json")], exit: 0),

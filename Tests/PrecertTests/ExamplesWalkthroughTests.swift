@@ -31,7 +31,7 @@ enum Walkthrough {
     /// One `$ precert eval ...` command of the README and the output block below it.
     struct Command: Sendable, CustomTestStringConvertible {
         enum Mode: Sendable, Equatable {
-            case text(explain: Bool)
+            case text(explain: Bool, why: Bool)
             case json(explain: Bool)
             case jsonl(explain: Bool)
         }
@@ -117,6 +117,7 @@ enum Walkthrough {
             }
             var file: String?
             var explain = false
+            var why = false
             var jsonl = false
             var format = "text"
             var rest = words.dropFirst(2).makeIterator()
@@ -124,6 +125,7 @@ enum Walkthrough {
             while let word = rest.next() {
                 switch word {
                 case "--explain": explain = true
+                case "--why": why = true
                 case "--jsonl": jsonl = true
                 case "--format":
                     guard let value = rest.next(), value == "text" || value == "json" else {
@@ -155,7 +157,7 @@ enum Walkthrough {
             if between.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
                 problems.append("\(at): the output block must come right below the command, with only a blank line between")
             }
-            let mode: Command.Mode = jsonl ? .jsonl(explain: explain) : format == "json" ? .json(explain: explain) : .text(explain: explain)
+            let mode: Command.Mode = jsonl ? .jsonl(explain: explain) : format == "json" ? .json(explain: explain) : .text(explain: explain, why: why)
             let language = jsonl ? "jsonl" : format
             if output.info != language {
                 problems.append("\(readmePath):\(output.openLine): the output of `\(commandLine)` belongs in a ```\(language) block, not ```\(output.info)")
@@ -232,7 +234,7 @@ struct ExamplesWalkthroughTests {
         let catalog = Walkthrough.loaded.catalog
         let bytes = Array(try Data(contentsOf: Walkthrough.root.appendingPathComponent(command.file)))
         switch command.mode {
-        case .text(let explain), .json(let explain):
+        case .text(let explain, _), .json(let explain):
             let decision: CaseDecision
             switch catalog.evaluate(bytes, options: EvaluationOptions(explain: explain, file: command.file)) {
             case .success(let value): decision = value
@@ -244,7 +246,8 @@ struct ExamplesWalkthroughTests {
             if case .json = command.mode {
                 printed = String(decoding: DecisionEncoder.encode(decision, style: .pretty) + [UInt8(ascii: "\n")], as: UTF8.self)
             } else {
-                printed = DecisionText.render(decision, explain: explain)
+                guard case .text(_, let why) = command.mode else { return }
+                printed = DecisionText.render(decision, options: .init(why: why, explain: explain))
             }
             let actual = Walkthrough.asPrintedFromRoot(printed)
             let difference = Walkthrough.firstDifference(expected: command.output, actual: actual, firstLine: command.outputLine)

@@ -117,7 +117,7 @@ struct CheckerTests {
         #expect(errors[5].message == "unknown name `out_of_netwrk`")
         #expect(errors[5].hint == "did you mean `out_of_network`?")
         #expect(errors[4].hint?.contains("did you mean `hit`?") == true)
-        #expect(errors[4].hint?.contains("allowed keys: `description`, `outcomes`") == true)
+        #expect(errors[4].hint?.contains("allowed keys: `description`, `label`, `outcomes`") == true)
     }
 
     /// A small decision around one rule condition, to check expressions in context.
@@ -327,7 +327,7 @@ struct CheckerTests {
                     rules: [{id: r, when: has(provider.npi), then: x, next_step: "Give NPI {provider.np}"}]
                 """))
         let error = diagnostics.first { $0.id == "name.unknown-placeholder" }
-        #expect(error?.message == "placeholder `{provider.np}` names no declared input")
+        #expect(error?.message == "placeholder `{provider.np}` names no declared input or decision")
         #expect(error?.hint?.hasPrefix("did you mean `provider.npi`?") == true)
     }
 }

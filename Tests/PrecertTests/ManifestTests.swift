@@ -11,6 +11,13 @@ struct ManifestTests {
     static let kaiserFile = "kaiser-norcal/behavioral-health.yaml"
 
     /// A copy of the shipped policies in a folder of its own, removed by the caller.
+    /// Where the Kaiser policy's third decision starts: cut there, the file is still a valid
+    /// policy, with two decisions.
+    static func beforeThirdDecision(_ policy: Data) throws -> Int {
+        let start = try #require(policy.range(of: Data("\n  pathway:\n".utf8)))
+        return start.lowerBound + 1
+    }
+
     static func copyOfPolicies() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("precert-manifest-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: Fixtures.repositoryRoot.appendingPathComponent("Policies"), to: folder)
@@ -119,14 +126,15 @@ struct ManifestTests {
 
     // MARK: - A set that does not match
 
-    @Test("the Kaiser policy cut to its first 9,000 bytes: without a manifest it loads and answers with 2 decisions; with one it is `manifest.digest-mismatch` at that file and does not answer")
+    @Test("the Kaiser policy cut short before its third decision: without a manifest it loads and answers with 2 decisions; with one it is `manifest.digest-mismatch` at that file and does not answer")
     func kaiserCutShort() throws {
         let folder = try Self.copyOfPolicies()
         defer { try? FileManager.default.removeItem(at: folder) }
         let kaiser = folder.appendingPathComponent(Self.kaiserFile)
         let whole = try Data(contentsOf: kaiser)
         try Self.writeManifest(in: folder)
-        try whole.prefix(9_000).write(to: kaiser)
+        let cut = try Self.beforeThirdDecision(whole)
+        try whole.prefix(cut).write(to: kaiser)
 
         // What a manifest is for: the same folder without one loads cleanly and answers short.
         let manifestURL = folder.appendingPathComponent(PolicyManifest.fileName)
@@ -144,7 +152,7 @@ struct ManifestTests {
         #expect(mismatch.message == "`kaiser-norcal/behavioral-health.yaml` is not the file the manifest lists")
         #expect(mismatch.hint != nil)
         #expect(mismatch.facts.expected == Digest.sha256Hex(Array(whole)))
-        #expect(mismatch.facts.found == Digest.sha256Hex(Array(whole.prefix(9_000))))
+        #expect(mismatch.facts.found == Digest.sha256Hex(Array(whole.prefix(cut))))
         #expect(mismatch.notes.first?.range?.start.file == manifestURL.path)
         #expect(mismatch.notes.first?.range?.start.line == (try Self.manifestLine(listing: Self.kaiserFile, in: folder)))
         #expect(loaded.sources.contains { $0.file == manifestURL.path }, "the note's line can be quoted")
@@ -173,7 +181,7 @@ struct ManifestTests {
         #expect(original.hasVerifiedManifest)
         let kaiser = folder.appendingPathComponent(Self.kaiserFile)
         let whole = try Data(contentsOf: kaiser)
-        try whole.prefix(9_000).write(to: kaiser)
+        try whole.prefix(try Self.beforeThirdDecision(whole)).write(to: kaiser)
 
         guard case .refused(let error, let serving) = live.reload() else {
             Issue.record("a policy cut short is refused")

@@ -239,7 +239,7 @@ struct PolicyBookTests {
         #expect(links == Set(pages.dropFirst().map(\.name)))
         let kaiser = try #require(root.element(id: "payer-kaiser-norcal"))
         #expect(kaiser.words.contains("in force from 2026-05-20, no end date"))
-        #expect(kaiser.words.contains("47 of 47 (100%)"))
+        #expect(kaiser.words.contains("48 of 48 (100%)"))
     }
 
     @Test("reviewer notes: a sentence that starts with Uncertain: is marked, up to the end of its sentence")

@@ -1144,7 +1144,7 @@ enum PrivacyProbe {
             }
         case .success(let decision):
             let json = String(decoding: DecisionEncoder.encode(decision), as: UTF8.self)
-            let text = DecisionText.render(decision, explain: true)
+            let text = DecisionText.render(decision, options: .init(why: true, explain: true))
             let allowed = templateFields(policy)
             for field in fields {
                 let mark = marker(field.path)

@@ -480,6 +480,8 @@ package struct PolicyBook: Sendable {
                             case .text(let text): Self.prose(text, into: &html)
                             case .input(let slot):
                                 html.element("code", text: "{" + (words.policy.inputs.indices.contains(slot) ? words.policy.inputs[slot].path : "?") + "}")
+                            case .decision(let index):
+                                html.element("code", text: "{" + (words.policy.decisions.indices.contains(index) ? words.policy.decisions[index].name : "?") + "}")
                             }
                         }
                     }

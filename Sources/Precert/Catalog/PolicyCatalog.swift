@@ -80,7 +80,8 @@ public final class LoadedPolicy: Sendable {
         provenance.versionDateSource = dateSource
         return CaseDecision(
             caseID: decoded.caseID, policyID: policy.id, payer: policy.payer, effective: policy.effective,
-            digest: digest, decisions: decisions, nextSteps: nextSteps, provenance: provenance)
+            digest: digest, decisions: decisions, nextSteps: nextSteps, provenance: provenance,
+            title: policy.syntax.title, policySources: policy.syntax.sources)
     }
 
     /// Whether this version is in force on `date`.

@@ -158,6 +158,9 @@ package enum TemplatePart: Sendable, Hashable {
     case text(String)
     /// The value of the input in this slot.
     case input(Int)
+    /// What the decision at this index answered, in words: its outcomes' messages, else their
+    /// labels or words (`{missing_requirements}` lists what the case lacks).
+    case decision(Int)
 }
 
 /// One rule (or a decision's default), checked.
@@ -192,6 +195,8 @@ package struct Decision: Sendable, Hashable {
     package var messages: [Int: String]
     /// Plain-words labels per outcome, by outcome index (`not_covered` → `Not covered`).
     package var labels: [Int: String] = [:]
+    /// Plain words naming the decision (`Who starts the request`), when the policy gives them.
+    package var label: String? = nil
     /// For a duration decision, the slot of the datetime input its clock starts from.
     package var dueFromSlot: Int?
     /// How matching rules combine.

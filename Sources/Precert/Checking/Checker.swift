@@ -549,7 +549,7 @@ package struct PolicyChecker {
             }
         }
         return Decision(
-            name: declaration.name.value, outcomes: outcomes, messages: messages, labels: labels,
+            name: declaration.name.value, outcomes: outcomes, messages: messages, labels: labels, label: declaration.label,
             dueFromSlot: declaration.isDuration ? (dueFromSlot ?? -1) : nil, hit: declaration.hit.value,
             appliesWhen: appliesWhen, rules: rules, defaultRule: defaultRule,
             location: declaration.name.location)
@@ -576,7 +576,8 @@ package struct PolicyChecker {
         return (index, nil)
     }
 
-    /// Parses `{input.path}` placeholders in a next step.
+    /// Parses the placeholders in a next step: `{input.path}`, or `{decision}` for what that
+    /// decision answered.
     private mutating func template(_ text: Located<String>) -> [TemplatePart]? {
         var parts: [TemplatePart] = []
         var rest = Substring(text.value)
@@ -587,15 +588,18 @@ package struct PolicyChecker {
                 return nil
             }
             let name = String(rest[rest.index(after: open)..<close]).trimmingSpaces
-            guard let slot = inputIndex[name] else {
-                let suggestion = Suggestion.closest(to: name, in: inputs.map(\.path))
+            if let slot = inputIndex[name] {
+                usedInputs.insert(slot)
+                parts.append(.input(slot))
+            } else if let decision = decisionIndex[name] {
+                parts.append(.decision(decision))
+            } else {
+                let suggestion = Suggestion.closest(to: name, in: inputs.map(\.path) + decisionIndex.keys.sorted())
                 let hint = Suggestion.hint(suggestion).map { "\($0) " } ?? ""
-                error("name.unknown-placeholder", "placeholder `{\(name)}` names no declared input", at: text.range,
-                    hint: "\(hint)placeholders are filled from the case's declared inputs", suggestion: suggestion)
+                error("name.unknown-placeholder", "placeholder `{\(name)}` names no declared input or decision", at: text.range,
+                    hint: "\(hint)placeholders are filled from the case's inputs and the policy's answers", suggestion: suggestion)
                 return nil
             }
-            usedInputs.insert(slot)
-            parts.append(.input(slot))
             rest = rest[rest.index(after: close)...]
         }
         if !rest.isEmpty { parts.append(.text(String(rest))) }

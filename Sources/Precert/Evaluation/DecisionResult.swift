@@ -65,6 +65,10 @@ public struct DecisionResult: Sendable, Hashable {
     public internal(set) var missing: [String]
     /// For `needs_information`, the outcomes still possible.
     public internal(set) var possible: [String]
+    /// Each outcome in plain words: its `label` in the policy, or the outcome word itself.
+    public internal(set) var outcomeLabels: [String] = []
+    /// The decision in plain words (`Who starts the request`), when the policy labels it.
+    public internal(set) var label: String? = nil
     /// The policy's messages for the outcomes given (e.g. the fix for a denial reason).
     public internal(set) var messages: [(outcome: String, message: String)]
     /// The path taken through the diagram, when asked for.
@@ -79,7 +83,7 @@ public struct DecisionResult: Sendable, Hashable {
     /// Compares every field.
     public static func == (lhs: DecisionResult, rhs: DecisionResult) -> Bool {
         lhs.name == rhs.name && lhs.status == rhs.status && lhs.outcomes == rhs.outcomes && lhs.isList == rhs.isList
-            && lhs.rules == rhs.rules && lhs.duration == rhs.duration && lhs.due == rhs.due && lhs.regulatory == rhs.regulatory
+            && lhs.outcomeLabels == rhs.outcomeLabels && lhs.label == rhs.label && lhs.rules == rhs.rules && lhs.duration == rhs.duration && lhs.due == rhs.due && lhs.regulatory == rhs.regulatory
             && lhs.missing == rhs.missing && lhs.possible == rhs.possible
             && lhs.messages.map(\.outcome) == rhs.messages.map(\.outcome)
             && lhs.messages.map(\.message) == rhs.messages.map(\.message) && lhs.trace == rhs.trace
@@ -111,6 +115,11 @@ public struct CaseDecision: Sendable, Hashable {
     public internal(set) var nextSteps: [String]
     /// What shaped the answer besides the case: the files, the date the version was chosen by.
     public internal(set) var provenance: Provenance
+    /// The policy's title, for people.
+    public internal(set) var title: String = ""
+    /// The documents the whole policy cites, as its `sources` list them: where the text answer
+    /// finds a document's title for the sources its rules cite.
+    package internal(set) var policySources: [String] = []
 
     /// The result of the decision named `name`, if the policy has one.
     public subscript(name: String) -> DecisionResult? { decisions.first { $0.name == name } }

@@ -351,9 +351,10 @@ package final class Evaluator: Sendable {
     /// The next steps of a walk's answers, placeholders filled, each once.
     func nextSteps(_ scratch: EvaluationScratch, _ facts: CaseFacts) -> [String] {
         var steps: [String] = []
+        var given: Set<String> = []
         facts.values.withUnsafeBufferPointer { values in
             forEachNextStep(scratch, values) { step in
-                let text = render(meaning.steps[step], facts)
+                guard let text = render(meaning.steps[step], facts, scratch, values, given: &given) else { return }
                 if !steps.contains(text) { steps.append(text) }
             }
         }
@@ -368,19 +369,21 @@ package final class Evaluator: Sendable {
         withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: maxStepsPerCase) { written in
             stepBytes.withUnsafeBufferPointer { stepBytes in
             var count = 0
+            var given: Set<String> = []
             forEachNextStep(scratch, values) { step in
                 let start = writer.bytes.count
-                if count > 0 { writer.bytes.append(UInt8(ascii: ",")) }
-                let quoted = writer.bytes.count
                 if let escaped = stepEscaped[step] {
+                    if count > 0 { writer.bytes.append(UInt8(ascii: ",")) }
                     writer.bytes.append(UInt8(ascii: "\""))
                     writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: stepBytes[escaped]))
                     writer.bytes.append(UInt8(ascii: "\""))
                 } else {
-                    var text = render(meaning.steps[step], facts)
+                    guard var text = render(meaning.steps[step], facts, scratch, values, given: &given) else { return }
+                    if count > 0 { writer.bytes.append(UInt8(ascii: ",")) }
                     text.withUTF8 { writer.writeQuoted($0) }
                 }
-                let range = quoted..<writer.bytes.count
+                // The string starts after the comma that separates it from the one before.
+                let range = (start + (count > 0 ? 1 : 0))..<writer.bytes.count
                 let repeated = writer.bytes.withUnsafeBufferPointer { bytes in
                     let this = UnsafeBufferPointer(rebasing: bytes[range])
                     return written[..<count].contains { JSONText.bytesEqual(UnsafeBufferPointer(rebasing: bytes[$0]), this) }
@@ -396,10 +399,20 @@ package final class Evaluator: Sendable {
         }
     }
 
-    /// A `next_step` template with its placeholders filled from the case.
-    private func render(_ template: [TemplatePart], _ facts: CaseFacts) -> String {
+    /// A `next_step` template with its placeholders filled from the case and the walk's answers;
+    /// `nil` for a step whose `{decision}` placeholders give nothing new.
+    ///
+    /// `given` holds the messages earlier steps of the case gave: a message two placeholders
+    /// would both give (a missing item that is also a denial risk's fix) is written once, and a
+    /// step left with nothing to say is left out.
+    private func render(
+        _ template: [TemplatePart], _ facts: CaseFacts, _ scratch: EvaluationScratch, _ values: UnsafeBufferPointer<Value?>,
+        given: inout Set<String>
+    ) -> String? {
         if template.count == 1, case .text(let text) = template[0] { return text }
         var text = ""
+        var readsDecisions = false
+        var saysSomething = false
         for part in template {
             switch part {
             case .text(let t): text += t
@@ -409,9 +422,39 @@ package final class Evaluator: Sendable {
                 case let value?: text += ExpressionPrinter(policy: policy).value(value, type: policy.inputs[slot].type)
                 case nil: text += "(\(policy.inputs[slot].path) not given)"
                 }
+            case .decision(let decision):
+                readsDecisions = true
+                let words = words(of: result(decision, scratch, values), skipping: &given)
+                saysSomething = saysSomething || !words.isEmpty
+                text += words
             }
         }
-        return text
+        guard readsDecisions else { return text }
+        // An empty list leaves its spaces behind.
+        return saysSomething ? text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") : nil
+    }
+
+    /// What a decision answered in a walk, without its due instant.
+    private func result(_ decision: Int, _ scratch: EvaluationScratch, _ values: UnsafeBufferPointer<Value?>) -> DecisionResult {
+        let leaf = scratch.leaves[decision]
+        guard leaf < 0 else { return answer(decision, scratch).result }
+        let meaning = leafMeanings[leafMeaning(decision, leaf)]
+        return meaning.with(meaning.start(values)) { $0.result }
+    }
+
+    /// A decision's answer as a `{decision}` placeholder writes it: its outcomes' messages (each
+    /// once), else their labels or words; an unsettled decision says so.
+    private func words(of result: DecisionResult, skipping written: inout Set<String>) -> String {
+        switch result.status {
+        case .decided:
+            if !result.messages.isEmpty {
+                return result.messages.map(\.message).filter { written.insert($0).inserted }.joined(separator: " ")
+            }
+            return result.outcomeLabels.joined(separator: ", ")
+        case .needsInformation: return "(\(result.name) needs \(result.missing.joined(separator: ", ")))"
+        case .notApplicable: return ""
+        case .noMatch: return "(\(result.name) has no answer)"
+        }
     }
 }
 

@@ -259,6 +259,7 @@ struct PolicyMeaning: Sendable {
         var result = DecisionResult(
             name: decision.name, status: .decided, outcomes: [], isList: decision.hit == .all, rules: [],
             duration: nil, due: nil, missing: [], possible: [], messages: [], trace: [])
+        result.label = decision.label
         var value = DecisionValue.none
         var due: DueRule?
         switch answer {
@@ -272,6 +273,7 @@ struct PolicyMeaning: Sendable {
             if let duration = decision.rule(at: rule).duration {
                 result.duration = duration
                 result.outcomes = [duration.description]
+                result.outcomeLabels = result.outcomes
                 value = .value(.duration(duration))
                 if let slot = decision.dueFromSlot, slot >= 0 {
                     due = DueRule(duration: duration, slot: slot, isTurnaround: regulatory != nil && policy.scope.turnaround == index)
@@ -281,6 +283,7 @@ struct PolicyMeaning: Sendable {
             result.rules = rules.map { self.rules[index].citations[$0] }
             result.rulesAreAlternatives = alternatives
             result.outcomes = outcomes.map { decision.outcomes[$0] }
+            result.outcomeLabels = outcomes.map { decision.labels[$0] ?? decision.outcomes[$0] }
             result.messages = outcomes.compactMap { o in decision.messages[o].map { (decision.outcomes[o], $0) } }
             value = .value(decision.hit == .all ? .list(outcomes.map(Value.enumValue)) : .enumValue(outcomes[0]))
         }
@@ -336,9 +339,10 @@ struct PolicyMeaning: Sendable {
     /// `possible`.
     func open(_ index: Int, possible: [String], missing: [Int]) -> DecisionAnswer {
         let decision = policy.decisions[index]
-        let result = DecisionResult(
+        var result = DecisionResult(
             name: decision.name, status: .needsInformation, outcomes: [], isList: decision.hit == .all, rules: [],
             duration: nil, due: nil, missing: missing.map { paths[$0] }, possible: possible, messages: [], trace: [])
+        result.label = decision.label
         return DecisionAnswer(result: result, value: .unknown, missing: missing, steps: [])
     }
 

@@ -175,6 +175,9 @@ package struct DecisionDeclaration: Sendable, Hashable {
     package var defaultOutcome: DefaultDeclaration?
     /// A description for people.
     package var description: String?
+    /// Plain words naming the decision for people (`Who starts the request`); a policy's labelled
+    /// decisions are the ones a text answer shows at a glance.
+    package var label: String? = nil
 }
 
 /// `governs:`: the plans and states a policy applies to, and which of its decisions and inputs are

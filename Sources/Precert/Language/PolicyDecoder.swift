@@ -14,7 +14,7 @@ package struct PolicyDecoder {
     ]
     static let inputKeys = ["type", "enum", "default", "description"]
     static let decisionKeys = [
-        "description", "outcomes", "type", "due_from", "hit", "applies_when", "rules", "default",
+        "description", "label", "outcomes", "type", "due_from", "hit", "applies_when", "rules", "default",
     ]
     static let ruleKeys = ["id", "when", "then", "because", "sources", "next_step"]
     static let outcomeKeys = ["label", "message"]
@@ -387,9 +387,11 @@ package struct PolicyDecoder {
             }
         }
         let description = body["description"].flatMap { text($0.value, "a description") }?.value
+        let label = body["label"].flatMap { text($0.value, "the label of \(what)") }?.value
         return DecisionDeclaration(
             name: name, outcomes: outcomes, isDuration: isDuration, dueFrom: dueFrom, hit: hit,
-            appliesWhen: appliesWhen, rules: rules, defaultOutcome: defaultOutcome, description: description)
+            appliesWhen: appliesWhen, rules: rules, defaultOutcome: defaultOutcome, description: description,
+            label: label)
     }
 
     private mutating func decodeRule(_ node: YAMLNode, in decision: String) -> RuleDeclaration? {

@@ -218,6 +218,10 @@ public enum Schemas {
                   "description": "What the decision answers, for people.",
                   "$ref": "#/$defs/text"
                 },
+                "label": {
+                  "description": "The decision in plain words for people (`Who starts the request`). The text answer shows a policy's labelled decisions at a glance; a policy that labels none shows them all.",
+                  "$ref": "#/$defs/text"
+                },
                 "outcomes": {
                   "description": "The answers this decision may give: a list of words, or a mapping from each word to a message shown with it (e.g. the fix for a denial reason; leave the message empty for none) or to `{label, message}`, where `label` is the outcome in plain words for people (`Not covered`); answers in JSON keep the word. Each word once. Required unless `type: duration`.",
                   "anyOf": [
@@ -328,7 +332,7 @@ public enum Schemas {
                   "$ref": "#/$defs/texts"
                 },
                 "next_step": {
-                  "description": "An instruction for the provider or member when this rule answers; `{input.path}` is replaced by the case's value of a declared input. Quote it in YAML when it starts with `{`.",
+                  "description": "An instruction for the provider or member when this rule answers; `{input.path}` is replaced by the case's value of a declared input, and `{decision}` by what that decision answered (its outcomes' messages, each once across the steps, else their labels); a step whose `{decision}` placeholders give nothing new is left out. Quote it in YAML when it starts with `{`.",
                   "$ref": "#/$defs/text"
                 }
               }
@@ -352,7 +356,7 @@ public enum Schemas {
                   "$ref": "#/$defs/texts"
                 },
                 "next_step": {
-                  "description": "An instruction for the provider or member, with `{input.path}` placeholders.",
+                  "description": "An instruction for the provider or member, with `{input.path}` and `{decision}` placeholders.",
                   "$ref": "#/$defs/text"
                 }
               }
