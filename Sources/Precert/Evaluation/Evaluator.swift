@@ -39,6 +39,13 @@ package final class Evaluator: Sendable {
     let stepEscaped: [Range<Int>?]
     /// The escaped texts, back to back.
     let stepBytes: [UInt8]
+    /// Every distinct outcome message of the policy, so that a case's steps tell a message they
+    /// already gave by its number.
+    let messageTexts: [String]
+    /// The number of each text in `messageTexts`.
+    let messageNumbers: [String: Int32]
+    /// Per meaning, its answer's messages by number (empty unless it decides outcomes with messages).
+    let leafMessages: [[Int32]]
     /// The most next steps one case can have (every decision's longest list of steps).
     let maxStepsPerCase: Int
     /// Per variable, what a walk reads, as plain data.
@@ -121,6 +128,20 @@ package final class Evaluator: Sendable {
             return LeafSteps(due: meaning.due, dated: add(meaning.dated.steps), undated: add(meaning.undated?.steps ?? []))
         }
         self.stepPool = stepPool
+        var messageNumbers: [String: Int32] = [:]
+        var messageTexts: [String] = []
+        func number(_ text: String) -> Int32 {
+            if let known = messageNumbers[text] { return known }
+            messageNumbers[text] = Int32(messageTexts.count)
+            messageTexts.append(text)
+            return Int32(messageTexts.count - 1)
+        }
+        for decision in policy.decisions {
+            for outcome in decision.outcomes.indices { if let message = decision.messages[outcome] { _ = number(message) } }
+        }
+        leafMessages = meanings.map { $0.dated.result.messages.map { number($0.message) } }
+        self.messageTexts = messageTexts
+        self.messageNumbers = messageNumbers
         var stepBytes: [UInt8] = []
         stepEscaped = meaning.steps.map { template in
             guard template.count == 1, case .text(let text) = template[0] else { return nil }
@@ -351,7 +372,7 @@ package final class Evaluator: Sendable {
     /// The next steps of a walk's answers, placeholders filled, each once.
     func nextSteps(_ scratch: EvaluationScratch, _ facts: CaseFacts) -> [String] {
         var steps: [String] = []
-        var given: Set<String> = []
+        var given: [Int32] = []
         facts.values.withUnsafeBufferPointer { values in
             forEachNextStep(scratch, values) { step in
                 guard let text = render(meaning.steps[step], facts, scratch, values, given: &given) else { return }
@@ -369,7 +390,7 @@ package final class Evaluator: Sendable {
         withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: maxStepsPerCase) { written in
             stepBytes.withUnsafeBufferPointer { stepBytes in
             var count = 0
-            var given: Set<String> = []
+            var given: [Int32] = []
             forEachNextStep(scratch, values) { step in
                 let start = writer.bytes.count
                 if let escaped = stepEscaped[step] {
@@ -402,17 +423,18 @@ package final class Evaluator: Sendable {
     /// A `next_step` template with its placeholders filled from the case and the walk's answers;
     /// `nil` for a step whose `{decision}` placeholders give nothing new.
     ///
-    /// `given` holds the messages earlier steps of the case gave: a message two placeholders
-    /// would both give (a missing item that is also a denial risk's fix) is written once, and a
-    /// step left with nothing to say is left out.
+    /// `given` holds the numbers of the messages earlier steps of the case gave: a message two
+    /// placeholders would both give (a missing item that is also a denial risk's fix) is written
+    /// once, and a step left with nothing to say is left out.
     private func render(
         _ template: [TemplatePart], _ facts: CaseFacts, _ scratch: EvaluationScratch, _ values: UnsafeBufferPointer<Value?>,
-        given: inout Set<String>
+        given: inout [Int32]
     ) -> String? {
         if template.count == 1, case .text(let text) = template[0] { return text }
         var text = ""
         var readsDecisions = false
         var saysSomething = false
+        var leftAGap = false
         for part in template {
             switch part {
             case .text(let t): text += t
@@ -424,36 +446,51 @@ package final class Evaluator: Sendable {
                 }
             case .decision(let decision):
                 readsDecisions = true
-                let words = words(of: result(decision, scratch, values), skipping: &given)
-                saysSomething = saysSomething || !words.isEmpty
-                text += words
+                let before = text.utf8.count
+                appendWords(of: decision, scratch, values, given: &given, to: &text)
+                if text.utf8.count > before { saysSomething = true } else { leftAGap = true }
             }
         }
         guard readsDecisions else { return text }
-        // An empty list leaves its spaces behind.
-        return saysSomething ? text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") : nil
+        guard saysSomething else { return nil }
+        // A placeholder that wrote nothing leaves its spaces behind.
+        return leftAGap ? text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") : text
     }
 
-    /// What a decision answered in a walk, without its due instant.
-    private func result(_ decision: Int, _ scratch: EvaluationScratch, _ values: UnsafeBufferPointer<Value?>) -> DecisionResult {
+    /// Appends what a decision answered, as a `{decision}` placeholder writes it: its outcomes'
+    /// messages not given yet, else their labels or words; an unsettled decision says so, one
+    /// that does not apply writes nothing. A decision at one decided leaf (the common case) is
+    /// read from the precomputed numbers, without building its result.
+    private func appendWords(
+        of decision: Int, _ scratch: EvaluationScratch, _ values: UnsafeBufferPointer<Value?>, given: inout [Int32], to text: inout String
+    ) {
         let leaf = scratch.leaves[decision]
-        guard leaf < 0 else { return answer(decision, scratch).result }
-        let meaning = leafMeanings[leafMeaning(decision, leaf)]
-        return meaning.with(meaning.start(values)) { $0.result }
+        if leaf < 0 {
+            let index = leafMeaning(decision, leaf)
+            let meaning = leafMeanings[index]
+            // Read in place: the leaf's result is not copied.
+            meaning.with(meaning.start(values)) { appendWords($0.result, leafMessages[index], given: &given, to: &text) }
+        } else {
+            let result = answer(decision, scratch).result
+            appendWords(result, result.messages.compactMap { messageNumbers[$0.message] }, given: &given, to: &text)
+        }
     }
 
-    /// A decision's answer as a `{decision}` placeholder writes it: its outcomes' messages (each
-    /// once), else their labels or words; an unsettled decision says so.
-    private func words(of result: DecisionResult, skipping written: inout Set<String>) -> String {
+    /// `appendWords(of:…)` for a decision's result whose messages have the numbers `numbers`.
+    private func appendWords(_ result: DecisionResult, _ numbers: [Int32], given: inout [Int32], to text: inout String) {
         switch result.status {
-        case .decided:
-            if !result.messages.isEmpty {
-                return result.messages.map(\.message).filter { written.insert($0).inserted }.joined(separator: " ")
+        case .decided where !numbers.isEmpty:
+            var first = true
+            for number in numbers where !given.contains(number) {
+                given.append(number)
+                if !first { text += " " }
+                text += messageTexts[Int(number)]
+                first = false
             }
-            return result.outcomeLabels.joined(separator: ", ")
-        case .needsInformation: return "(\(result.name) needs \(result.missing.joined(separator: ", ")))"
-        case .notApplicable: return ""
-        case .noMatch: return "(\(result.name) has no answer)"
+        case .decided: text += result.outcomeLabels.joined(separator: ", ")
+        case .needsInformation: text += "(\(result.name) needs \(result.missing.joined(separator: ", ")))"
+        case .notApplicable: break
+        case .noMatch: text += "(\(result.name) has no answer)"
         }
     }
 }
