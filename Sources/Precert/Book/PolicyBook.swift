@@ -306,6 +306,8 @@ package struct PolicyBook: Sendable {
             html.element("h2") { html in
                 html.text("Decision ")
                 html.element("code", text: decision.name)
+                // The plain words the text answer shows it under, at a glance.
+                if let label = decision.label { html.text(": \(label)") }
             }
             if let description = declaration?.description {
                 html.element("p", [("class", "lead")]) { html in Self.prose(description, into: &html) }
