@@ -10,8 +10,10 @@ extension PrecertCommand {
                 Save the output and point your editor at it: for policy files, put \
                 `# yaml-language-server: $schema=precert-policy.schema.json` at the top of the YAML \
                 (with the path to the saved file) to get completion, hover help and validation. The \
-                schemas check shape only; `precert check` remains the authority on a policy. Exits 0, \
-                2 on a usage error, 3 when the output cannot be written.
+                schemas check shape only; `precert check` remains the authority on a policy. The case \
+                schema is derived from the case format of the policies (`case-format.yaml` in \
+                --policies). Exits 0, 2 on a usage error, 3 when the output cannot be written or the \
+                policies have errors or no case format.
                 """
         )
 
@@ -22,10 +24,11 @@ extension PrecertCommand {
             case decision
             case error
 
-            var text: String {
+            /// The schema's text; the case schema is derived from `format`.
+            func text(format: () throws -> CaseFormat) rethrows -> String {
                 switch self {
                 case .policy: Schemas.policy
-                case .case: Schemas.case
+                case .case: Schemas.case(try format())
                 case .decision: Schemas.decision
                 case .error: Schemas.error
                 }
@@ -35,9 +38,22 @@ extension PrecertCommand {
         @Argument(help: "The document: policy, case, decision or error.")
         var kind: Kind
 
+        @OptionGroup var policyOptions: PolicyOptions
+
         func run() throws {
+            let text = try kind.text {
+                let catalog = try policyOptions.loadCatalog()
+                guard let format = catalog.caseFormat else {
+                    try emit(
+                        [commandError("case-format.missing", "no case format in `\(policyOptions.policies)`",
+                            hint: "the case schema is derived from `case-format.yaml` (`precert-case-format: 1`) at the policies root")],
+                        sources: [], format: .text)
+                    throw CommandFailure.deployment
+                }
+                return format
+            }
             // The newline makes `> file.json` a well-formed text file.
-            try writeOut(Array(kind.text.utf8) + [UInt8(ascii: "\n")])
+            try writeOut(Array(text.utf8) + [UInt8(ascii: "\n")])
         }
     }
 }

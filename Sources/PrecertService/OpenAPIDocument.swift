@@ -3,14 +3,30 @@ import Precert
 
 /// The OpenAPI 3.1 document served at `/openapi.json`. Its case, decision and error schemas are
 /// the very JSON Schemas `precert schema` prints (each moved under `components/schemas`, with its
-/// internal references rewritten to point there), so the service and the CLI cannot disagree.
+/// internal references rewritten to point there), so the service and the CLI cannot disagree; the
+/// case schema is the serving set's case format's (an open object when it has none).
 /// Written with sorted keys: the same bytes in every process.
 enum OpenAPIDocument {
-    static let bytes: [UInt8] = {
+    /// The last document written, with the case format it describes: sets reload rarely.
+    nonisolated(unsafe) private static var last: (format: CaseFormat?, bytes: [UInt8])?
+    private static let lock = NSLock()
+
+    /// The document for a set whose case format is `format`.
+    static func bytes(caseFormat format: CaseFormat?) -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let last, last.format == format { return last.bytes }
+        let bytes = write(caseFormat: format)
+        last = (format, bytes)
+        return bytes
+    }
+
+    private static func write(caseFormat format: CaseFormat?) -> [UInt8] {
         var document = parse(template) as! [String: Any]
         var components = document["components"] as! [String: Any]
         var schemas = components["schemas"] as! [String: Any]
-        schemas["Case"] = component(Schemas.case, name: "Case")
+        schemas["Case"] = format.map { component(Schemas.case($0), name: "Case") }
+            ?? ["description": "A case document; the serving set has no case format.", "type": "object"]
         schemas["Decision"] = component(Schemas.decision, name: "Decision")
         schemas["Error"] = component(Schemas.error, name: "Error")
         components["schemas"] = schemas
@@ -20,7 +36,7 @@ enum OpenAPIDocument {
         document["info"] = info
         let data = try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
         return Array(data)
-    }()
+    }
 
     private static func parse(_ text: String) -> Any {
         try! JSONSerialization.jsonObject(with: Data(text.utf8))

@@ -73,7 +73,7 @@ struct Routes: Sendable {
     }
 
     func openAPI(_ request: Request, _ context: BasicRequestContext) -> Response {
-        json(.ok, OpenAPIDocument.bytes)
+        json(.ok, OpenAPIDocument.bytes(caseFormat: (try? service.policies.catalog())?.caseFormat))
     }
 
     // MARK: Policies

@@ -223,6 +223,10 @@ struct EndpointTests {
                 #expect(response.status == .ok)
                 let document = try object(response)
                 #expect(document["openapi"] as? String == "3.1.0")
+                // The case schema is the serving set's case format's.
+                let caseSchema = try #require(((document["components"] as? [String: Any])?["schemas"] as? [String: Any])?["Case"] as? [String: Any])
+                let caseProperties = try #require(caseSchema["properties"] as? [String: Any])
+                #expect(caseProperties["member"] != nil && caseProperties["clinical_notes"] != nil)
                 let paths = try #require(document["paths"] as? [String: Any])
                 #expect(Set(paths.keys) == ["/v1/decisions", "/v1/decisions/batch", "/v1/policies", "/v1/policies/{id}", "/healthz", "/readyz", "/metrics", "/openapi.json"])
                 // Every reference resolves inside the document.

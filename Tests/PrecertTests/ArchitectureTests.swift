@@ -8,7 +8,7 @@ struct ArchitectureTests {
     /// The stages of `Sources/Precert`, bottom to top: each may use the ones before it, never one
     /// after it. README.md's layout section describes them.
     static let stages = [
-        "JSON", "Diagnostics", "YAML", "Calendar", "Language", "Checking", "Semantics", "Regulation", "Compiling", "Evaluation",
+        "JSON", "Diagnostics", "YAML", "Calendar", "Language", "Checking", "Semantics", "CaseFormat", "Regulation", "Compiling", "Evaluation",
         "Catalog", "Testing", "Book", "Schema",
     ]
 

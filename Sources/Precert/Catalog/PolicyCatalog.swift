@@ -106,6 +106,10 @@ public struct PolicyCatalog: Sendable {
     public package(set) var policies: [LoadedPolicy]
     /// The holiday calendars by name.
     package private(set) var calendars: [String: HolidayCalendar]
+    /// The case format the policies were checked against (`case-format.yaml` at the policies
+    /// root), when the root has one: what `precert schema case` and the service's OpenAPI
+    /// document describe.
+    public package(set) var caseFormat: CaseFormat?
     /// The policy files that did not load (only a catalog from the non-throwing `load` has any).
     package var failed: [FailedPolicy] = []
     /// Every policy and calendar file read, by name relative to its root, with the sha256 of its

@@ -55,12 +55,13 @@ package enum PolicyFiles {
     }
 
     /// The folders of shared files (`calendars`, `regulations`) of the policies root that `paths`
-    /// lie in, when they are not among `paths` already: so that checking one payer's folder
-    /// (`Policies/aetna`) finds `Policies/calendars` and `Policies/regulations`, as checking the
-    /// whole root does. The root is the nearest folder at or above a path, at most 8 levels up,
+    /// lie in, and its `case-format.yaml`, when they are not among `paths` already: so that
+    /// checking one payer's folder (`Policies/aetna`) finds `Policies/calendars`,
+    /// `Policies/regulations` and the case format, as checking the whole root does. The root is the nearest folder at or above a path, at most 8 levels up,
     /// that holds a `calendars` folder. A kind of shared folder that is given by name (a path
     /// ending in `calendars`) is taken as chosen, and no other folder of that kind is added.
     package static func sharedFolders(for paths: [String]) -> [String] {
+        let caseFormatFile = "case-format.yaml"
         let manager = FileManager.default
         var found: [String] = []
         let given = Set(paths.compactMap(realFolder))
@@ -79,6 +80,13 @@ package enum PolicyFiles {
                         else { continue }
                         found.append(shared)
                     }
+                    // The case format is one file at the root.
+                    let format = folder + "/" + caseFormatFile
+                    if manager.fileExists(atPath: format), !found.contains(format),
+                       !paths.contains(where: { given in realFile(given) == format })
+                    {
+                        found.append(format)
+                    }
                     break
                 }
                 let parent = (folder as NSString).deletingLastPathComponent
@@ -87,6 +95,13 @@ package enum PolicyFiles {
             }
         }
         return found
+    }
+
+    /// The real path of a file or folder, or nil when there is nothing at `path`.
+    private static func realFile(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// The real path of a folder, or nil when `path` is not one.

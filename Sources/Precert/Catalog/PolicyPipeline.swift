@@ -8,6 +8,8 @@ package enum PrecertFileKind: Sendable, Hashable {
     case test
     /// `precert-regulation: 1`: a regulation's limits on turnaround clocks.
     case regulation
+    /// `precert-case-format: 1`: the fields a case may carry.
+    case caseFormat
 
     /// The kind of a loaded document, or `nil` when it is not a Precert file.
     package static func of(_ root: YAMLNode) -> PrecertFileKind? {
@@ -17,6 +19,7 @@ package enum PrecertFileKind: Sendable, Hashable {
         if keys.contains("precert-calendar") { return .calendar }
         if keys.contains("precert-test") { return .test }
         if keys.contains("precert-regulation") { return .regulation }
+        if keys.contains("precert-case-format") { return .caseFormat }
         return nil
     }
 }
@@ -229,11 +232,25 @@ package enum PolicyPipeline {
             regulation.digest = document.digest
             regulations.append(regulation)
         }
+        var caseFormat: CaseFormat?
+        for document in documents where document.kind == .caseFormat {
+            let (format, problems) = CaseFormatLoader.load(document.root, file: document.name)
+            diagnostics += problems
+            guard let format, !rejected.contains(document.source.file) else { continue }
+            if let first = caseFormat {
+                diagnostics.append(.error(
+                    "catalog.duplicate-case-format", "a second case format file", at: document.root.range,
+                    hint: "one policies root has one case format; this one is ignored in favour of `\(first.file)`"))
+                continue
+            }
+            caseFormat = format
+        }
         var policies: [LoadedPolicy] = []
         var failed: [FailedPolicy] = []
         var proofs: [ClockProof] = []
         for document in documents where document.kind == .policy {
-            let (loaded, problems, proved) = compileProving(document, calendars: calendars, regulations: regulations, settings: settings)
+            let (loaded, problems, proved) = compileProving(
+                document, calendars: calendars, regulations: regulations, caseFormat: caseFormat, settings: settings)
             diagnostics += problems
             proofs += proved
             // A policy whose file, or whose calendar's file, is not the one its manifest lists did
@@ -259,6 +276,7 @@ package enum PolicyPipeline {
             diagnostics += undeclaredScopes(documents: documents, policies: policies, regulations: regulations)
         }
         var catalog = PolicyCatalog(policies: policies, calendars: calendars.mapValues(\.calendar))
+        catalog.caseFormat = caseFormat
         catalog.failed = failed.sorted { ($0.file, $0.id ?? "") < ($1.file, $1.id ?? "") }
         catalog.files = documents.filter { $0.kind != .test }.map { ($0.name, $0.digest) }.sorted { $0.name < $1.name }
         var result = PolicyCatalog.LoadResult(
@@ -278,7 +296,7 @@ package enum PolicyPipeline {
         guard let kind = PrecertFileKind.of(root) else {
             let problem = Diagnostic.error(
                 "catalog.unknown-file", "not a Precert file", at: SourceRange(root.location),
-                hint: "a policy starts with `precert: 1`, a calendar with `precert-calendar: 1`, a test file with `precert-test: 1`, a regulation with `precert-regulation: 1`")
+                hint: "a policy starts with `precert: 1`, a calendar with `precert-calendar: 1`, a test file with `precert-test: 1`, a regulation with `precert-regulation: 1`, the case format with `precert-case-format: 1`")
             return (nil, result.diagnostics + [problem], source)
         }
         let document = Document(source: source, name: name, root: root, kind: kind, digest: Digest.sha256Hex(file.bytes))
@@ -298,9 +316,10 @@ package enum PolicyPipeline {
     /// clock that can end after a limit is an error, and the policy does not load.
     static func compileProving(
         _ document: Document, calendars: [String: (calendar: HolidayCalendar, digest: String)], regulations: [Regulation],
-        settings: Settings
+        caseFormat: CaseFormat? = nil, settings: Settings
     ) -> (LoadedPolicy?, [Diagnostic], [ClockProof]) {
-        let (checked, problems) = check(document.root, source: document.source, calendars: Set(calendars.keys), settings: settings)
+        let (checked, problems) = check(
+            document.root, source: document.source, calendars: Set(calendars.keys), caseFormat: caseFormat, settings: settings)
         guard let checked, let calendar = calendars[checked.calendarName] else { return (nil, problems, []) }
         let (proofs, violations) = TurnaroundProof.prove(checked, calendar: calendar.calendar, regulations: regulations)
         guard violations.isEmpty else { return (nil, problems + violations, proofs) }
@@ -329,14 +348,17 @@ package enum PolicyPipeline {
     /// more at once, but such a policy must go no further). `calendars` names the calendars that
     /// exist (`nil`: do not check the name).
     package static func check(
-        _ root: YAMLNode, source: SourceText, calendars: Set<String>?, settings: Settings
+        _ root: YAMLNode, source: SourceText, calendars: Set<String>?, caseFormat: CaseFormat? = nil, settings: Settings
     ) -> (CheckedPolicy?, [Diagnostic]) {
         let (syntax, decodeProblems) = PolicyDecoder.decode(
             root, source: source, expressionLimits: settings.limits.expression, maxRules: settings.limits.maxRules)
         guard let syntax else { return (nil, decodeProblems) }
+        // Read against the case format, where the policies root has one: a path no case carries is
+        // a typo until the policy says it is an extension.
+        let formatProblems = caseFormat?.check(syntax) ?? []
         let (checked, checkProblems) = PolicyChecker.check(
             syntax, context: PolicyChecker.Context(calendars: calendars, limits: settings.limits.policy))
-        let problems = decodeProblems + checkProblems
+        let problems = decodeProblems + formatProblems + checkProblems
         return (problems.containsErrors ? nil : checked, problems)
     }
 

@@ -86,6 +86,9 @@ package struct InputDeclaration: Sendable, Hashable {
     package var defaultValue: Located<YAMLValue>?
     /// What the field means, for people.
     package var description: String?
+    /// Why the policy reads a field the shared case format does not have (`extension:`), when it
+    /// declares one.
+    package var extensionReason: Located<String>? = nil
 }
 
 /// A plain YAML value kept for later typing (an input default is typed by its input's type).

@@ -12,7 +12,7 @@ package struct PolicyDecoder {
     static let requiredTopKeys = [
         "precert", "policy", "payer", "title", "effective", "sources", "timezone", "calendar", "decisions",
     ]
-    static let inputKeys = ["type", "enum", "default", "description"]
+    static let inputKeys = ["type", "enum", "default", "description", "extension"]
     static let decisionKeys = [
         "description", "label", "outcomes", "type", "due_from", "hit", "applies_when", "rules", "default",
     ]
@@ -260,7 +260,9 @@ package struct PolicyDecoder {
             pair.value.isNull ? nil : yamlValue(pair.value).map { Located($0, at: pair.value.range) }
         }
         let description = body["description"].flatMap { text($0.value, "a description") }?.value
-        return InputDeclaration(path: path, type: type, defaultValue: defaultValue, description: description)
+        let extensionReason = body["extension"].flatMap { text($0.value, "the `extension` of \(what)") }
+        return InputDeclaration(
+            path: path, type: type, defaultValue: defaultValue, description: description, extensionReason: extensionReason)
     }
 
     /// Parses a written type such as `date` or `list<code>`.
