@@ -75,6 +75,10 @@ extension GoldenCommand {
         GoldenCommand("check-warnings-fail-on-error", ["check", "--fail-on", "error", Paths.warnings], exit: 0),
         GoldenCommand("check-warnings-strict-json", ["check", "--strict", "--format", "json", Paths.warnings], exit: 1),
         // The exit statuses are documented in the help, wrapped to a fixed width.
+        // Versions of one policy that leave a gap and overlap: warnings, at the later version's `effective`.
+        GoldenCommand("check-versions", ["check", "Tests/PrecertTests/Fixtures/versions", "Policies/calendars"], exit: 0),
+        GoldenCommand("check-versions-json", ["check", "--format", "json", "Tests/PrecertTests/Fixtures/versions", "Policies/calendars"], exit: 0),
+        GoldenCommand("check-versions-strict", ["check", "--strict", "Tests/PrecertTests/Fixtures/versions", "Policies/calendars"], exit: 1),
         GoldenCommand("check-help", ["check", "--help"], exit: 0, environment: ["COLUMNS": "80"]),
     ]
 
