@@ -48,6 +48,8 @@ enum Paths {
     static let pinned = "\(fixtures)/pinned"
     /// The same manifest beside the clinic policy cut short after its first decision.
     static let pinnedCutShort = "\(fixtures)/pinned-cut-short"
+    /// Two versions of one policy, handed over on July 1, with a passing test file.
+    static let versionedTests = "Tests/PrecertTests/Fixtures/policy-tests/versioned"
     /// A clean policy and test file with one warning each (a shadowed rule, a misspelled case field).
     static let warnings = "\(fixtures)/warnings"
 
@@ -148,6 +150,9 @@ extension GoldenCommand {
         GoldenCommand("test-min-coverage-met", ["test", "--min-coverage", "80", Paths.clinic], exit: 0),
         GoldenCommand("test-min-coverage-short", ["test", "--min-coverage", "90", Paths.clinic], exit: 1),
         GoldenCommand("test-misspelled", ["test", Paths.clinic, "\(Paths.fixtures)/misspelled-tests"], exit: 1),
+        // Two versions of one policy: coverage, and the minimum, per version.
+        GoldenCommand("test-versions-coverage", ["test", "--coverage", Paths.versionedTests, "Policies/calendars"], exit: 0),
+        GoldenCommand("test-versions-min-coverage", ["test", "--min-coverage", "40", Paths.versionedTests, "Policies/calendars"], exit: 1),
         GoldenCommand("test-warnings", ["test", Paths.warnings], exit: 0),
         GoldenCommand("test-warnings-strict", ["test", "--strict", Paths.warnings], exit: 1),
         GoldenCommand("test-help", ["test", "--help"], exit: 0, environment: ["COLUMNS": "80"]),
