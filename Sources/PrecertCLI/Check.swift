@@ -11,9 +11,12 @@ extension PrecertCommand {
             discussion: """
                 Loads every .yaml file under the given paths (default: Policies/) and prints every \
                 error and warning, with the analysis (shadowed rules, gaps, overlaps). A folder that \
-                holds precert.manifest.json must hold exactly the files it lists. Exits 0 when \
-                there is no error, 1 when there is any, 2 on a usage error, 3 when the output cannot be \
-                written.
+                holds precert.manifest.json must hold exactly the files it lists.
+
+                Exit status: 0 when there is no error (warnings are printed but do not fail, unless \
+                --strict); 1 when there is an error, or with --strict (or --fail-on warning) any \
+                warning; 2 on a usage error; 3 when the output cannot be written. --fail-on error is \
+                the default; --strict is for CI that keeps a policy set free of warnings.
 
                 Regulation files (Policies/regulations/) are loaded with the policies: each policy's \
                 turnaround clock is proved to end, for every receipt instant, no later than the limit \
@@ -23,7 +26,7 @@ extension PrecertCommand {
                 With --write-manifest, a check of one folder without errors then writes the folder's \
                 precert.manifest.json: every policy and calendar file with its sha256, and the set's \
                 digest (an existing manifest is replaced, not checked). Nothing is written when the \
-                check finds an error.
+                check fails (an error, or with --strict a warning).
                 """
         )
 
@@ -41,6 +44,8 @@ extension PrecertCommand {
 
         @Flag(help: "Also print, for each turnaround clock within a regulation's limit, its smallest margin.")
         var verbose = false
+
+        @OptionGroup var failure: FailOnOptions
 
         func validate() throws {
             if revision != nil && !writeManifest { throw ValidationError("--revision applies to --write-manifest") }
@@ -64,7 +69,8 @@ extension PrecertCommand {
             let loaded = PolicyPipeline.load(paths: paths, settings: settings)
             let margins = verbose ? loaded.clockProofs.filter { !$0.exceeds }.map(\.margin) : []
             try emit((loaded.diagnostics + margins).sortedByLocation(), sources: loaded.sources, format: format)
-            if loaded.hasErrors { throw CommandFailure.input }
+            // The margins are notes: only the load's errors (and with --strict its warnings) fail.
+            if failure.fails(loaded.diagnostics) { throw CommandFailure.input }
             guard writeManifest else { return }
             let manifest = PolicyManifest(catalog: loaded.catalog, revision: revision)
             let folder = paths[0]

@@ -30,6 +30,41 @@ struct PolicyOptions: ParsableArguments {
     }
 }
 
+/// What makes `check` and `test` fail: errors only (the default, lenient), or warnings too (for
+/// CI that keeps a policy set free of them). `--strict` is `--fail-on warning`.
+struct FailOnOptions: ParsableArguments {
+    /// The least severe diagnostic that fails the command.
+    enum Level: String, ExpressibleByArgument, CaseIterable {
+        case error
+        case warning
+    }
+
+    @Flag(help: "Exit 1 when there is any warning, as for an error (the same as --fail-on warning).")
+    var strict = false
+
+    @Option(
+        name: .customLong("fail-on"),
+        help: ArgumentHelp("The least severe diagnostic that makes the command exit 1: error (the default) or warning.", valueName: "level"))
+    var failOn: Level?
+
+    func validate() throws {
+        if strict && failOn == .error {
+            throw ValidationError("--strict is --fail-on warning; it cannot be combined with --fail-on error")
+        }
+    }
+
+    /// The level in effect.
+    var level: Level { strict ? .warning : failOn ?? .error }
+
+    /// Whether `diagnostics` make the command fail: any error, or with `warning`, any warning.
+    func fails(_ diagnostics: [Diagnostic]) -> Bool {
+        switch level {
+        case .error: diagnostics.containsErrors
+        case .warning: diagnostics.contains { $0.severity == .error || $0.severity == .warning }
+        }
+    }
+}
+
 /// Why a command failed. `PrecertCommand.main` turns each into its exit code, in one place.
 enum CommandFailure: Error {
     /// The input's fault (a case that cannot be evaluated, errors found by `check`, a failing

@@ -11,9 +11,12 @@ extension PrecertCommand {
                 Loads the policies, calendars and test files under the given paths (default: Policies/), \
                 evaluates every test case against the policy its file names, and prints each failing \
                 case with what was expected, what the policy answered and the rule that decided, then \
-                `N passed, M failed`. Exits 0 when every case passes, 1 on a failure, an error in a \
-                policy or test file, or coverage under --min-coverage, 2 on a usage error, 3 when the \
-                output cannot be written.
+                `N passed, M failed`. Warnings about test files (a file name, a case field the policy \
+                does not read) are printed but do not fail the run, unless --strict.
+
+                Exit status: 0 when every case passes; 1 on a failing case, an error in a policy or \
+                test file, coverage under --min-coverage, or with --strict (or --fail-on warning) any \
+                warning; 2 on a usage error; 3 when the output cannot be written.
                 """
         )
 
@@ -27,6 +30,8 @@ extension PrecertCommand {
             name: .customLong("min-coverage"),
             help: ArgumentHelp("Exit 1 when any policy's rule coverage is below this percentage.", valueName: "percent"))
         var minCoverage: Double?
+
+        @OptionGroup var failure: FailOnOptions
 
         func validate() throws {
             if let minCoverage, !(0...100).contains(minCoverage) {
@@ -55,7 +60,7 @@ extension PrecertCommand {
             try writeOut(Array(out.utf8))
             // The policies and test files are what `test` was given: their errors, like failing
             // cases and coverage short of the minimum, are the input's fault.
-            if !run.succeeded || !below.isEmpty { throw CommandFailure.input }
+            if !run.succeeded || !below.isEmpty || failure.fails(run.diagnostics) { throw CommandFailure.input }
         }
 
         /// The bound as the user wrote it (`100%`, `92.5%`); `percentText` rounds down, which suits

@@ -48,6 +48,10 @@ enum Paths {
     static let pinned = "\(fixtures)/pinned"
     /// The same manifest beside the clinic policy cut short after its first decision.
     static let pinnedCutShort = "\(fixtures)/pinned-cut-short"
+    /// Two versions of one policy, handed over on July 1, with a passing test file.
+    static let versionedTests = "Tests/PrecertTests/Fixtures/policy-tests/versioned"
+    /// A clean policy and test file with one warning each (a shadowed rule, a misspelled case field).
+    static let warnings = "\(fixtures)/warnings"
 
     static func `case`(_ name: String) -> String { "\(fixtures)/cases/\(name)" }
 }
@@ -66,6 +70,18 @@ extension GoldenCommand {
         GoldenCommand("check-misspelled", ["check", Paths.misspelled], exit: 1),
         GoldenCommand("check-misspelled-json", ["check", "--format", "json", Paths.misspelled], exit: 1),
         GoldenCommand("check-missing-path", ["check", "\(Paths.fixtures)/no-such-directory"], exit: 1),
+        // Warnings are lenient by default; --strict (or --fail-on warning) fails on them.
+        GoldenCommand("check-warnings", ["check", Paths.warnings], exit: 0),
+        GoldenCommand("check-warnings-strict", ["check", "--strict", Paths.warnings], exit: 1),
+        GoldenCommand("check-warnings-fail-on-warning", ["check", "--fail-on", "warning", Paths.warnings], exit: 1),
+        GoldenCommand("check-warnings-fail-on-error", ["check", "--fail-on", "error", Paths.warnings], exit: 0),
+        GoldenCommand("check-warnings-strict-json", ["check", "--strict", "--format", "json", Paths.warnings], exit: 1),
+        // The exit statuses are documented in the help, wrapped to a fixed width.
+        // Versions of one policy that leave a gap and overlap: warnings, at the later version's `effective`.
+        GoldenCommand("check-versions", ["check", "Tests/PrecertTests/Fixtures/versions", "Policies/calendars"], exit: 0),
+        GoldenCommand("check-versions-json", ["check", "--format", "json", "Tests/PrecertTests/Fixtures/versions", "Policies/calendars"], exit: 0),
+        GoldenCommand("check-versions-strict", ["check", "--strict", "Tests/PrecertTests/Fixtures/versions", "Policies/calendars"], exit: 1),
+        GoldenCommand("check-help", ["check", "--help"], exit: 0, environment: ["COLUMNS": "80"]),
     ]
 
     static let eval: [GoldenCommand] = [
@@ -134,6 +150,12 @@ extension GoldenCommand {
         GoldenCommand("test-min-coverage-met", ["test", "--min-coverage", "80", Paths.clinic], exit: 0),
         GoldenCommand("test-min-coverage-short", ["test", "--min-coverage", "90", Paths.clinic], exit: 1),
         GoldenCommand("test-misspelled", ["test", Paths.clinic, "\(Paths.fixtures)/misspelled-tests"], exit: 1),
+        // Two versions of one policy: coverage, and the minimum, per version.
+        GoldenCommand("test-versions-coverage", ["test", "--coverage", Paths.versionedTests, "Policies/calendars"], exit: 0),
+        GoldenCommand("test-versions-min-coverage", ["test", "--min-coverage", "40", Paths.versionedTests, "Policies/calendars"], exit: 1),
+        GoldenCommand("test-warnings", ["test", Paths.warnings], exit: 0),
+        GoldenCommand("test-warnings-strict", ["test", "--strict", Paths.warnings], exit: 1),
+        GoldenCommand("test-help", ["test", "--help"], exit: 0, environment: ["COLUMNS": "80"]),
     ]
 
     static let graph: [GoldenCommand] = [
@@ -192,6 +214,8 @@ extension GoldenCommand {
         GoldenCommand("usage-unknown-subcommand", ["frobnicate"], exit: 2),
         GoldenCommand("usage-unknown-schema", ["schema", "rule"], exit: 2),
         GoldenCommand("usage-min-coverage-over-100", ["test", "--min-coverage", "120", Paths.clinic], exit: 2),
+        GoldenCommand("usage-strict-fail-on-error", ["check", "--strict", "--fail-on", "error", Paths.warnings], exit: 2),
+        GoldenCommand("usage-fail-on-unknown-level", ["check", "--fail-on", "note", Paths.warnings], exit: 2),
         GoldenCommand("usage-graph-png-without-output", ["graph", "--format", "png", "kaiser-norcal/behavioral-health", "coverage"], exit: 2),
         GoldenCommand("usage-graph-unknown-format", ["graph", "--format", "jpeg", "kaiser-norcal/behavioral-health", "coverage"], exit: 2),
     ]

@@ -272,6 +272,7 @@ package enum PolicyPipeline {
             policies.append(loaded)
         }
         policies.sort { ($0.id, $0.effective) < ($1.id, $1.effective) }
+        diagnostics += VersionTimeline.diagnostics(policies)
         if !regulations.isEmpty {
             diagnostics += undeclaredScopes(documents: documents, policies: policies, regulations: regulations)
         }

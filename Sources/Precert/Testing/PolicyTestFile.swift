@@ -58,6 +58,10 @@ package struct PolicyTestCase: Sendable {
     /// Whether the case has shape errors: it is not evaluated, but what it names is still checked
     /// against the policy so that every problem is reported in one run.
     package var hasErrors: Bool
+    /// Whether the case document and the date that picks its version are sound, whatever the
+    /// errors of its expectations: such a case is still evaluated, so that the rules it reaches
+    /// count toward coverage, though it does not pass.
+    package var isEvaluable = true
 }
 
 /// Where a test case's document comes from.
@@ -175,6 +179,7 @@ struct PolicyTestDecoder {
                     }
                     if let first = names[decoded.name] {
                         decoded.hasErrors = true
+                        decoded.isEvaluable = false
                         cases.append(decoded)
                         diagnostics.report(
                             .error(
@@ -225,6 +230,8 @@ struct PolicyTestDecoder {
             diagnostics.report(
                 .error("test.missing-key", "\(what) needs a `case` or a `case_file`", at: SourceRange(node.location)))
         }
+        // Errors from here on are the expectations'; the case itself can still be evaluated.
+        let beforeExpectations = diagnostics.all.count
         var expectations: [DecisionExpectation] = []
         if let pair = body["expect"] {
             if let pairs = pair.value.mapping {
@@ -243,7 +250,8 @@ struct PolicyTestDecoder {
         guard let written else { return nil }
         return PolicyTestCase(
             name: written.value, location: node.location, facts: facts, asOf: asOf, input: input, expectations: expectations,
-            hasErrors: diagnostics.all.count != before || input == nil)
+            hasErrors: diagnostics.all.count != before || input == nil,
+            isEvaluable: beforeExpectations == before && input != nil)
     }
 
     private mutating func decodeExpectation(_ pair: YAMLNode.Pair) -> DecisionExpectation? {

@@ -272,7 +272,9 @@ public enum PolicyTestRunner {
                 diagnostics += PolicyTestRunner.unreadFields(node, policy: version.policy)
             }
             diagnostics += problems
-            guard let bytes, date != nil, problems.isEmpty, !testCase.hasErrors else { return .notRun }
+            // A case whose expectations have errors is still evaluated, so that the rules it
+            // reaches count toward coverage; it is then reported as not run.
+            guard let bytes, date != nil, testCase.isEvaluable else { return .notRun }
             let decision: CaseDecision
             switch catalog.evaluate(bytes, options: EvaluationOptions(policyID: policyID, asOf: date, file: label)) {
             case .failure(let errors):
@@ -302,6 +304,7 @@ public enum PolicyTestRunner {
             for key in citedHere {
                 cited[version.source.file, default: [:]][key, default: 0] += 1
             }
+            guard problems.isEmpty, !testCase.hasErrors else { return .notRun }
             var mismatches: [DecisionMismatch] = []
             for expectation in testCase.expectations {
                 guard let result = decision.decisions.first(where: { $0.name == expectation.decision.value }),
