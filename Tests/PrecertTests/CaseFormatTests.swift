@@ -60,6 +60,8 @@ struct CaseFormatTests {
         let shared = PolicyFiles.sharedFolders(for: [Self.root.appendingPathComponent("Policies/aetna").path])
         #expect(shared.contains { $0.hasSuffix("/Policies/case-format.yaml") })
         #expect(PolicyFiles.sharedFolders(for: [Self.root.appendingPathComponent("Policies").path]).isEmpty)
+        // Calendars given to load other policies with bring no case format along.
+        #expect(!PolicyFiles.sharedFolders(for: [Self.root.appendingPathComponent("Policies/calendars").path]).contains { $0.hasSuffix("case-format.yaml") })
     }
 
     @Test("a path no case carries is an error with a did-you-mean, at the input")

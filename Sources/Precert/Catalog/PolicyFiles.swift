@@ -80,9 +80,12 @@ package enum PolicyFiles {
                         else { continue }
                         found.append(shared)
                     }
-                    // The case format is one file at the root.
+                    // The case format is one file at the root; a path inside a shared folder
+                    // (calendars given to load other policies with) does not bring it along.
                     let format = folder + "/" + caseFormatFile
-                    if manager.fileExists(atPath: format), !found.contains(format),
+                    let start = realFolder(path) ?? realFile(path) ?? path
+                    let inShared = ["calendars", "regulations"].contains { start == folder + "/" + $0 || start.hasPrefix(folder + "/" + $0 + "/") }
+                    if !inShared, manager.fileExists(atPath: format), !found.contains(format),
                        !paths.contains(where: { given in realFile(given) == format })
                     {
                         found.append(format)
