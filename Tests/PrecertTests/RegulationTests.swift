@@ -308,7 +308,7 @@ struct RegulationFileTests {
         // The root itself, or its calendars named as well, adds nothing twice.
         #expect(PolicyFiles.sharedFolders(for: [root.path]).isEmpty)
         let calendars = root.appendingPathComponent("calendars").path
-        #expect(PolicyFiles.sharedFolders(for: [root.appendingPathComponent("aetna").path, calendars]).map { ($0 as NSString).lastPathComponent } == ["regulations"])
+        #expect(PolicyFiles.sharedFolders(for: [root.appendingPathComponent("aetna").path, calendars]).map { ($0 as NSString).lastPathComponent } == ["regulations", "case-format.yaml"])
     }
 
     @Test("answers show each governing regulation's due date next to the payer's, in the fast path's bytes and the encoder's alike")
