@@ -109,8 +109,9 @@ public enum DecisionText {
     }
 
     /// The titles of the documents the rules that decided cite, each once, in the order the
-    /// answers cite them. A source written `file: words` is titled as the policy's own `sources`
-    /// title that file; a closing remark in parentheses (the section it points at) is left to `why`.
+    /// answers cite them. A source is written `document: the part it rests on`; the summary names
+    /// the document. A document given as a file (`seeds/004.txt`) is titled as the policy's own
+    /// `sources` title that file; the part, and a closing remark in parentheses, are left to `why`.
     private static func citedSources(_ decision: CaseDecision) -> [String] {
         var titleOfFile: [Substring: String] = [:]
         for source in decision.policySources {
@@ -121,7 +122,8 @@ public enum DecisionText {
         for result in decision.decisions where result.status == .decided {
             for rule in result.rules {
                 for source in rule.sources {
-                    let title = fileAndWords(source).flatMap { titleOfFile[$0.file] } ?? documentTitle(source)
+                    let document = source.range(of: ": ").map { String(source[..<$0.lowerBound]) } ?? source
+                    let title = fileAndWords(source).flatMap { titleOfFile[$0.file] } ?? documentTitle(document)
                     if seen.insert(title).inserted { titles.append(title) }
                 }
             }
