@@ -68,7 +68,7 @@ struct DecisionTextTests {
         let whatToDo = try #require(lines.firstIndex(of: "What to do"))
         let sources = try #require(lines.firstIndex { $0.hasPrefix("Sources  ") })
         #expect(whatToDo < sources)
-        #expect(lines[sources].contains("therapy platform (Grow Therapy) help page, Kaiser NorCal referrals"))
+        #expect(lines[sources].contains(#"Grow Therapy help center, "Accept Kaiser NorCal referrals""#))
     }
 
     @Test("a due time of day, and zones by the words people use")

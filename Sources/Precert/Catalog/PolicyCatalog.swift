@@ -81,7 +81,7 @@ public final class LoadedPolicy: Sendable {
         return CaseDecision(
             caseID: decoded.caseID, policyID: policy.id, payer: policy.payer, effective: policy.effective,
             digest: digest, decisions: decisions, nextSteps: nextSteps, provenance: provenance,
-            title: policy.syntax.title, policySources: policy.syntax.sources)
+            title: policy.syntax.title)
     }
 
     /// Whether this version is in force on `date`.

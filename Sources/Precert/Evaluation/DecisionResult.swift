@@ -117,9 +117,6 @@ public struct CaseDecision: Sendable, Hashable {
     public internal(set) var provenance: Provenance
     /// The policy's title, for people.
     public internal(set) var title: String = ""
-    /// The documents the whole policy cites, as its `sources` list them: where the text answer
-    /// finds a document's title for the sources its rules cite.
-    package internal(set) var policySources: [String] = []
 
     /// The result of the decision named `name`, if the policy has one.
     public subscript(name: String) -> DecisionResult? { decisions.first { $0.name == name } }

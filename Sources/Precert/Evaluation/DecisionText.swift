@@ -108,22 +108,17 @@ public enum DecisionText {
         }
     }
 
-    /// The titles of the documents the rules that decided cite, each once, in the order the
-    /// answers cite them. A source is written `document: the part it rests on`; the summary names
-    /// the document. A document given as a file (`seeds/004.txt`) is titled as the policy's own
-    /// `sources` title that file; the part, and a closing remark in parentheses, are left to `why`.
+    /// The documents the rules that decided cite, each once, in the order the answers cite them.
+    /// A source is written `<document>: <the part of it cited>` (docs/LANGUAGE.md, "Writing rules
+    /// that cite their sources"); the part is left to `why`, and so is a closing remark in
+    /// parentheses (a date, a section), to keep the line short.
     private static func citedSources(_ decision: CaseDecision) -> [String] {
-        var titleOfFile: [Substring: String] = [:]
-        for source in decision.policySources {
-            if let (file, words) = fileAndWords(source), titleOfFile[file] == nil { titleOfFile[file] = documentTitle(words) }
-        }
         var seen: Set<String> = []
         var titles: [String] = []
         for result in decision.decisions where result.status == .decided {
             for rule in result.rules {
                 for source in rule.sources {
-                    let document = source.range(of: ": ").map { String(source[..<$0.lowerBound]) } ?? source
-                    let title = fileAndWords(source).flatMap { titleOfFile[$0.file] } ?? documentTitle(document)
+                    let title = documentTitle(document(source) ?? source)
                     if seen.insert(title).inserted { titles.append(title) }
                 }
             }
@@ -131,17 +126,15 @@ public enum DecisionText {
         return titles
     }
 
-    /// `seeds/004.txt: Kaiser provider manual` as the file and the words after it; `nil` when
-    /// the source does not start with a file name (a word without spaces holding `/` or `.`).
-    private static func fileAndWords(_ source: String) -> (file: Substring, words: String)? {
+    /// The document a source `<document>: <part>` cites; `nil` when it has no `: `.
+    static func document(_ source: String) -> String? {
         guard let colon = source.range(of: ": ") else { return nil }
-        let file = source[..<colon.lowerBound]
-        guard !file.isEmpty, !file.contains(" "), file.contains("/") || file.contains(".") else { return nil }
-        return (file, String(source[colon.upperBound...]))
+        let document = String(source[..<colon.lowerBound]).trimmingSpaces
+        return document.isEmpty ? nil : document
     }
 
-    /// `seeds/004.txt: Kaiser provider manual, Review Services (Turnaround)` without the remark:
-    /// the document and its title, as a reader finds it.
+    /// `Kaiser provider manual, Review Services (Turnaround)` without the closing remark: the
+    /// document's title, as a reader finds it.
     static func documentTitle(_ source: String) -> String {
         var title = source.trimmingSpaces
         if title.hasSuffix(")"), let open = title.range(of: " (", options: .backwards), open.lowerBound > title.startIndex {

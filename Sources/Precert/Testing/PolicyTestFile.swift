@@ -46,7 +46,7 @@ package struct PolicyTestCase: Sendable {
     package var name: String
     /// Where the case is written (its first key).
     package var location: SourceLocation
-    /// Which fact the case proves, e.g. `FACTS.md: Kaiser / seed 000 — ...`.
+    /// Which fact the case proves, e.g. `docs/PAYER-FACTS.md: Kaiser, grow-kaiser-referrals — ...`.
     package var facts: String?
     /// The date that picks the policy version, overriding the file's and `request.received_at`.
     package var asOf: Located<CivilDate>?
