@@ -336,7 +336,10 @@ package enum PolicyPipeline {
         guard let syntax else { return (nil, decodeProblems) }
         let (checked, checkProblems) = PolicyChecker.check(
             syntax, context: PolicyChecker.Context(calendars: calendars, limits: settings.limits.policy))
-        let problems = decodeProblems + checkProblems
+        // An expression that did not parse reads nothing, so it may hide the use of any input,
+        // set or condition: nothing is called unused next to it.
+        let unparsed = decodeProblems.contains { $0.id == "expr.syntax" }
+        let problems = decodeProblems + checkProblems.filter { !(unparsed && $0.id.code.hasPrefix("unused.")) }
         return (problems.containsErrors ? nil : checked, problems)
     }
 

@@ -332,6 +332,12 @@ package struct PolicyChecker {
             var prefixes: [String] = []
             for member in declaration.members {
                 let text = member.value
+                if text.unicodeScalars.contains(where: { $0.properties.isLowercase }) {
+                    diagnostics.report(
+                        .warning("policy.code-case", "`\(text)` in set `\(name)` has lowercase letters, so no uppercase code can match it",
+                            at: member.range,
+                            hint: "codes are compared exactly, case and dot included, and CPT, HCPCS and ICD-10 codes are uppercase: write `\(text.uppercased())`"))
+                }
                 if text.hasSuffix("*") {
                     let prefix = String(text.dropLast())
                     if prefix.isEmpty || prefix.contains("*") {
@@ -557,11 +563,11 @@ package struct PolicyChecker {
 
     private mutating func checkThen(_ then: Located<String>, in decision: DecisionDeclaration) -> (Int, ClockDuration?)? {
         if decision.isDuration {
-            guard let duration = ClockDuration(text: then.value) else {
-                error("type.bad-duration", "`\(then.value)` is not a duration", at: then.range,
-                    hint: "write a whole number and a unit: `72 hours`, `3 business days`, `14 calendar days`")
+            if let problem = ClockDuration.clockProblem(then.value) {
+                error(problem.id, problem.message, at: then.range, hint: problem.hint, suggestion: problem.suggestion)
                 return nil
             }
+            guard let duration = ClockDuration(text: then.value) else { return nil }
             return (0, duration)
         }
         let outcomes = decision.outcomes.map(\.name.value)

@@ -393,8 +393,17 @@ package struct ExpressionParser {
         let text = "\(amountText) \(words.joined(separator: " "))"
         guard let duration = ClockDuration(text: text) else {
             if ClockDuration.unitWords.contains(first) {
+                let problem = ClockDuration.clockProblem(text)
                 throw error("`\(text)` is not a duration", start, end,
-                    hint: "durations are whole numbers of hours, calendar days, business days, months or years")
+                    hint: problem?.suggestion.map { "did you mean `\($0)`?" }
+                        ?? "durations are whole numbers of hours, calendar days, business days, months or years")
+            }
+            // A misspelled unit (`5 dyas`, `3 bussiness days`) would otherwise read as a number
+            // followed by an unexpected word.
+            if first.count >= 4, !["and", "not", "true", "false"].contains(first),
+                let problem = ClockDuration.clockProblem(text), let fixed = problem.suggestion
+            {
+                throw error("`\(text)` is not a duration", start, end, hint: "did you mean `\(fixed)`?")
             }
             return nil
         }

@@ -104,6 +104,11 @@ package struct RegulationLoader {
         if let pair = top["limits"], let limits = fields(pair.value, of: "`limits`", allowed: RequestKind.allCases.map(\.rawValue), required: []) {
             for kind in RequestKind.allCases {
                 guard let written = limits[kind.rawValue], let duration = text(written.value, "the `\(kind.rawValue)` limit") else { continue }
+                if let problem = ClockDuration.clockProblem(duration.value), problem.id != "type.bad-duration" {
+                    let id: DiagnosticID = problem.id == "policy.duration-kind" ? "regulation.duration-kind" : "regulation.duration-too-long"
+                    error(id, problem.message, at: duration.range, hint: problem.hint)
+                    continue
+                }
                 guard let limit = ClockDuration(text: duration.value), Self.limitUnits.contains(limit.unit) else {
                     error("regulation.bad-limit", "`\(duration.value)` is not a turnaround limit", at: duration.range,
                         hint: "write a number of hours, calendar days or business days, such as `72 hours` or `7 calendar days`")

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+
+@testable import Precert
+
+/// Silent traps a policy author can fall into, each turned into a located diagnostic.
+@Suite("Traps: durations, code case, contradictions, certain gaps")
+struct TrapsTests {
+    private func text(_ name: String) throws -> String {
+        try String(contentsOfFile: Fixtures.path("traps/\(name)"), encoding: .utf8)
+    }
+
+    private func diagnostics(_ name: String) throws -> [Diagnostic] {
+        checkPolicy(try text(name), file: name).1
+    }
+
+    private func findings(_ name: String) throws -> [Diagnostic] {
+        try compilePolicy(try text(name)).compiled.findings
+    }
+
+    @Test("`then: 5 days` is an error whose hint offers calendar or business days")
+    func durationKind() throws {
+        let found = try diagnostics("duration-kind.yaml")
+        let kind = try #require(found.first { $0.id == "policy.duration-kind" })
+        #expect(kind.severity == .error)
+        #expect(position(kind) == "18:50")
+        #expect(kind.message == "`5 days` does not say which days it counts")
+        #expect(kind.hint == "write `5 calendar days` or `5 business days`")
+    }
+
+    @Test("a misspelled duration unit gets a did-you-mean")
+    func durationTypo() throws {
+        let found = try diagnostics("duration-kind.yaml")
+        let typo = try #require(found.first { $0.id == "type.bad-duration" })
+        #expect(position(typo) == "19:56")
+        #expect(typo.hint == "did you mean `3 business days`?")
+        #expect(typo.facts.suggestion == "3 business days")
+    }
+
+    @Test("a clock over ten years is an error, not clamped")
+    func durationTooLong() throws {
+        let found = try diagnostics("duration-kind.yaml")
+        let long = try #require(found.first { $0.id == "policy.duration-too-long" })
+        #expect(position(long) == "20:14")
+        #expect(long.message == "`11 years` is longer than ten years")
+    }
+
+    @Test("a misspelled unit in an expression gets a did-you-mean")
+    func expressionDurationTypo() throws {
+        let (_, found) = checkPolicy(
+            policyText(
+                """
+                inputs:
+                  service.date: {type: date}
+                  referral.issued_on: {type: date}
+                decisions:
+                  referral:
+                    outcomes: [valid, late]
+                    rules:
+                      - {id: late, when: service.date > referral.issued_on + 5 dyas, then: late}
+                    default: valid
+                """))
+        let typo = try #require(found.first { $0.message.contains("`5 dyas` is not a duration") })
+        #expect(typo.hint == "did you mean `5 calendar days`?")
+    }
+
+    @Test("a regulation's limit must say which days it counts")
+    func regulationDurationKind() throws {
+        let result = PolicyCatalog.load(files: [
+            ClockFixtures.calendar, PolicyFile(path: "regulations/unit-less.yaml", text: try text("duration-kind-regulation.yaml")),
+        ])
+        let kind = try #require(result.diagnostics.first { $0.id == "regulation.duration-kind" })
+        #expect(position(kind) == "11:13")
+        #expect(kind.hint == "write `15 calendar days` or `15 business days`")
+    }
+
+    @Test("a lowercase pattern in a code set is flagged: no uppercase code can match it")
+    func codeCase() throws {
+        let found = try diagnostics("code-case.yaml")
+        let lower = try #require(found.first { $0.id == "policy.code-case" })
+        #expect(lower.severity == .warning)
+        #expect(position(lower) == "12:22")
+        #expect(lower.message == "`f33*` in set `depression` has lowercase letters, so no uppercase code can match it")
+        #expect(lower.hint?.hasSuffix("write `F33*`") == true)
+        #expect(found.filter { $0.id == "policy.code-case" }.count == 1)
+    }
+
+    @Test("a rule contradicting itself across two inputs can never match")
+    func twoInputContradiction() throws {
+        let found = try findings("two-input-contradiction.yaml")
+        let never = found.filter { $0.id == "analysis.never-matches" }
+        #expect(never.count == 1)
+        let rule = try #require(never.first)
+        #expect(position(rule) == "18:9")
+        #expect(rule.message == "rule `in-time` can never match: `service.date <= referral.valid_until` and `service.date > referral.valid_until` cannot both be true")
+        #expect(!found.contains { $0.message.contains("rule `late`") })
+    }
+
+    @Test("a gap behind a comparison of two inputs is certain when its case re-evaluates to no match")
+    func certainGap() throws {
+        let policy = try compilePolicy(try text("certain-gap.yaml"))
+        let gap = try #require(policy.compiled.findings.first { $0.id == "analysis.gap" })
+        #expect(gap.message == "gap: some cases reach no rule of decision `referral`, which has no default")
+        #expect(position(gap) == "13:3")
+        let hint = try #require(gap.hint)
+        #expect(!hint.contains("where"))
+        let example = String(hint[try #require(hint.firstIndex(of: "{"))...])
+        let decided = policy.evaluate(try decode(example, policy))
+        #expect(decided.decisions[0].status == .noMatch)
+    }
+}
+
+@Suite("Diagnostics a policy author can act on")
+struct ActionableDiagnosticsTests {
+    @Test("an expression that does not parse hides no use: no unused warnings next to its error")
+    func noUnusedAfterParseError() throws {
+        let (_, found) = checkPolicy(
+            policyText(
+                """
+                inputs:
+                  service.date: {type: date}
+                  referral.issued_on: {type: date}
+                decisions:
+                  referral:
+                    outcomes: [valid, late]
+                    rules:
+                      - {id: late, when: "service.date > (referral.issued_on", then: late}
+                    default: valid
+                """))
+        let syntax = try #require(found.first { $0.id == "expr.syntax" })
+        #expect(position(syntax) == "16:61")
+        #expect(found.map(\.id.code) == ["expr.syntax"], "\(found.map(\.message))")
+        #expect(!found.contains { $0.id.code.hasPrefix("unused.") })
+    }
+}
