@@ -133,3 +133,32 @@ struct ActionableDiagnosticsTests {
         #expect(!found.contains { $0.id.code.hasPrefix("unused.") })
     }
 }
+
+@Suite("Front-end traps: empty files, impossible dates, endless durations")
+struct FrontEndTrapsTests {
+    @Test("a policy file of only comments is `catalog.unknown-file`, not silently skipped")
+    func onlyComments() throws {
+        let result = PolicyCatalog.load(files: [PolicyFile(path: "only-comments.yaml", bytes: try Fixtures.bytes("traps/only-comments.yaml"))])
+        let unknown = try #require(result.diagnostics.first { $0.id == "catalog.unknown-file" })
+        #expect(position(unknown) == "1:1")
+        #expect(unknown.message == "the file is empty or holds only comments, so it is not a Precert file")
+        let empty = PolicyCatalog.load(files: [PolicyFile(path: "empty.yaml", text: "")])
+        #expect(empty.diagnostics.map(\.id.code) == ["catalog.unknown-file"])
+    }
+
+    @Test("year 0, a date that does not exist and a shift over ten years are located errors")
+    func impossibleDates() throws {
+        let text = try String(contentsOfFile: Fixtures.path("traps/year-zero.yaml"), encoding: .utf8)
+        let (checked, found) = checkPolicy(text, file: "year-zero.yaml")
+        #expect(checked == nil)
+        let effective = try #require(found.first { $0.id == "policy.bad-date" })
+        #expect(position(effective) == "5:12")
+        #expect(effective.message == "`effective`: `0000-01-01` is outside the years 1 to 9999")
+        let defaultValue = try #require(found.first { $0.id == "policy.bad-default" })
+        #expect(position(defaultValue) == "10:39")
+        #expect(defaultValue.message.contains("`2026-02-30` is not a real date: February 2026 has 28 days"))
+        let syntax = found.filter { $0.id == "expr.syntax" }
+        #expect(syntax.map(position) == ["15:42", "16:55"])
+        #expect(syntax.map(\.message) == ["`0000-12-31` is outside the years 1 to 9999", "`11 years` is longer than ten years"])
+    }
+}

@@ -274,6 +274,14 @@ package enum PolicyPipeline {
     package static func read(_ file: PolicyFile, name: String, limits: LoadLimits) -> (Document?, [Diagnostic], SourceText) {
         let source = SourceText(file: file.path, text: String(decoding: file.bytes, as: UTF8.self))
         let result = YAMLLoader.load(file.bytes, file: file.path, limits: limits.yaml)
+        if result.root == nil, !result.diagnostics.containsErrors {
+            // An empty file, or one of only comments, holds no document: it is no Precert file.
+            let problem = Diagnostic.error(
+                "catalog.unknown-file", "the file is empty or holds only comments, so it is not a Precert file",
+                at: SourceRange(SourceLocation(file: file.path, line: 1, column: 1)),
+                hint: "a policy starts with `precert: 1`, a calendar with `precert-calendar: 1`, a test file with `precert-test: 1`, a regulation with `precert-regulation: 1`; or remove the file")
+            return (nil, result.diagnostics + [problem], source)
+        }
         guard let root = result.root, !result.diagnostics.containsErrors else { return (nil, result.diagnostics, source) }
         guard let kind = PrecertFileKind.of(root) else {
             let problem = Diagnostic.error(

@@ -265,11 +265,13 @@ package struct PolicyChecker {
     }
 
     private mutating func checkDate(_ written: Located<String>, _ what: String) -> CivilDate? {
-        guard let date = CivilDate(iso: written.value) else {
-            error("policy.bad-date", "\(what) must be a date written YYYY-MM-DD, not `\(written.value)`", at: written.range)
+        switch CivilDate.policyDate(written.value) {
+        case .success(let date): return date
+        case .failure(let problem):
+            error("policy.bad-date", "\(what): \(problem.reason)", at: written.range,
+                hint: "write a real date YYYY-MM-DD, such as `2026-05-20`")
             return nil
         }
-        return date
     }
 
     /// Names share one space: an input, set, condition and decision may not share a name.
@@ -383,8 +385,10 @@ package struct PolicyChecker {
         case (.string, .scalar(let text, _)), (.code, .scalar(let text, _)):
             return .string(text)
         case (.date, .scalar(let text, _)):
-            guard let date = CivilDate(iso: text) else { return fail("`\(text)` is not a date written YYYY-MM-DD") }
-            return .date(date)
+            switch CivilDate.policyDate(text) {
+            case .success(let date): return .date(date)
+            case .failure(let problem): return fail(problem.reason)
+            }
         case (.datetime, .scalar(let text, _)):
             guard let instant = Timestamp(rfc3339: text) else {
                 return fail("`\(text)` is not an RFC 3339 date-time with an offset")
