@@ -42,6 +42,17 @@ extension PrecertCommand {
         @Flag(help: "Also print, for each turnaround clock within a regulation's limit, its smallest margin.")
         var verbose = false
 
+        /// What a check read: `checked 5 policies, 1 calendar, 4 regulations`.
+        static func summary(_ loaded: PolicyCatalog.LoadResult) -> String {
+            func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+            var parts = [
+                count(loaded.catalog.policies.count, "policy", "policies"),
+                count(loaded.catalog.calendars.count, "calendar", "calendars"),
+            ]
+            if !loaded.regulations.isEmpty { parts.append(count(loaded.regulations.count, "regulation", "regulations")) }
+            return "checked " + parts.joined(separator: ", ")
+        }
+
         func validate() throws {
             if revision != nil && !writeManifest { throw ValidationError("--revision applies to --write-manifest") }
             if let revision, let problem = PolicyManifest.problem(withRevision: revision) {
@@ -63,8 +74,14 @@ extension PrecertCommand {
             settings.verifiesManifests = !writeManifest
             let loaded = PolicyPipeline.load(paths: paths, settings: settings)
             let margins = verbose ? loaded.clockProofs.filter { !$0.exceeds }.map(\.margin) : []
-            try emit((loaded.diagnostics + margins).sortedByLocation(), sources: loaded.sources, format: format)
+            // Errors first, each group in file order: what stops a policy from loading is read
+            // before what only deserves a look.
+            let sorted = (loaded.diagnostics + margins).sortedByLocation()
+            try emit(sorted.filter { $0.severity == .error } + sorted.filter { $0.severity != .error }, sources: loaded.sources, format: format)
             if loaded.hasErrors { throw CommandFailure.input }
+            if format == .text, sorted.isEmpty, !writeManifest {
+                try writeOut(Array("\(Self.summary(loaded)): no problems\n".utf8))
+            }
             guard writeManifest else { return }
             let manifest = PolicyManifest(catalog: loaded.catalog, revision: revision)
             let folder = paths[0]

@@ -132,6 +132,30 @@ struct ActionableDiagnosticsTests {
         #expect(found.map(\.id.code) == ["expr.syntax"], "\(found.map(\.message))")
         #expect(!found.contains { $0.id.code.hasPrefix("unused.") })
     }
+
+    private func fixture(_ name: String) throws -> [Diagnostic] {
+        checkPolicy(try String(contentsOfFile: Fixtures.path("traps/\(name)"), encoding: .utf8), file: name).1
+    }
+
+    @Test("`then:required` says a space is missing after the colon, and nothing else")
+    func missingSpace() throws {
+        let found = try fixture("missing-space.yaml")
+        #expect(found.count == 1, "\(found.map(\.message))")
+        let missing = try #require(found.first)
+        #expect(missing.id == "policy.unknown-key")
+        #expect(position(missing) == "15:65")
+        #expect(missing.message == "`then:required` needs a space after the colon")
+        #expect(missing.hint?.hasPrefix("write `then: required`") == true)
+    }
+
+    @Test("a misspelled top-level key gives its did-you-mean and no knock-on errors")
+    func misspelledTopLevelKey() throws {
+        let found = try fixture("misspelled-inputs.yaml")
+        #expect(found.map(\.id.code) == ["policy.unknown-key"], "\(found.map(\.message))")
+        let unknown = try #require(found.first)
+        #expect(position(unknown) == "9:1")
+        #expect(unknown.hint?.hasPrefix("did you mean `inputs`?") == true)
+    }
 }
 
 @Suite("Front-end traps: empty files, impossible dates, endless durations")
