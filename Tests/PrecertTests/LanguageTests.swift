@@ -218,7 +218,7 @@ struct CheckerTests {
         #expect(checked == nil)
         let error = diagnostics.first { $0.id == "policy.decision-cycle" }
         #expect(error?.message == "decisions read each other in a cycle: `a` reads `b` reads `a`")
-        #expect(position(error) == "10:3")
+        #expect(position(error) == "16:28")
     }
 
     @Test("decisions are ordered after the decisions they read")

@@ -148,6 +148,26 @@ struct ActionableDiagnosticsTests {
         #expect(missing.hint?.hasPrefix("write `then: required`") == true)
     }
 
+    @Test("a decision cycle points at the expression that reads the other decision")
+    func cyclePointsAtTheRead() throws {
+        let found = try fixture("decision-cycle.yaml")
+        let cycle = try #require(found.first { $0.id == "policy.decision-cycle" })
+        #expect(cycle.message == "decisions read each other in a cycle: `authorization` reads `pathway` reads `authorization`")
+        #expect(position(cycle) == "22:32")
+        #expect(cycle.notes.map { $0.range.map { "\($0.start.line):\($0.start.column)" } } == ["14:3"])
+    }
+
+    @Test("type errors carry a fix: quote the number, write the date as a date")
+    func typeFixes() throws {
+        let found = try fixture("type-fixes.yaml").filter { $0.id == "type.mismatch" }
+        #expect(found.map(position) == ["16:29", "17:27", "18:29"])
+        #expect(found.map(\.hint) == [
+            "quote the number: `\"90837\"`; codes and text are written in quotes",
+            "write the date without quotes: `2026-05-20`",
+            "compare with a date like `2026-05-20`, or with another date input",
+        ])
+    }
+
     @Test("a misspelled top-level key gives its did-you-mean and no knock-on errors")
     func misspelledTopLevelKey() throws {
         let found = try fixture("misspelled-inputs.yaml")

@@ -63,6 +63,8 @@ package struct PolicyChecker {
     private var conditionReads: [Int: Set<Int>] = [:]
     /// Decisions read by the expression being checked.
     private var currentReads: Set<Int> = []
+    /// Where the decision being checked first reads each decision, for pointing at a cycle.
+    private var currentReadSites: [Int: SourceRange] = [:]
     private var elementTypes: [ValueType] = []
     /// How deep conditions nest through each other, per condition, and while checking.
     private var conditionDepths: [Int: Int] = [:]
@@ -160,12 +162,15 @@ package struct PolicyChecker {
         checkRuleIDs()
         var decisions: [Decision] = []
         var reads: [[Int]] = []
+        var readSites: [[Int: SourceRange]] = []
         for decision in syntax.decisions {
             currentReads = []
+            currentReadSites = [:]
             decisions.append(checkDecision(decision))
             reads.append(currentReads.sorted())
+            readSites.append(currentReadSites)
         }
-        let order = orderDecisions(reads)
+        let order = orderDecisions(reads, sites: readSites)
         let scope = checkScope(decisions)
         reportUnused()
         guard let effective, let zone else { return nil }
@@ -616,8 +621,41 @@ package struct PolicyChecker {
         return parts
     }
 
+    /// How to fix a comparison of two types that cannot be compared, in words a policy author
+    /// can act on: quote a number meant as a code, write a date as a date.
+    static func comparisonFix(_ lt: ValueType, _ rt: ValueType, left: Expr, right: Expr) -> String? {
+        func isText(_ t: ValueType) -> Bool { t == .string || t == .code }
+        func numberLiteral(_ e: Expr) -> String? {
+            if case .literal(.number(let n)) = e.syntax { return n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n) }
+            return nil
+        }
+        if isText(lt), rt == .number, let n = numberLiteral(right) {
+            return "quote the number: `\"\(n)\"`; codes and text are written in quotes"
+        }
+        if isText(rt), lt == .number, let n = numberLiteral(left) {
+            return "quote the number: `\"\(n)\"`; codes and text are written in quotes"
+        }
+        if lt == .date && rt == .datetime || lt == .datetime && rt == .date {
+            return "a date and a datetime are different types"
+        }
+        if lt == .date || rt == .date {
+            let other = lt == .date ? right : left
+            if case .literal(.string(let text)) = other.syntax, CivilDate(iso: text) != nil {
+                return "write the date without quotes: `\(text)`"
+            }
+            return "compare with a date like `2026-05-20`, or with another date input"
+        }
+        if lt == .datetime || rt == .datetime {
+            return "compare with another datetime input, or with one shifted by hours (`request.received_at + 72 hours`)"
+        }
+        if lt == .number || rt == .number {
+            return "compare with a number such as `10`"
+        }
+        return nil
+    }
+
     /// Orders decisions so that each follows those it reads; reports cycles.
-    private mutating func orderDecisions(_ reads: [[Int]]) -> [Int] {
+    private mutating func orderDecisions(_ reads: [[Int]], sites: [[Int: SourceRange]]) -> [Int] {
         var order: [Int] = []
         var state = [Int](repeating: 0, count: reads.count)  // 0 new, 1 visiting, 2 done
         var reported = false
@@ -627,11 +665,16 @@ package struct PolicyChecker {
                 if !reported, let start = path.firstIndex(of: node) {
                     reported = true
                     let cycle = (path[start...] + [node]).map { "`\(syntax.decisions[$0].name.value)`" }
+                    // Point at the expression that closes the circle: where the last decision
+                    // of the cycle reads the first.
+                    let reader = path.last ?? node
+                    let site = sites.indices.contains(reader) ? sites[reader][node] : nil
                     error(
                         "policy.decision-cycle",
                         "decisions read each other in a cycle: \(cycle.joined(separator: " reads "))",
-                        at: syntax.decisions[node].name.range,
-                        hint: "a decision may read only decisions that do not read it back")
+                        at: site ?? syntax.decisions[node].name.range,
+                        hint: "a decision may read only decisions that do not read it back: `\(syntax.decisions[reader].name.value)` reads `\(syntax.decisions[node].name.value)` here",
+                        notes: site == nil ? [] : [DiagnosticNote("`\(syntax.decisions[node].name.value)` is declared here", at: syntax.decisions[node].name.range)])
                 }
                 return
             }
@@ -736,6 +779,7 @@ package struct PolicyChecker {
                 }
                 return nil
             }
+            for read in conditionReads[index] ?? [] where currentReadSites[read] == nil { currentReadSites[read] = range }
             currentReads.formUnion(conditionReads[index] ?? [])
             referencedDepth = max(referencedDepth, conditionDepths[index] ?? 0)
             return (.condition(index), .bool)
@@ -746,6 +790,7 @@ package struct PolicyChecker {
                     at: range)
                 return nil
             }
+            if currentReadSites[index] == nil { currentReadSites[index] = range }
             currentReads.insert(index)
             return (.decision(index), type)
         }
@@ -786,8 +831,7 @@ package struct PolicyChecker {
             guard let (le, lt) = l, let (re, rt) = r else { return nil }
             guard lt.isComparable(with: rt) else {
                 error("type.mismatch", "cannot compare \(lt.withArticle) with \(rt.withArticle)", at: range,
-                    hint: lt == .date && rt == .datetime || lt == .datetime && rt == .date
-                        ? "a date and a datetime are different types" : nil)
+                    hint: Self.comparisonFix(lt, rt, left: left, right: right))
                 return nil
             }
             if op != .equal, op != .notEqual, !Self.isOrdered(lt) {
