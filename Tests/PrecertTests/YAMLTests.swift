@@ -74,6 +74,7 @@ struct YAMLTests {
         ("bad-indentation.yaml", "yaml.syntax", "4:3",
          "bad indentation: this line does not line up with the keys above it"),
         ("missing-colon.yaml", "yaml.syntax", "2:1", "missing `:` after a key"),
+        ("missing-space.yaml", "yaml.syntax", "4:5", "a space is missing after the colon in `then:required`"),
         ("custom-tag.yaml", "yaml.unsupported-tag", "2:8", "unsupported tag `!python/object`"),
         ("not-utf8.yaml", "yaml.invalid-utf8", "2:11", "the file is not valid UTF-8"),
         ("alias-bomb.yaml", "yaml.anchor", "1:4", "YAML anchors (`&a`) are not allowed"),

@@ -325,6 +325,24 @@ struct YAMLTreeBuilder {
         return true
     }
 
+    /// The text from `column` of `line` up to the next space, `#` or end of line.
+    private func wordAt(line: Int, column: Int) -> String? {
+        var current = 1
+        var start = 0
+        while current < line, start < bytes.count {
+            if bytes[start] == UInt8(ascii: "\n") { current += 1 }
+            start += 1
+        }
+        guard current == line else { return nil }
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") { end += 1 }
+        let text = String(decoding: bytes[start..<end], as: UTF8.self)
+        let characters = Array(text)
+        guard column >= 1, column <= characters.count else { return nil }
+        let word = characters[(column - 1)...].prefix { $0 != " " && $0 != "#" && $0 != "\t" }
+        return word.isEmpty ? nil : String(word)
+    }
+
     private func libyamlDiagnostic(_ error: LibYAMLError) -> Diagnostic {
         var line = error.line
         var column = error.column
@@ -332,6 +350,16 @@ struct YAMLTreeBuilder {
             (line, column) = UTF8Validation.lineAndColumn(ofByteOffset: offset, in: bytes)
         }
         let character = UTF8Validation.character(atLine: line, column: column, in: bytes)
+        if error.problem == "could not find expected ':'", let word = wordAt(line: error.contextLine, column: error.contextColumn),
+            let colon = word.firstIndex(of: ":"), colon != word.startIndex, word.index(after: colon) != word.endIndex
+        {
+            // `then:required`: YAML needs a space after a key's colon, and without it reads one word.
+            let fixed = "\(word[..<colon]): \(word[word.index(after: colon)...])"
+            return .error(
+                "yaml.syntax", "a space is missing after the colon in `\(word)`",
+                at: SourceRange(SourceLocation(file: file, line: error.contextLine, column: error.contextColumn)),
+                hint: "write `\(fixed)`", facts: DiagnosticFacts(suggestion: fixed))
+        }
         return YAMLMessages.syntax(
             problem: error.problem, context: error.context, character: character,
             at: SourceRange(SourceLocation(file: file, line: line, column: column)),
