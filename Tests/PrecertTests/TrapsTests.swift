@@ -85,6 +85,14 @@ struct TrapsTests {
         #expect(found.filter { $0.id == "policy.code-case" }.count == 1)
     }
 
+    @Test("a lowercase code written in an expression is flagged where it is compared with a code input, not with text")
+    func codeCaseLiterals() throws {
+        let found = try diagnostics("code-case-literals.yaml").filter { $0.id == "policy.code-case" }
+        #expect(found.map(position) == ["16:41", "17:55"])
+        #expect(found.first?.message == "code `f33.1` has lowercase letters, so no uppercase code can match it")
+        #expect(found.last?.hint?.hasSuffix("write `G0155`") == true)
+    }
+
     @Test("a rule contradicting itself across two inputs can never match")
     func twoInputContradiction() throws {
         let found = try findings("two-input-contradiction.yaml")

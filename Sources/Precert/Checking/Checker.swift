@@ -621,6 +621,15 @@ package struct PolicyChecker {
         return parts
     }
 
+    /// A written code with a lowercase letter, compared with a code input: codes are compared
+    /// exactly, and CPT, HCPCS and ICD-10 codes are uppercase, so it can match none of them.
+    private mutating func warnCodeCase(_ value: Value, at range: SourceRange) {
+        guard case .string(let text) = value, text.unicodeScalars.contains(where: { $0.properties.isLowercase }) else { return }
+        diagnostics.report(
+            .warning("policy.code-case", "code `\(text)` has lowercase letters, so no uppercase code can match it", at: range,
+                hint: "codes are compared exactly, case and dot included, and CPT, HCPCS and ICD-10 codes are uppercase: write `\(text.uppercased())`"))
+    }
+
     /// How to fix a comparison of two types that cannot be compared, in words a policy author
     /// can act on: quote a number meant as a code, write a date as a date.
     static func comparisonFix(_ lt: ValueType, _ rt: ValueType, left: Expr, right: Expr) -> String? {
@@ -839,6 +848,8 @@ package struct PolicyChecker {
                     hint: "only numbers, dates, datetimes and durations are ordered; use `==`, `!=` or `in`")
                 return nil
             }
+            if lt == .code, case .constant(let value) = re { warnCodeCase(value, at: right.range) }
+            if rt == .code, case .constant(let value) = le { warnCodeCase(value, at: left.range) }
             return (.compare(op, le, re), .bool)
         case .in, .notIn:
             guard let membership = checkMembership(left, right, at: range) else { return nil }
@@ -888,6 +899,7 @@ package struct PolicyChecker {
                     error("type.list-not-constant", "items of a list after `in` must be written out", at: item.range)
                     continue
                 }
+                if lt == .code { warnCodeCase(value, at: item.range) }
                 values.append(value)
             }
             return .inValues(le, values)
