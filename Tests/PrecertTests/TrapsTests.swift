@@ -198,6 +198,16 @@ struct FrontEndTrapsTests {
         #expect(empty.diagnostics.map(\.id.code) == ["catalog.unknown-file"])
     }
 
+    @Test("a YAML tag in a policy, even a core one, is refused at its place")
+    func tagRefused() throws {
+        let text = try String(contentsOfFile: Fixtures.path("traps/tagged.yaml"), encoding: .utf8)
+        let (checked, found) = checkPolicy(text, file: "tagged.yaml")
+        #expect(checked == nil)
+        #expect(found.map(\.id.code) == ["yaml.tag"])
+        #expect(position(found.first) == "4:8")
+        #expect(found.first?.message == "YAML tags (`!!str`) are not allowed in a policy")
+    }
+
     @Test("year 0, a date that does not exist and a shift over ten years are located errors")
     func impossibleDates() throws {
         let text = try String(contentsOfFile: Fixtures.path("traps/year-zero.yaml"), encoding: .utf8)

@@ -339,6 +339,17 @@ package enum PolicyPipeline {
     package static func check(
         _ root: YAMLNode, source: SourceText, calendars: Set<String>?, settings: Settings
     ) -> (CheckedPolicy?, [Diagnostic]) {
+        // A policy's declared types decide what its values are; a YAML tag (even a core one such
+        // as `!!str`) would be a second, silent say, so it is refused. Test files keep core tags
+        // for the values of their cases.
+        let tags = taggedNodes(root).map { node in
+            let tag = node.tag ?? ""
+            let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst(18) : Substring(tag)
+            return Diagnostic.error(
+                "yaml.tag", "YAML tags (`\(shown)`) are not allowed in a policy", at: node.range,
+                hint: "remove it: the input's declared type decides what the value is; quote a value to keep it text")
+        }
+        guard tags.isEmpty else { return (nil, tags) }
         let (syntax, decodeProblems) = PolicyDecoder.decode(
             root, source: source, expressionLimits: settings.limits.expression, maxRules: settings.limits.maxRules)
         guard let syntax else { return (nil, decodeProblems) }
@@ -349,6 +360,18 @@ package enum PolicyPipeline {
         let unparsed = decodeProblems.contains { $0.id == "expr.syntax" }
         let problems = decodeProblems + checkProblems.filter { !(unparsed && $0.id.code.hasPrefix("unused.")) }
         return (problems.containsErrors ? nil : checked, problems)
+    }
+
+    /// Every node of `root` that carries a YAML tag, in file order (at most 100).
+    private static func taggedNodes(_ root: YAMLNode) -> [YAMLNode] {
+        var found: [YAMLNode] = []
+        var stack = [root]
+        while let node = stack.popLast(), found.count < 100 {
+            if node.tag != nil { found.append(node) }
+            if let items = node.sequence { stack += items.reversed() }
+            if let pairs = node.mapping { stack += pairs.flatMap { [$0.key, $0.value] }.reversed() }
+        }
+        return found
     }
 
     /// One policy's YAML text, decoded and checked (YAML problems included): for tests and tools that
