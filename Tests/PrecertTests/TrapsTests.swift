@@ -70,8 +70,11 @@ struct TrapsTests {
             ClockFixtures.calendar, PolicyFile(path: "regulations/unit-less.yaml", text: try text("duration-kind-regulation.yaml")),
         ])
         let kind = try #require(result.diagnostics.first { $0.id == "regulation.duration-kind" })
-        #expect(position(kind) == "11:13")
+        #expect(position(kind) == "12:13")
         #expect(kind.hint == "write `15 calendar days` or `15 business days`")
+        let date = try #require(result.diagnostics.first { $0.id == "regulation.bad-date" })
+        #expect(position(date) == "4:12")
+        #expect(date.message == "`effective`: `0000-01-01` is outside the years 1 to 9999")
     }
 
     @Test("a lowercase pattern in a code set is flagged: no uppercase code can match it")

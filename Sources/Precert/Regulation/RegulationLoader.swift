@@ -57,11 +57,13 @@ package struct RegulationLoader {
 
     private mutating func date(_ node: YAMLNode, _ what: String) -> CivilDate? {
         guard let written = text(node, what) else { return nil }
-        guard let date = CivilDate(iso: written.value) else {
-            error("regulation.bad-date", "\(what) must be a date written YYYY-MM-DD, not `\(written.value)`", at: written.range)
+        switch CivilDate.policyDate(written.value) {
+        case .success(let date): return date
+        case .failure(let problem):
+            error("regulation.bad-date", "\(what): \(problem.reason)", at: written.range,
+                hint: "write a real date YYYY-MM-DD, such as `2026-05-20`")
             return nil
         }
-        return date
     }
 
     private mutating func read(_ root: YAMLNode, calendars: Set<String>?) -> Regulation? {
