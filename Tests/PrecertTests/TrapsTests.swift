@@ -107,6 +107,17 @@ struct TrapsTests {
         #expect(!found.contains { $0.message.contains("rule `late`") })
     }
 
+    @Test("the search for a certain gap survives extreme constants and still gives a finding")
+    func gapWithExtremeConstants() throws {
+        let policy = try compilePolicy(try text("gap-extreme-constants.yaml"))
+        let gap = try #require(policy.compiled.findings.first { $0.id == "analysis.gap" })
+        #expect(position(gap) == "15:3")
+        let hint = try #require(gap.hint)
+        #expect(gap.message == "gap: some cases reach no rule of decision `referral`, which has no default")
+        let example = String(hint[try #require(hint.firstIndex(of: "{"))...])
+        #expect(policy.evaluate(try decode(example, policy)).decisions[0].status == .noMatch)
+    }
+
     @Test("a gap behind a comparison of two inputs is certain when its case re-evaluates to no match")
     func certainGap() throws {
         let policy = try compilePolicy(try text("certain-gap.yaml"))

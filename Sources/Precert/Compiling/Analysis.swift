@@ -154,7 +154,7 @@ extension PolicyCompiler {
         of facts: CaseFacts, path: [(variable: Int32, branch: Int)], root: NodeRef, target: NodeRef
     ) -> CaseFacts? {
         var read: Set<Int> = []
-        var constants: [Double] = []
+        var constants: [Value] = []
         for (v, _) in path {
             guard case .atom(let expression) = builder.variables[Int(v)] else { continue }
             inputsRead(by: expression, policy: policy, into: &read)
@@ -165,7 +165,14 @@ extension PolicyCompiler {
         var choices: [[Value]] = []
         for slot in open {
             let type = policy.inputs[slot].type
-            var anchors = constants
+            var anchors: [Double] = constants.compactMap { value in
+                switch (type, value) {
+                case (.number, .number(let x)) where x.isFinite && abs(x) < 1e15: x
+                case (.date, .date(let d)): Double(d.dayNumber)
+                case (.datetime, .datetime(let t)): Double(t.epochSeconds)
+                default: nil
+                }
+            }
             for other in facts.values.indices where policy.inputs[other].type == type {
                 if let value = facts.values[other], let key = ExpressionEvaluator.orderKey(value) { anchors.append(key) }
             }
@@ -176,9 +183,9 @@ extension PolicyCompiler {
             case .number:
                 values = Self.around(anchors.isEmpty ? [0] : anchors, step: 1).map { .number($0) }
             case .date:
-                values = Self.around(anchors.isEmpty ? [20605] : anchors, step: 1).map { .date(CivilDate(dayNumber: Int32($0))) }
+                values = Self.around(anchors.isEmpty ? [20605] : anchors, step: 1).map { .date(CivilDate(dayNumber: Int32(clamping: Int64(exactly: $0.rounded()) ?? 0))) }
             case .datetime:
-                values = Self.around(anchors.isEmpty ? [1_780_000_000] : anchors, step: 3600).map { .datetime(Timestamp(epochSeconds: Int64($0))) }
+                values = Self.around(anchors.isEmpty ? [1_780_000_000] : anchors, step: 3600).map { .datetime(Timestamp(epochSeconds: Int64(exactly: $0.rounded()) ?? 0)) }
             default: return nil
             }
             choices.append(values)
@@ -211,9 +218,9 @@ extension PolicyCompiler {
         return values
     }
 
-    private func collectConstants(_ expression: CheckedExpr, into constants: inout [Double]) {
+    private func collectConstants(_ expression: CheckedExpr, into constants: inout [Value]) {
         switch expression {
-        case .constant(let value): if let key = ExpressionEvaluator.orderKey(value) { constants.append(key) }
+        case .constant(let value): constants.append(value)
         case .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
             collectConstants(a, into: &constants)
             collectConstants(b, into: &constants)
