@@ -219,7 +219,7 @@ struct FrontEndTrapsTests {
         #expect(checked == nil)
         #expect(found.map(\.id.code) == ["yaml.tag"])
         #expect(position(found.first) == "4:8")
-        #expect(found.first?.message == "YAML tags (`!!str`) are not allowed in a policy")
+        #expect(found.first?.message == "tag `!!str` is not allowed in a policy")
     }
 
     @Test("year 0, a date that does not exist and a shift over ten years are located errors")

@@ -77,10 +77,10 @@ struct YAMLTests {
         ("missing-space.yaml", "yaml.syntax", "4:5", "a space is missing after the colon in `then:required`"),
         ("custom-tag.yaml", "yaml.unsupported-tag", "2:8", "unsupported tag `!python/object`"),
         ("not-utf8.yaml", "yaml.invalid-utf8", "2:11", "the file is not valid UTF-8"),
-        ("alias-bomb.yaml", "yaml.anchor", "1:4", "YAML anchors (`&a`) are not allowed"),
-        ("anchor-in-text.yaml", "yaml.anchor", "3:12", "YAML anchors (`&an`) are not allowed"),
-        ("alias.yaml", "yaml.alias", "2:8", "YAML aliases (`*b`) are not allowed"),
-        ("merge-key.yaml", "yaml.merge-key", "3:3", "YAML merge keys (`<<`) are not allowed"),
+        ("alias-bomb.yaml", "yaml.anchor", "1:4", "anchor `&a` is not allowed: Precert does not read YAML anchors"),
+        ("anchor-in-text.yaml", "yaml.anchor", "3:12", "anchor `&an` is not allowed: Precert does not read YAML anchors"),
+        ("alias.yaml", "yaml.alias", "2:8", "alias `*b` is not allowed: Precert does not read YAML aliases"),
+        ("merge-key.yaml", "yaml.merge-key", "3:3", "merge key `<<` is not allowed: Precert does not read YAML merge keys"),
         ("too-deep.yaml", "yaml.too-deep", "1:67", "nesting is deeper than the limit of 64 levels"),
     ]
 

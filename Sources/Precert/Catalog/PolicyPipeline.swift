@@ -346,7 +346,7 @@ package enum PolicyPipeline {
             let tag = node.tag ?? ""
             let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst(18) : Substring(tag)
             return Diagnostic.error(
-                "yaml.tag", "YAML tags (`\(shown)`) are not allowed in a policy", at: node.range,
+                "yaml.tag", "tag `\(shown)` is not allowed in a policy", at: node.range,
                 hint: "remove it: the input's declared type decides what the value is; quote a value to keep it text")
         }
         guard tags.isEmpty else { return (nil, tags) }

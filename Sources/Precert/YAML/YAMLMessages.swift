@@ -31,19 +31,19 @@ enum YAMLMessages {
 
     static func anchor(_ name: String, at range: SourceRange) -> Diagnostic {
         .error(
-            "yaml.anchor", "YAML anchors (`&\(name)`) are not allowed", at: range,
+            "yaml.anchor", "anchor `&\(name)` is not allowed: Precert does not read YAML anchors", at: range,
             hint: "write the value out; to start text with `&`, quote the whole value: `\"&\(name)...\"`")
     }
 
     static func alias(_ name: String, at range: SourceRange) -> Diagnostic {
         .error(
-            "yaml.alias", "YAML aliases (`*\(name)`) are not allowed", at: range,
+            "yaml.alias", "alias `*\(name)` is not allowed: Precert does not read YAML aliases", at: range,
             hint: "write the value out, or use a named condition or set; to start text with `*`, quote the whole value")
     }
 
     static func mergeKey(at range: SourceRange) -> Diagnostic {
         .error(
-            "yaml.merge-key", "YAML merge keys (`<<`) are not allowed", at: range,
+            "yaml.merge-key", "merge key `<<` is not allowed: Precert does not read YAML merge keys", at: range,
             hint: "write every key out in the mapping")
     }
 
