@@ -47,6 +47,18 @@ extension PrecertCommand {
 
         @OptionGroup var failure: FailOnOptions
 
+        /// What a check read: `checked 5 policies, 1 calendar, 4 regulations`.
+        static func summary(_ loaded: PolicyCatalog.LoadResult) -> String {
+            func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+            var parts = [
+                count(loaded.catalog.policies.count, "policy", "policies"),
+                count(loaded.catalog.calendars.count, "calendar", "calendars"),
+            ]
+            if !loaded.regulations.isEmpty { parts.append(count(loaded.regulations.count, "regulation", "regulations")) }
+            if loaded.catalog.caseFormat != nil { parts.append("the case format") }
+            return "checked " + parts.joined(separator: ", ")
+        }
+
         func validate() throws {
             if revision != nil && !writeManifest { throw ValidationError("--revision applies to --write-manifest") }
             if let revision, let problem = PolicyManifest.problem(withRevision: revision) {
@@ -68,9 +80,15 @@ extension PrecertCommand {
             settings.verifiesManifests = !writeManifest
             let loaded = PolicyPipeline.load(paths: paths, settings: settings)
             let margins = verbose ? loaded.clockProofs.filter { !$0.exceeds }.map(\.margin) : []
-            try emit((loaded.diagnostics + margins).sortedByLocation(), sources: loaded.sources, format: format)
+            // Errors first, each group in file order: what stops a policy from loading is read
+            // before what only deserves a look.
+            let sorted = (loaded.diagnostics + margins).sortedByLocation()
+            try emit(sorted.filter { $0.severity == .error } + sorted.filter { $0.severity != .error }, sources: loaded.sources, format: format)
             // The margins are notes: only the load's errors (and with --strict its warnings) fail.
             if failure.fails(loaded.diagnostics) { throw CommandFailure.input }
+            if format == .text, sorted.isEmpty, !writeManifest {
+                try writeOut(Array("\(Self.summary(loaded)): no problems\n".utf8))
+            }
             guard writeManifest else { return }
             let manifest = PolicyManifest(catalog: loaded.catalog, revision: revision)
             let folder = paths[0]

@@ -711,7 +711,7 @@ enum CalendarTests {
                 "holidays[4]: holiday `E` needs one of `date`, `nth`, `last` or `on` [`date: \"07-04\"` every year, `nth: 4` with `weekday` and `month`, `last: monday` with `month`, or `on: 2025-01-09` once]",
                 "holidays[5].observed: unknown observance `nearest` [use `none` or `nearest-weekday`]",
                 "holidays[6].until: `until` year `2020` is before `from` year `2030`",
-                "holidays[7].on: `2025-01-9` is not a date [write the date as YYYY-MM-DD, e.g. `2025-01-09`]",
+                "holidays[7].on: `2025-01-9` is not a date written YYYY-MM-DD, such as `2026-05-20` [write the date as YYYY-MM-DD, e.g. `2025-01-09`]",
                 "holidays[8]: holiday has no `name`",
                 "holidays[8].weekday: `weekday` is used only with `nth`",
             ]

@@ -72,7 +72,7 @@ struct ExpressionParserTests {
         ("a == b c", 8, "unexpected `c` after a complete expression"),
         ("a < b < c", 7, "comparisons cannot be chained"),
         ("[a, b", 6, "expected `,` or `]` in a list"),
-        ("2026-02-30 == d", 1, "`2026-02-30` is not a real date"),
+        ("2026-02-30 == d", 1, "`2026-02-30` is not a real date: February 2026 has 28 days"),
         ("x # y", 3, "unexpected character `#`"),
         ("3 weeks == x", 1, "`3 weeks` is not a duration"),
     ]
@@ -218,7 +218,7 @@ struct CheckerTests {
         #expect(checked == nil)
         let error = diagnostics.first { $0.id == "policy.decision-cycle" }
         #expect(error?.message == "decisions read each other in a cycle: `a` reads `b` reads `a`")
-        #expect(position(error) == "10:3")
+        #expect(position(error) == "16:28")
     }
 
     @Test("decisions are ordered after the decisions they read")

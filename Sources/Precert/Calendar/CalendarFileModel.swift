@@ -401,10 +401,10 @@ private struct CalendarFileValidator {
             if let day, let month { rule = .lastWeekday(weekday: day, month: month) }
         default:
             let text = entry.on!
-            if let date = CivilDate(iso: text) {
-                rule = .oneOff(date)
-            } else {
-                fail("`\(text)` is not a date", path + [.key("on")], hint: "write the date as YYYY-MM-DD, e.g. `2025-01-09`")
+            switch CivilDate.policyDate(text) {
+            case .success(let date): rule = .oneOff(date)
+            case .failure(let problem):
+                fail(problem.reason, path + [.key("on")], hint: "write the date as YYYY-MM-DD, e.g. `2025-01-09`")
             }
         }
 

@@ -240,7 +240,8 @@ public struct CatalogOptions: Sendable, Hashable {
     public var maxFileBytes = 16 << 20
     /// The deepest YAML nesting accepted.
     public var maxYAMLDepth = 64
-    /// The most nodes YAML aliases may expand to in one file.
+    /// No longer read: YAML anchors and aliases are refused (`yaml.anchor`, `yaml.alias`), so
+    /// nothing expands. Kept so that code setting it still compiles.
     public var maxAliasExpansion = 10_000
     /// The longest expression, in characters.
     public var maxExpressionLength = 4_096
@@ -276,7 +277,7 @@ public struct CatalogOptions: Sendable, Hashable {
             maxEnumValues: maxEnumValues)
         return PolicyPipeline.Settings(
             limits: LoadLimits(
-                yaml: YAMLLimits(maxBytes: maxFileBytes, maxDepth: maxYAMLDepth, maxAliasExpansion: maxAliasExpansion),
+                yaml: YAMLLimits(maxBytes: maxFileBytes, maxDepth: maxYAMLDepth),
                 expression: ExpressionParser.Limits(maxLength: maxExpressionLength, maxDepth: maxExpressionDepth),
                 maxRules: maxRules, policy: policy),
             compile: CompileOptions(analyze: analyze),

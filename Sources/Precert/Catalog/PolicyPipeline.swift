@@ -293,6 +293,14 @@ package enum PolicyPipeline {
     package static func read(_ file: PolicyFile, name: String, limits: LoadLimits) -> (Document?, [Diagnostic], SourceText) {
         let source = SourceText(file: file.path, text: String(decoding: file.bytes, as: UTF8.self))
         let result = YAMLLoader.load(file.bytes, file: file.path, limits: limits.yaml)
+        if result.root == nil, !result.diagnostics.containsErrors {
+            // An empty file, or one of only comments, holds no document: it is no Precert file.
+            let problem = Diagnostic.error(
+                "catalog.unknown-file", "the file is empty or holds only comments, so it is not a Precert file",
+                at: SourceRange(SourceLocation(file: file.path, line: 1, column: 1)),
+                hint: "a policy starts with `precert: 1`, a calendar with `precert-calendar: 1`, a test file with `precert-test: 1`, a regulation with `precert-regulation: 1`; or remove the file")
+            return (nil, result.diagnostics + [problem], source)
+        }
         guard let root = result.root, !result.diagnostics.containsErrors else { return (nil, result.diagnostics, source) }
         guard let kind = PrecertFileKind.of(root) else {
             let problem = Diagnostic.error(
@@ -351,6 +359,17 @@ package enum PolicyPipeline {
     package static func check(
         _ root: YAMLNode, source: SourceText, calendars: Set<String>?, caseFormat: CaseFormat? = nil, settings: Settings
     ) -> (CheckedPolicy?, [Diagnostic]) {
+        // A policy's declared types decide what its values are; a YAML tag (even a core one such
+        // as `!!str`) would be a second, silent say, so it is refused. Test files keep core tags
+        // for the values of their cases.
+        let tags = taggedNodes(root).map { node in
+            let tag = node.tag ?? ""
+            let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst(18) : Substring(tag)
+            return Diagnostic.error(
+                "yaml.tag", "tag `\(shown)` is not allowed in a policy", at: node.range,
+                hint: "remove it: the input's declared type decides what the value is; quote a value to keep it text")
+        }
+        guard tags.isEmpty else { return (nil, tags) }
         let (syntax, decodeProblems) = PolicyDecoder.decode(
             root, source: source, expressionLimits: settings.limits.expression, maxRules: settings.limits.maxRules)
         guard let syntax else { return (nil, decodeProblems) }
@@ -359,8 +378,23 @@ package enum PolicyPipeline {
         let formatProblems = caseFormat?.check(syntax) ?? []
         let (checked, checkProblems) = PolicyChecker.check(
             syntax, context: PolicyChecker.Context(calendars: calendars, limits: settings.limits.policy))
-        let problems = decodeProblems + formatProblems + checkProblems
+        // An expression that did not parse reads nothing, so it may hide the use of any input,
+        // set or condition: nothing is called unused next to it.
+        let unparsed = decodeProblems.contains { $0.id == "expr.syntax" }
+        let problems = decodeProblems + formatProblems + checkProblems.filter { !(unparsed && $0.id.code.hasPrefix("unused.")) }
         return (problems.containsErrors ? nil : checked, problems)
+    }
+
+    /// Every node of `root` that carries a YAML tag, in file order (at most 100).
+    private static func taggedNodes(_ root: YAMLNode) -> [YAMLNode] {
+        var found: [YAMLNode] = []
+        var stack = [root]
+        while let node = stack.popLast(), found.count < 100 {
+            if node.tag != nil { found.append(node) }
+            if let items = node.sequence { stack += items.reversed() }
+            if let pairs = node.mapping { stack += pairs.flatMap { [$0.key, $0.value] }.reversed() }
+        }
+        return found
     }
 
     /// One policy's YAML text, decoded and checked (YAML problems included): for tests and tools that

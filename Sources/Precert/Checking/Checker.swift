@@ -63,6 +63,8 @@ package struct PolicyChecker {
     private var conditionReads: [Int: Set<Int>] = [:]
     /// Decisions read by the expression being checked.
     private var currentReads: Set<Int> = []
+    /// Where the decision being checked first reads each decision, for pointing at a cycle.
+    private var currentReadSites: [Int: SourceRange] = [:]
     private var elementTypes: [ValueType] = []
     /// How deep conditions nest through each other, per condition, and while checking.
     private var conditionDepths: [Int: Int] = [:]
@@ -160,12 +162,15 @@ package struct PolicyChecker {
         checkRuleIDs()
         var decisions: [Decision] = []
         var reads: [[Int]] = []
+        var readSites: [[Int: SourceRange]] = []
         for decision in syntax.decisions {
             currentReads = []
+            currentReadSites = [:]
             decisions.append(checkDecision(decision))
             reads.append(currentReads.sorted())
+            readSites.append(currentReadSites)
         }
-        let order = orderDecisions(reads)
+        let order = orderDecisions(reads, sites: readSites)
         let scope = checkScope(decisions)
         reportUnused()
         guard let effective, let zone else { return nil }
@@ -265,11 +270,13 @@ package struct PolicyChecker {
     }
 
     private mutating func checkDate(_ written: Located<String>, _ what: String) -> CivilDate? {
-        guard let date = CivilDate(iso: written.value) else {
-            error("policy.bad-date", "\(what) must be a date written YYYY-MM-DD, not `\(written.value)`", at: written.range)
+        switch CivilDate.policyDate(written.value) {
+        case .success(let date): return date
+        case .failure(let problem):
+            error("policy.bad-date", "\(what): \(problem.reason)", at: written.range,
+                hint: "write a real date YYYY-MM-DD, such as `2026-05-20`")
             return nil
         }
-        return date
     }
 
     /// Names share one space: an input, set, condition and decision may not share a name.
@@ -332,6 +339,12 @@ package struct PolicyChecker {
             var prefixes: [String] = []
             for member in declaration.members {
                 let text = member.value
+                if text.unicodeScalars.contains(where: { $0.properties.isLowercase }) {
+                    diagnostics.report(
+                        .warning("policy.code-case", "`\(text)` in set `\(name)` has lowercase letters, so no uppercase code can match it",
+                            at: member.range,
+                            hint: "codes are compared exactly, case and dot included, and CPT, HCPCS and ICD-10 codes are uppercase: write `\(text.uppercased())`"))
+                }
                 if text.hasSuffix("*") {
                     let prefix = String(text.dropLast())
                     if prefix.isEmpty || prefix.contains("*") {
@@ -377,8 +390,10 @@ package struct PolicyChecker {
         case (.string, .scalar(let text, _)), (.code, .scalar(let text, _)):
             return .string(text)
         case (.date, .scalar(let text, _)):
-            guard let date = CivilDate(iso: text) else { return fail("`\(text)` is not a date written YYYY-MM-DD") }
-            return .date(date)
+            switch CivilDate.policyDate(text) {
+            case .success(let date): return .date(date)
+            case .failure(let problem): return fail(problem.reason)
+            }
         case (.datetime, .scalar(let text, _)):
             guard let instant = Timestamp(rfc3339: text) else {
                 return fail("`\(text)` is not an RFC 3339 date-time with an offset")
@@ -557,11 +572,11 @@ package struct PolicyChecker {
 
     private mutating func checkThen(_ then: Located<String>, in decision: DecisionDeclaration) -> (Int, ClockDuration?)? {
         if decision.isDuration {
-            guard let duration = ClockDuration(text: then.value) else {
-                error("type.bad-duration", "`\(then.value)` is not a duration", at: then.range,
-                    hint: "write a whole number and a unit: `72 hours`, `3 business days`, `14 calendar days`")
+            if let problem = ClockDuration.clockProblem(then.value) {
+                error(problem.id, problem.message, at: then.range, hint: problem.hint, suggestion: problem.suggestion)
                 return nil
             }
+            guard let duration = ClockDuration(text: then.value) else { return nil }
             return (0, duration)
         }
         let outcomes = decision.outcomes.map(\.name.value)
@@ -606,8 +621,50 @@ package struct PolicyChecker {
         return parts
     }
 
+    /// A written code with a lowercase letter, compared with a code input: codes are compared
+    /// exactly, and CPT, HCPCS and ICD-10 codes are uppercase, so it can match none of them.
+    private mutating func warnCodeCase(_ value: Value, at range: SourceRange) {
+        guard case .string(let text) = value, text.unicodeScalars.contains(where: { $0.properties.isLowercase }) else { return }
+        diagnostics.report(
+            .warning("policy.code-case", "code `\(text)` has lowercase letters, so no uppercase code can match it", at: range,
+                hint: "codes are compared exactly, case and dot included, and CPT, HCPCS and ICD-10 codes are uppercase: write `\(text.uppercased())`"))
+    }
+
+    /// How to fix a comparison of two types that cannot be compared, in words a policy author
+    /// can act on: quote a number meant as a code, write a date as a date.
+    static func comparisonFix(_ lt: ValueType, _ rt: ValueType, left: Expr, right: Expr) -> String? {
+        func isText(_ t: ValueType) -> Bool { t == .string || t == .code }
+        func numberLiteral(_ e: Expr) -> String? {
+            if case .literal(.number(let n)) = e.syntax { return n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n) }
+            return nil
+        }
+        if isText(lt), rt == .number, let n = numberLiteral(right) {
+            return "quote the number: `\"\(n)\"`; codes and text are written in quotes"
+        }
+        if isText(rt), lt == .number, let n = numberLiteral(left) {
+            return "quote the number: `\"\(n)\"`; codes and text are written in quotes"
+        }
+        if lt == .date && rt == .datetime || lt == .datetime && rt == .date {
+            return "a date and a datetime are different types"
+        }
+        if lt == .date || rt == .date {
+            let other = lt == .date ? right : left
+            if case .literal(.string(let text)) = other.syntax, CivilDate(iso: text) != nil {
+                return "write the date without quotes: `\(text)`"
+            }
+            return "compare with a date like `2026-05-20`, or with another date input"
+        }
+        if lt == .datetime || rt == .datetime {
+            return "compare with another datetime input, or with one shifted by hours (`request.received_at + 72 hours`)"
+        }
+        if lt == .number || rt == .number {
+            return "compare with a number such as `10`"
+        }
+        return nil
+    }
+
     /// Orders decisions so that each follows those it reads; reports cycles.
-    private mutating func orderDecisions(_ reads: [[Int]]) -> [Int] {
+    private mutating func orderDecisions(_ reads: [[Int]], sites: [[Int: SourceRange]]) -> [Int] {
         var order: [Int] = []
         var state = [Int](repeating: 0, count: reads.count)  // 0 new, 1 visiting, 2 done
         var reported = false
@@ -617,11 +674,16 @@ package struct PolicyChecker {
                 if !reported, let start = path.firstIndex(of: node) {
                     reported = true
                     let cycle = (path[start...] + [node]).map { "`\(syntax.decisions[$0].name.value)`" }
+                    // Point at the expression that closes the circle: where the last decision
+                    // of the cycle reads the first.
+                    let reader = path.last ?? node
+                    let site = sites.indices.contains(reader) ? sites[reader][node] : nil
                     error(
                         "policy.decision-cycle",
                         "decisions read each other in a cycle: \(cycle.joined(separator: " reads "))",
-                        at: syntax.decisions[node].name.range,
-                        hint: "a decision may read only decisions that do not read it back")
+                        at: site ?? syntax.decisions[node].name.range,
+                        hint: "a decision may read only decisions that do not read it back: `\(syntax.decisions[reader].name.value)` reads `\(syntax.decisions[node].name.value)` here",
+                        notes: site == nil ? [] : [DiagnosticNote("`\(syntax.decisions[node].name.value)` is declared here", at: syntax.decisions[node].name.range)])
                 }
                 return
             }
@@ -726,6 +788,7 @@ package struct PolicyChecker {
                 }
                 return nil
             }
+            for read in conditionReads[index] ?? [] where currentReadSites[read] == nil { currentReadSites[read] = range }
             currentReads.formUnion(conditionReads[index] ?? [])
             referencedDepth = max(referencedDepth, conditionDepths[index] ?? 0)
             return (.condition(index), .bool)
@@ -736,6 +799,7 @@ package struct PolicyChecker {
                     at: range)
                 return nil
             }
+            if currentReadSites[index] == nil { currentReadSites[index] = range }
             currentReads.insert(index)
             return (.decision(index), type)
         }
@@ -776,8 +840,7 @@ package struct PolicyChecker {
             guard let (le, lt) = l, let (re, rt) = r else { return nil }
             guard lt.isComparable(with: rt) else {
                 error("type.mismatch", "cannot compare \(lt.withArticle) with \(rt.withArticle)", at: range,
-                    hint: lt == .date && rt == .datetime || lt == .datetime && rt == .date
-                        ? "a date and a datetime are different types" : nil)
+                    hint: Self.comparisonFix(lt, rt, left: left, right: right))
                 return nil
             }
             if op != .equal, op != .notEqual, !Self.isOrdered(lt) {
@@ -785,6 +848,8 @@ package struct PolicyChecker {
                     hint: "only numbers, dates, datetimes and durations are ordered; use `==`, `!=` or `in`")
                 return nil
             }
+            if lt == .code, case .constant(let value) = re { warnCodeCase(value, at: right.range) }
+            if rt == .code, case .constant(let value) = le { warnCodeCase(value, at: left.range) }
             return (.compare(op, le, re), .bool)
         case .in, .notIn:
             guard let membership = checkMembership(left, right, at: range) else { return nil }
@@ -834,6 +899,7 @@ package struct PolicyChecker {
                     error("type.list-not-constant", "items of a list after `in` must be written out", at: item.range)
                     continue
                 }
+                if lt == .code { warnCodeCase(value, at: item.range) }
                 values.append(value)
             }
             return .inValues(le, values)

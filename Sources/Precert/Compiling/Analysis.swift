@@ -42,7 +42,19 @@ extension PolicyCompiler {
             }
         }
         let whens = ruleRoots[index]
-        for (i, rule) in decision.rules.enumerated() where !reachedRules.contains(Int32(i)) {
+        // Comparisons of two inputs are atoms the diagram cannot relate, so `x <= y and x > y`
+        // looks satisfiable to it; the rule's conjuncts are compared pair by pair instead.
+        var contradictory: Set<Int> = []
+        for (i, rule) in decision.rules.enumerated() where whens[i] != builder.falseLeaf {
+            guard let clash = PairwiseOrder.contradiction(in: rule.when, policy: policy) else { continue }
+            contradictory.insert(i)
+            findings.append(
+                .warning(
+                    "analysis.never-matches",
+                    "rule `\(rule.id)` can never match: `\(printer.expression(clash.0))` and `\(printer.expression(clash.1))` cannot both be true",
+                    at: SourceRange(rule.location), hint: "one of the two comparisons is the wrong way round, or the rule is not needed"))
+        }
+        for (i, rule) in decision.rules.enumerated() where !reachedRules.contains(Int32(i)) && !contradictory.contains(i) {
             if whens[i] == builder.falseLeaf {
                 findings.append(
                     .warning(
@@ -125,9 +137,96 @@ extension PolicyCompiler {
             }
         }
         for slot in facts.values.indices where facts.values[slot] != nil { facts.present[slot] = true }
-        let certain = atoms.isEmpty && reaches(facts, root: root, target: target)
-        let conditions = atoms.isEmpty ? "" : ", where \(atoms.joined(separator: " and "))"
-        return (CaseJSON.sketch(facts, policy: policy), conditions, certain)
+        if atoms.isEmpty {
+            return (CaseJSON.sketch(facts, policy: policy), "", reaches(facts, root: root, target: target))
+        }
+        // The atoms compare inputs with each other: look for values of the inputs they read
+        // that make a real case reach `target`, so that the finding is certain.
+        if let complete = completion(of: facts, path: path, root: root, target: target) {
+            return (CaseJSON.sketch(complete, policy: policy), "", true)
+        }
+        return (CaseJSON.sketch(facts, policy: policy), ", where \(atoms.joined(separator: " and "))", false)
+    }
+
+    /// `facts` with the unknown inputs that the path's atoms read filled in so that walking the
+    /// diagram reaches `target`, or `nil` when a small search finds no such values.
+    private func completion(
+        of facts: CaseFacts, path: [(variable: Int32, branch: Int)], root: NodeRef, target: NodeRef
+    ) -> CaseFacts? {
+        var read: Set<Int> = []
+        var constants: [Value] = []
+        for (v, _) in path {
+            guard case .atom(let expression) = builder.variables[Int(v)] else { continue }
+            inputsRead(by: expression, policy: policy, into: &read)
+            collectConstants(expression, into: &constants)
+        }
+        let open = read.filter { facts.values[$0] == nil }.sorted()
+        guard !open.isEmpty, open.count <= 4 else { return nil }
+        var choices: [[Value]] = []
+        for slot in open {
+            let type = policy.inputs[slot].type
+            var anchors: [Double] = constants.compactMap { value in
+                switch (type, value) {
+                case (.number, .number(let x)) where x.isFinite && abs(x) < 1e15: x
+                case (.date, .date(let d)): Double(d.dayNumber)
+                case (.datetime, .datetime(let t)): Double(t.epochSeconds)
+                default: nil
+                }
+            }
+            for other in facts.values.indices where policy.inputs[other].type == type {
+                if let value = facts.values[other], let key = ExpressionEvaluator.orderKey(value) { anchors.append(key) }
+            }
+            let values: [Value]
+            switch type {
+            case .bool: values = [.bool(false), .bool(true)]
+            case .enumeration(let words): values = (0..<min(words.count, 8)).map { .enumValue($0) }
+            case .number:
+                values = Self.around(anchors.isEmpty ? [0] : anchors, step: 1).map { .number($0) }
+            case .date:
+                values = Self.around(anchors.isEmpty ? [20605] : anchors, step: 1).map { .date(CivilDate(dayNumber: Int32(clamping: Int64(exactly: $0.rounded()) ?? 0))) }
+            case .datetime:
+                values = Self.around(anchors.isEmpty ? [1_780_000_000] : anchors, step: 3600).map { .datetime(Timestamp(epochSeconds: Int64(exactly: $0.rounded()) ?? 0)) }
+            default: return nil
+            }
+            choices.append(values)
+        }
+        var trial = facts
+        var budget = 2_000
+        func search(_ position: Int) -> Bool {
+            if position == open.count {
+                budget -= 1
+                return reaches(trial, root: root, target: target)
+            }
+            for value in choices[position] where budget > 0 {
+                trial.values[open[position]] = value
+                trial.present[open[position]] = true
+                if search(position + 1) { return true }
+            }
+            return false
+        }
+        return search(0) ? trial : nil
+    }
+
+    /// Each anchor and one step either side, without repeats, at most nine values.
+    private static func around(_ anchors: [Double], step: Double) -> [Double] {
+        var seen: Set<Double> = []
+        var values: [Double] = []
+        for anchor in anchors.sorted() {
+            for value in [anchor, anchor - step, anchor + step] where seen.insert(value).inserted { values.append(value) }
+            if values.count >= 9 { break }
+        }
+        return values
+    }
+
+    private func collectConstants(_ expression: CheckedExpr, into constants: inout [Value]) {
+        switch expression {
+        case .constant(let value): constants.append(value)
+        case .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
+            collectConstants(a, into: &constants)
+            collectConstants(b, into: &constants)
+        case .not(let a), .shift(let a, _, _): collectConstants(a, into: &constants)
+        default: break
+        }
     }
 
     private func representative(region: Int, thresholds: [Double], type: ValueType) -> Value? {
@@ -160,5 +259,66 @@ extension PolicyCompiler {
             ref = builder.child(ref, branch)
         }
         return ref == target
+    }
+}
+
+/// Order between two inputs, read from the comparisons a condition makes in conjunction, to
+/// find conditions that contradict themselves across two inputs (`x <= y and x > y`).
+enum PairwiseOrder {
+    /// Relations as bits: 1 less than, 2 equal, 4 greater than.
+    private static func relations(_ op: BinaryOperator) -> UInt8? {
+        switch op {
+        case .less: 1
+        case .lessOrEqual: 3
+        case .greater: 4
+        case .greaterOrEqual: 6
+        case .equal: 2
+        case .notEqual: 5
+        default: nil
+        }
+    }
+
+    /// Swaps less and greater, for `y op x` read as `x op' y`.
+    private static func flipped(_ bits: UInt8) -> UInt8 {
+        (bits & 2) | ((bits & 1) << 2) | ((bits & 4) >> 2)
+    }
+
+    /// Two comparisons of the same two inputs, both required by `expression`, that no case can
+    /// make true together.
+    static func contradiction(in expression: CheckedExpr, policy: CheckedPolicy) -> (CheckedExpr, CheckedExpr)? {
+        var conjuncts: [CheckedExpr] = []
+        collect(expression, policy: policy, depth: 0, into: &conjuncts)
+        var seen: [Pair: (bits: UInt8, first: CheckedExpr)] = [:]
+        for conjunct in conjuncts {
+            guard case .compare(let op, .input(let a), .input(let b)) = conjunct, a != b, let bits = relations(op) else { continue }
+            let pair = Pair(low: min(a, b), high: max(a, b))
+            let normal = a < b ? bits : flipped(bits)
+            if let earlier = seen[pair] {
+                let both = earlier.bits & normal
+                if both == 0 { return (earlier.first, conjunct) }
+                seen[pair] = (both, earlier.first)
+            } else {
+                seen[pair] = (normal, conjunct)
+            }
+        }
+        return nil
+    }
+
+    private struct Pair: Hashable {
+        var low: Int
+        var high: Int
+    }
+
+    private static func collect(_ expression: CheckedExpr, policy: CheckedPolicy, depth: Int, into conjuncts: inout [CheckedExpr]) {
+        guard depth < 64, conjuncts.count < 10_000 else { return }
+        switch expression {
+        case .and(let a, let b):
+            collect(a, policy: policy, depth: depth + 1, into: &conjuncts)
+            collect(b, policy: policy, depth: depth + 1, into: &conjuncts)
+        case .condition(let n) where policy.conditions.indices.contains(n):
+            collect(policy.conditions[n].expression, policy: policy, depth: depth + 1, into: &conjuncts)
+        default:
+            conjuncts.append(expression)
+        }
     }
 }

@@ -314,8 +314,11 @@ package struct ExpressionParser {
             return Expr(.literal(.string(text)), at: range(token.start, token.end))
         case .date(let text):
             _ = advance()
-            guard let date = CivilDate(iso: text) else {
-                throw error("`\(text)` is not a real date", token.start, token.end)
+            let date: CivilDate
+            switch CivilDate.policyDate(text) {
+            case .success(let written): date = written
+            case .failure(let problem):
+                throw error(problem.reason, token.start, token.end, hint: "write a real date YYYY-MM-DD, such as `2026-05-20`")
             }
             return Expr(.literal(.date(date)), at: range(token.start, token.end))
         case .symbol("("):
@@ -393,10 +396,23 @@ package struct ExpressionParser {
         let text = "\(amountText) \(words.joined(separator: " "))"
         guard let duration = ClockDuration(text: text) else {
             if ClockDuration.unitWords.contains(first) {
+                let problem = ClockDuration.clockProblem(text)
                 throw error("`\(text)` is not a duration", start, end,
-                    hint: "durations are whole numbers of hours, calendar days, business days, months or years")
+                    hint: problem?.suggestion.map { "did you mean `\($0)`?" }
+                        ?? "durations are whole numbers of hours, calendar days, business days, months or years")
+            }
+            // A misspelled unit (`5 dyas`, `3 bussiness days`) would otherwise read as a number
+            // followed by an unexpected word.
+            if first.count >= 4, !["and", "not", "true", "false"].contains(first),
+                let problem = ClockDuration.clockProblem(text), let fixed = problem.suggestion
+            {
+                throw error("`\(text)` is not a duration", start, end, hint: "did you mean `\(fixed)`?")
             }
             return nil
+        }
+        if ClockDuration.isTooLong(duration) {
+            throw error("`\(text)` is longer than ten years", start, end,
+                hint: "no policy date moves that far: at most `3653 calendar days`, `120 months` or `10 years`")
         }
         for _ in 0..<consumed { _ = advance() }
         return Expr(.literal(.duration(duration)), at: range(start, end))

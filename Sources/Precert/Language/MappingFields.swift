@@ -20,10 +20,28 @@ struct MappingFields {
             return nil
         }
         var result: [String: YAMLNode.Pair] = [:]
+        // Keys recovered from a misspelling: the error is reported once, at the misspelling, and
+        // the value is read under the key meant, so that nothing downstream (a missing key, every
+        // name of a misspelled `inputs`) is reported again.
+        var recovered: [(key: String, pair: YAMLNode.Pair)] = []
         for pair in pairs {
             let key = pair.key.scalar ?? ""
             if allowed.contains(key) {
                 result[key] = pair
+            } else if let colon = key.firstIndex(of: ":"), allowed.contains(String(key[..<colon])), pair.value.isNull {
+                // `then:required`: without a space after the colon, YAML reads one word.
+                let name = String(key[..<colon])
+                let value = String(key[key.index(after: colon)...])
+                diagnostics.report(
+                    .error(
+                        codes.unknownKey, "`\(key)` needs a space after the colon", at: pair.key.range,
+                        hint: "write `\(name): \(value)`; without the space YAML reads `\(key)` as one word",
+                        facts: DiagnosticFacts(suggestion: "\(name): \(value)")))
+                let offset = name.count + 1
+                let start = pair.key.range.start.advanced(byColumns: offset)
+                let keyNode = YAMLNode(.scalar(name, .plain), range: SourceRange(start: pair.key.range.start, end: start))
+                let valueNode = YAMLNode(.scalar(value, .plain), range: SourceRange(start: start, end: pair.key.range.end))
+                recovered.append((name, YAMLNode.Pair(key: keyNode, value: valueNode)))
             } else {
                 let suggestion = Suggestion.closest(to: key, in: allowed)
                 let hint = Suggestion.hint(suggestion).map { "\($0) " } ?? ""
@@ -32,8 +50,10 @@ struct MappingFields {
                         codes.unknownKey, "unknown key `\(key)` in \(what)", at: pair.key.range,
                         hint: "\(hint)allowed keys: \(allowed.map { "`\($0)`" }.joined(separator: ", "))",
                         facts: DiagnosticFacts(suggestion: suggestion)))
+                if let suggestion { recovered.append((suggestion, pair)) }
             }
         }
+        for (key, pair) in recovered where result[key] == nil { result[key] = pair }
         for key in required where result[key] == nil {
             diagnostics.report(
                 .error(codes.missingKey, "\(what) is missing the required key `\(key)`", at: SourceRange(node.location)))

@@ -57,11 +57,13 @@ package struct RegulationLoader {
 
     private mutating func date(_ node: YAMLNode, _ what: String) -> CivilDate? {
         guard let written = text(node, what) else { return nil }
-        guard let date = CivilDate(iso: written.value) else {
-            error("regulation.bad-date", "\(what) must be a date written YYYY-MM-DD, not `\(written.value)`", at: written.range)
+        switch CivilDate.policyDate(written.value) {
+        case .success(let date): return date
+        case .failure(let problem):
+            error("regulation.bad-date", "\(what): \(problem.reason)", at: written.range,
+                hint: "write a real date YYYY-MM-DD, such as `2026-05-20`")
             return nil
         }
-        return date
     }
 
     private mutating func read(_ root: YAMLNode, calendars: Set<String>?) -> Regulation? {
@@ -104,6 +106,11 @@ package struct RegulationLoader {
         if let pair = top["limits"], let limits = fields(pair.value, of: "`limits`", allowed: RequestKind.allCases.map(\.rawValue), required: []) {
             for kind in RequestKind.allCases {
                 guard let written = limits[kind.rawValue], let duration = text(written.value, "the `\(kind.rawValue)` limit") else { continue }
+                if let problem = ClockDuration.clockProblem(duration.value), problem.id != "type.bad-duration" {
+                    let id: DiagnosticID = problem.id == "policy.duration-kind" ? "regulation.duration-kind" : "regulation.duration-too-long"
+                    error(id, problem.message, at: duration.range, hint: problem.hint)
+                    continue
+                }
                 guard let limit = ClockDuration(text: duration.value), Self.limitUnits.contains(limit.unit) else {
                     error("regulation.bad-limit", "`\(duration.value)` is not a turnaround limit", at: duration.range,
                         hint: "write a number of hours, calendar days or business days, such as `72 hours` or `7 calendar days`")

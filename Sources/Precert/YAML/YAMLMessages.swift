@@ -29,14 +29,22 @@ enum YAMLMessages {
             hint: "only the core schema's tags (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!seq`, `!!map`) are allowed; the policy schema decides types")
     }
 
-    static func unknownAlias(_ name: String, at range: SourceRange) -> Diagnostic {
-        .error("yaml.unknown-alias", "alias `*\(name)` names no anchor defined before it", at: range)
+    static func anchor(_ name: String, at range: SourceRange) -> Diagnostic {
+        .error(
+            "yaml.anchor", "anchor `&\(name)` is not allowed: Precert does not read YAML anchors", at: range,
+            hint: "write the value out; to start text with `&`, quote the whole value: `\"&\(name)...\"`")
     }
 
-    static func aliasBudget(_ limit: Int, at range: SourceRange) -> Diagnostic {
+    static func alias(_ name: String, at range: SourceRange) -> Diagnostic {
         .error(
-            "yaml.alias-limit", "aliases expand to more than \(limit) nodes", at: range,
-            hint: "aliases that copy aliases grow exponentially; write the values out, or use a named condition or set")
+            "yaml.alias", "alias `*\(name)` is not allowed: Precert does not read YAML aliases", at: range,
+            hint: "write the value out, or use a named condition or set; to start text with `*`, quote the whole value")
+    }
+
+    static func mergeKey(at range: SourceRange) -> Diagnostic {
+        .error(
+            "yaml.merge-key", "merge key `<<` is not allowed: Precert does not read YAML merge keys", at: range,
+            hint: "write every key out in the mapping")
     }
 
     static func tooDeep(_ limit: Int, at range: SourceRange) -> Diagnostic {

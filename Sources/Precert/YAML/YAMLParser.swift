@@ -6,14 +6,12 @@ package struct YAMLLimits: Sendable, Hashable {
     package var maxBytes: Int
     /// The deepest nesting of lists and mappings accepted.
     package var maxDepth: Int
-    /// The most nodes that aliases may copy in, in total (a "billion laughs" file needs billions).
-    package var maxAliasExpansion: Int
 
-    /// Creates limits; the defaults suit hand-written policy files with a wide margin.
-    package init(maxBytes: Int = 16 << 20, maxDepth: Int = 64, maxAliasExpansion: Int = 10_000) {
+    /// Creates limits; the defaults suit hand-written policy files with a wide margin. There is
+    /// no alias budget: anchors and aliases are refused, so nothing is ever copied.
+    package init(maxBytes: Int = 16 << 20, maxDepth: Int = 64) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
-        self.maxAliasExpansion = maxAliasExpansion
     }
 
     /// The defaults.
@@ -199,7 +197,6 @@ struct YAMLTreeBuilder {
         var firstKeyRange: [String: SourceRange] = [:]
         var start: SourceLocation
         var tag: String?
-        var anchor: String?
         var nodeCount = 1
     }
 
@@ -215,8 +212,6 @@ struct YAMLTreeBuilder {
     private(set) var root: YAMLNode?
     private(set) var diagnostics: [Diagnostic] = []
     private var stack: [Frame] = []
-    private var anchors: [String: (node: YAMLNode, count: Int)] = [:]
-    private var expandedByAliases = 0
     private var documents = 0
 
     init(file: String, limits: YAMLLimits, bytes: [UInt8]) {
@@ -256,6 +251,13 @@ struct YAMLTreeBuilder {
         if let tag = event.tag, !Self.coreTags.contains(tag) {
             diagnostics.append(YAMLMessages.unsupportedTag(tag, at: range(event)))
         }
+        // Anchors, aliases and merge keys are YAML features no policy needs, and they let text
+        // mean something other than what it shows (`because: &an:chor Members` read as
+        // `:chor Members`): they are refused where they are written, and reading stops.
+        if let anchor = event.anchor {
+            diagnostics.append(YAMLMessages.anchor(anchor, at: range(event)))
+            return false
+        }
         switch event.kind {
         case .streamStart, .streamEnd, .documentEnd:
             return true
@@ -267,19 +269,15 @@ struct YAMLTreeBuilder {
             }
             return true
         case .scalar(let text, let style):
+            if text == "<<", style == .plain, let frame = stack.last, frame.isMapping, frame.pendingKey == nil {
+                diagnostics.append(YAMLMessages.mergeKey(at: range(event)))
+                return false
+            }
             let node = YAMLNode(.scalar(text, style), range: range(event), tag: event.tag)
-            return complete(node, count: 1, anchor: event.anchor)
+            return complete(node, count: 1)
         case .alias(let name):
-            guard let anchored = anchors[name] else {
-                diagnostics.append(YAMLMessages.unknownAlias(name, at: range(event)))
-                return false
-            }
-            expandedByAliases += anchored.count
-            if expandedByAliases > limits.maxAliasExpansion {
-                diagnostics.append(YAMLMessages.aliasBudget(limits.maxAliasExpansion, at: range(event)))
-                return false
-            }
-            return complete(anchored.node, count: anchored.count, anchor: nil)
+            diagnostics.append(YAMLMessages.alias(name, at: range(event)))
+            return false
         case .sequenceStart, .mappingStart:
             if stack.count >= limits.maxDepth {
                 diagnostics.append(YAMLMessages.tooDeep(limits.maxDepth, at: range(event)))
@@ -287,21 +285,19 @@ struct YAMLTreeBuilder {
             }
             var isMapping = false
             if case .mappingStart = event.kind { isMapping = true }
-            stack.append(
-                Frame(isMapping: isMapping, start: location(event.start), tag: event.tag, anchor: event.anchor))
+            stack.append(Frame(isMapping: isMapping, start: location(event.start), tag: event.tag))
             return true
         case .sequenceEnd, .mappingEnd:
             guard let frame = stack.popLast() else { return false }
             let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
             let node = YAMLNode(
                 content, range: SourceRange(start: frame.start, end: location(event.end)), tag: frame.tag)
-            return complete(node, count: frame.nodeCount, anchor: frame.anchor)
+            return complete(node, count: frame.nodeCount)
         }
     }
 
     /// Attaches a finished node to its parent (or makes it the root).
-    private mutating func complete(_ node: YAMLNode, count: Int, anchor: String?) -> Bool {
-        if let anchor { anchors[anchor] = (node, count) }
+    private mutating func complete(_ node: YAMLNode, count: Int) -> Bool {
         guard !stack.isEmpty else {
             root = node
             return true
@@ -329,6 +325,24 @@ struct YAMLTreeBuilder {
         return true
     }
 
+    /// The text from `column` of `line` up to the next space, `#` or end of line.
+    private func wordAt(line: Int, column: Int) -> String? {
+        var current = 1
+        var start = 0
+        while current < line, start < bytes.count {
+            if bytes[start] == UInt8(ascii: "\n") { current += 1 }
+            start += 1
+        }
+        guard current == line else { return nil }
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") { end += 1 }
+        let text = String(decoding: bytes[start..<end], as: UTF8.self)
+        let characters = Array(text)
+        guard column >= 1, column <= characters.count else { return nil }
+        let word = characters[(column - 1)...].prefix { $0 != " " && $0 != "#" && $0 != "\t" }
+        return word.isEmpty ? nil : String(word)
+    }
+
     private func libyamlDiagnostic(_ error: LibYAMLError) -> Diagnostic {
         var line = error.line
         var column = error.column
@@ -336,6 +350,16 @@ struct YAMLTreeBuilder {
             (line, column) = UTF8Validation.lineAndColumn(ofByteOffset: offset, in: bytes)
         }
         let character = UTF8Validation.character(atLine: line, column: column, in: bytes)
+        if error.problem == "could not find expected ':'", let word = wordAt(line: error.contextLine, column: error.contextColumn),
+            let colon = word.firstIndex(of: ":"), colon != word.startIndex, word.index(after: colon) != word.endIndex
+        {
+            // `then:required`: YAML needs a space after a key's colon, and without it reads one word.
+            let fixed = "\(word[..<colon]): \(word[word.index(after: colon)...])"
+            return .error(
+                "yaml.syntax", "a space is missing after the colon in `\(word)`",
+                at: SourceRange(SourceLocation(file: file, line: error.contextLine, column: error.contextColumn)),
+                hint: "write `\(fixed)`", facts: DiagnosticFacts(suggestion: fixed))
+        }
         return YAMLMessages.syntax(
             problem: error.problem, context: error.context, character: character,
             at: SourceRange(SourceLocation(file: file, line: line, column: column)),
