@@ -242,6 +242,7 @@ public struct CatalogOptions: Sendable, Hashable {
     public var maxYAMLDepth = 64
     /// No longer read: YAML anchors and aliases are refused (`yaml.anchor`, `yaml.alias`), so
     /// nothing expands. Kept so that code setting it still compiles.
+    @available(*, deprecated, message: "YAML aliases are refused; nothing expands")
     public var maxAliasExpansion = 10_000
     /// The longest expression, in characters.
     public var maxExpressionLength = 4_096
