@@ -80,10 +80,8 @@ extension PrecertCommand {
             settings.verifiesManifests = !writeManifest
             let loaded = PolicyPipeline.load(paths: paths, settings: settings)
             let margins = verbose ? loaded.clockProofs.filter { !$0.exceeds }.map(\.margin) : []
-            // Errors first, each group in file order: what stops a policy from loading is read
-            // before what only deserves a look.
             let sorted = (loaded.diagnostics + margins).sortedByLocation()
-            try emit(sorted.filter { $0.severity == .error } + sorted.filter { $0.severity != .error }, sources: loaded.sources, format: format)
+            try emit(sorted.errorsFirst, sources: loaded.sources, format: format)
             // The margins are notes: only the load's errors (and with --strict its warnings) fail.
             if failure.fails(loaded.diagnostics) { throw CommandFailure.input }
             if format == .text, sorted.isEmpty, !writeManifest {

@@ -65,6 +65,12 @@ struct FailOnOptions: ParsableArguments {
     }
 }
 
+extension Array where Element == Diagnostic {
+    /// The errors, then the rest, each group in its order: what stops a file from loading is read
+    /// before what only deserves a look.
+    var errorsFirst: [Diagnostic] { filter { $0.severity == .error } + filter { $0.severity != .error } }
+}
+
 /// Why a command failed. `PrecertCommand.main` turns each into its exit code, in one place.
 enum CommandFailure: Error {
     /// The input's fault (a case that cannot be evaluated, errors found by `check`, a failing

@@ -14,9 +14,14 @@ extension PrecertCommand {
                 `N passed, M failed`. Warnings about test files (a file name, a case field the policy \
                 does not read) are printed but do not fail the run, unless --strict.
 
-                Exit status: 0 when every case passes; 1 on a failing case, an error in a policy or \
-                test file, coverage under --min-coverage, or with --strict (or --fail-on warning) any \
-                warning; 2 on a usage error; 3 when the output cannot be written.
+                With --record CASES.jsonl, runs nothing: writes a test file whose expectations are the \
+                answers the policies under the paths give now to those cases (one per line, such as \
+                `precert cases` writes), for a reviewer to confirm before trusting it.
+
+                Exit status: 0 when every case passes (or the file was recorded); 1 on a failing case, \
+                an error in a policy or test file, coverage under --min-coverage, a case --record cannot \
+                evaluate, or with --strict (or --fail-on warning) any warning; 2 on a usage error; 3 \
+                when the output cannot be written or, with --record, the policies have errors.
                 """
         )
 
@@ -33,13 +38,22 @@ extension PrecertCommand {
 
         @OptionGroup var failure: FailOnOptions
 
+        @Option(help: ArgumentHelp("Write a test file recording the answers given now to these cases (JSON Lines).", valueName: "cases.jsonl"))
+        var record: String?
+
+        @Option(help: "With --record, write the test file here instead of standard output; it appears whole or not at all.")
+        var output: String?
+
         func validate() throws {
+            if output != nil && record == nil { throw ValidationError("--output applies to --record") }
+            if record != nil && (coverage || minCoverage != nil) { throw ValidationError("--record runs no test: drop --coverage and --min-coverage") }
             if let minCoverage, !(0...100).contains(minCoverage) {
                 throw ValidationError("--min-coverage must be a percentage from 0 to 100, not \(Self.percent(minCoverage))")
             }
         }
 
         func run() throws {
+            if let record { return try recordCases(record) }
             let run = PolicyTestRunner.run(paths: paths)
             let below = minCoverage.map { minimum in run.coverage.filter { $0.percent < minimum } } ?? []
             let shortfalls: [Diagnostic] = below.map { policy in
@@ -48,7 +62,7 @@ extension PrecertCommand {
                     "rule coverage of `\(policy.policyID)` (effective \(policy.effective)) is \(PolicyTestReport.percentText(policy.percent)), below the minimum of \(Self.percent(minCoverage ?? 0))",
                     hint: "run `precert test --coverage` to list the rules no test reaches")
             }
-            try emit(run.diagnostics + shortfalls, sources: run.sources, format: .text)
+            try emit((run.diagnostics + shortfalls).errorsFirst, sources: run.sources, format: .text)
             var out = PolicyTestReport.failures(run)
             if coverage {
                 out += PolicyTestReport.coverage(run)
@@ -67,6 +81,29 @@ extension PrecertCommand {
         /// measured coverage but would misstate a bound.
         private static func percent(_ value: Double) -> String {
             value == value.rounded() && abs(value) < 1e6 ? "\(Int(value))%" : "\(value)%"
+        }
+
+        /// `--record`: the test file for the cases in `file`, from the policies under `paths`.
+        private func recordCases(_ file: String) throws {
+            let loaded = PolicyCatalog.load(paths: paths)
+            if loaded.hasErrors {
+                try emit(loaded.diagnostics.errorsFirst, sources: loaded.sources, format: .text)
+                throw CommandFailure.deployment
+            }
+            guard let handle = FileHandle(forReadingAtPath: file), let data = try? handle.readToEnd() else {
+                try emit([commandError("io.unreadable", "cannot read `\(file)`")], sources: [], format: .text)
+                throw CommandFailure.input
+            }
+            switch TestRecorder.record(Array(data ?? Data()), catalog: loaded.catalog) {
+            case .failure(let failure):
+                try emit(
+                    failure.lines.map { commandError("test.record", "\(file) line \($0.line): \($0.message)") }, sources: [], format: .text)
+                throw CommandFailure.input
+            case .success(let text):
+                let sink = try OutputSink(path: output)
+                try sink.write(Array(text.utf8))
+                try sink.commit()
+            }
         }
     }
 }

@@ -58,7 +58,7 @@ enum Paths {
 
 extension GoldenCommand {
     /// Every command the golden tests run: each subcommand, its formats and its failures.
-    static let all: [GoldenCommand] = check + eval + test + graph + doc + schema + usage + manifest
+    static let all: [GoldenCommand] = check + eval + test + cases + graph + doc + schema + usage + manifest
 
     static let check: [GoldenCommand] = [
         GoldenCommand("check-shipped", ["check"], exit: 0),
@@ -140,6 +140,13 @@ extension GoldenCommand {
             "eval-output-unwritable",
             ["eval", "--policies", Paths.clinic, "--output", "\(Paths.fixtures)/no-such-directory/decision.json", Paths.case("outside.json")],
             exit: 3),
+    ]
+
+    static let cases: [GoldenCommand] = [
+        GoldenCommand("cases-medicare", ["cases", "medicare/traditional-part-b"], exit: 0),
+        GoldenCommand("cases-unknown-policy", ["cases", "medicare/traditional-part"], exit: 1),
+        GoldenCommand("test-record-bad-line", ["test", "--record", "Examples/batch.jsonl"], exit: 1),
+        GoldenCommand("usage-test-output-without-record", ["test", "--output", "recorded.test.yaml"], exit: 2),
     ]
 
     static let test: [GoldenCommand] = [
