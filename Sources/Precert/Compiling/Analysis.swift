@@ -131,7 +131,7 @@ extension PolicyCompiler {
             case .enumSlot(let slot, _): facts.values[slot] = .enumValue(branch)
             case .boolSlot(let slot): facts.values[slot] = .bool(branch == 1)
             case .intervalSlot(let slot, let thresholds):
-                facts.values[slot] = representative(region: branch, thresholds: thresholds, type: policy.inputs[slot].type)
+                facts.values[slot] = DiagramVariable.representative(region: branch, thresholds: thresholds, type: policy.inputs[slot].type)
             case .atom(let expression):
                 atoms.append("`\(printer.expression(expression))` is \(branch == 1 ? "true" : "false")")
             }
@@ -229,26 +229,6 @@ extension PolicyCompiler {
         }
     }
 
-    private func representative(region: Int, thresholds: [Double], type: ValueType) -> Value? {
-        let key: Double
-        if region % 2 == 1 {
-            key = thresholds[region / 2]
-        } else if region == 0 {
-            key = thresholds[0] - 1
-        } else if region / 2 == thresholds.count {
-            key = thresholds[thresholds.count - 1] + 1
-        } else {
-            let low = thresholds[region / 2 - 1]
-            let high = thresholds[region / 2]
-            key = type == .number ? (low + high) / 2 : low + 1
-        }
-        switch type {
-        case .number: return .number(key)
-        case .date: return .date(CivilDate(dayNumber: Int32(key)))
-        case .datetime: return .datetime(Timestamp(epochSeconds: Int64(key)))
-        default: return nil
-        }
-    }
 
     /// Whether walking the diagram with `facts` ends exactly at `target`.
     private func reaches(_ facts: CaseFacts, root: NodeRef, target: NodeRef) -> Bool {

@@ -90,6 +90,32 @@ package enum DiagramVariable: Sendable, Hashable {
         return slot.flatMap { evaluator.facts.values[$0] }.flatMap(branch(for:))
     }
 
+    /// A value in region `region` of an interval variable on an input of `type`: a threshold
+    /// itself (odd regions), one unit beside it at the ends, or between two thresholds (their
+    /// middle for a number, one unit above the lower for a date or datetime). What the analysis's
+    /// counterexamples and `precert cases` put in a case; a key beyond the dates a case can hold
+    /// is clamped, never trapped on.
+    static func representative(region: Int, thresholds: [Double], type: ValueType) -> Value? {
+        let key: Double
+        if region % 2 == 1 {
+            key = thresholds[region / 2]
+        } else if region == 0 {
+            key = thresholds[0] - 1
+        } else if region / 2 == thresholds.count {
+            key = thresholds[thresholds.count - 1] + 1
+        } else {
+            let low = thresholds[region / 2 - 1]
+            let high = thresholds[region / 2]
+            key = type == .number ? (low + high) / 2 : low + 1
+        }
+        switch type {
+        case .number: return .number(key)
+        case .date: return .date(CivilDate(dayNumber: Int32(clamping: Int64(key.clamped(to: -9.0e15...9.0e15)))))
+        case .datetime: return .datetime(Timestamp(epochSeconds: Int64(key.clamped(to: -9.0e15...9.0e15))))
+        default: return nil
+        }
+    }
+
     /// The interval branch of `key`: 2i for values strictly between thresholds i-1 and i, 2i+1 for
     /// a value equal to threshold i.
     static func region(of key: Double, in thresholds: [Double]) -> Int {
@@ -107,4 +133,9 @@ package enum DiagramVariable: Sendable, Hashable {
         if low < thresholds.count, thresholds[low] == key { return 2 * low + 1 }
         return 2 * low
     }
+}
+
+extension Double {
+    /// The value within `range`.
+    fileprivate func clamped(to range: ClosedRange<Double>) -> Double { Swift.min(Swift.max(self, range.lowerBound), range.upperBound) }
 }

@@ -125,7 +125,7 @@ struct CaseGenerator {
             case .enumSlot(let slot, _): values[slot] = .enumValue(branch); fixed.insert(slot)
             case .boolSlot(let slot): values[slot] = .bool(branch == 1); fixed.insert(slot)
             case .intervalSlot(let slot, let thresholds):
-                values[slot] = Self.representative(region: branch, thresholds: thresholds, type: policy.inputs[slot].type)
+                values[slot] = DiagramVariable.representative(region: branch, thresholds: thresholds, type: policy.inputs[slot].type)
                 fixed.insert(slot)
             case .atom(let expression):
                 inputsRead(by: expression, policy: policy, into: &free)
@@ -292,28 +292,6 @@ struct CaseGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
-
-    /// A value in region `region` of an interval variable: a threshold itself (odd regions), one
-    /// unit beside it at the ends, or just above the lower threshold between two.
-    static func representative(region: Int, thresholds: [Double], type: ValueType) -> Value? {
-        let key: Double
-        if region % 2 == 1 {
-            key = thresholds[region / 2]
-        } else if region == 0 {
-            key = thresholds[0] - 1
-        } else if region / 2 == thresholds.count {
-            key = thresholds[thresholds.count - 1] + 1
-        } else {
-            let low = thresholds[region / 2 - 1], high = thresholds[region / 2]
-            key = type == .number ? (low + high) / 2 : low + 1
-        }
-        switch type {
-        case .number: return .number(key)
-        case .date: return .date(CivilDate(dayNumber: Int32(clamping: Int64(key))))
-        case .datetime: return .datetime(Timestamp(epochSeconds: Int64(key)))
-        default: return nil
-        }
     }
 
     // MARK: Candidate values
