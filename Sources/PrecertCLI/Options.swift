@@ -79,12 +79,17 @@ enum CommandFailure: Error {
     /// The deployment's fault (policies or calendars with errors, no policy in force for a known
     /// payer, output that cannot be written): exit 3.
     case deployment
+    /// `precert diff`: some answers differ (exit 1, as `diff` exits when files differ).
+    case differences
+    /// `precert diff`: it could not compare (exit 2, as `diff` reports trouble).
+    case trouble
 
     /// The documented exit status.
     var exitCode: Int32 {
         switch self {
-        case .input: 1
+        case .input, .differences: 1
         case .deployment: 3
+        case .trouble: 2
         }
     }
 }

@@ -13,7 +13,7 @@ struct PrecertCommand: ParsableCommand {
             calendars with errors, no policy in force for a known payer, output that cannot be written).
             """,
         version: PrecertEngine.version,
-        subcommands: [Check.self, Eval.self, Test.self, Cases.self, Graph.self, Doc.self, Schema.self]
+        subcommands: [Check.self, Eval.self, Test.self, Cases.self, Diff.self, Graph.self, Doc.self, Schema.self]
     )
 
     /// Runs the command line and turns every failure into its exit status, here and nowhere

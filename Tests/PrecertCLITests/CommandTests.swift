@@ -147,6 +147,15 @@ extension GoldenCommand {
         GoldenCommand("cases-unknown-policy", ["cases", "medicare/traditional-part"], exit: 1),
         GoldenCommand("test-record-bad-line", ["test", "--record", "Examples/batch.jsonl"], exit: 1),
         GoldenCommand("usage-test-output-without-record", ["test", "--output", "recorded.test.yaml"], exit: 2),
+        GoldenCommand("diff-medicare", ["diff", "Policies/medicare/traditional-part-b.yaml", "\(Paths.fixtures)/diff/medicare-new.yaml"], exit: 1),
+        GoldenCommand(
+            "diff-medicare-markdown",
+            ["diff", "--format", "markdown", "Policies/medicare/traditional-part-b.yaml", "\(Paths.fixtures)/diff/medicare-new.yaml"], exit: 1),
+        GoldenCommand(
+            "diff-medicare-json", ["diff", "--format", "json", "Policies/medicare/traditional-part-b.yaml", "\(Paths.fixtures)/diff/medicare-new.yaml"],
+            exit: 1),
+        GoldenCommand("diff-unchanged", ["diff", "Policies/medicare/traditional-part-b.yaml", "Policies/medicare/traditional-part-b.yaml"], exit: 0),
+        GoldenCommand("diff-no-common-policy", ["diff", "Policies/medicare/traditional-part-b.yaml", "Policies/aetna"], exit: 2),
     ]
 
     static let test: [GoldenCommand] = [

@@ -85,3 +85,73 @@ struct CoveringCasesTests {
         #expect(two.lines.first?.message.contains("`aetna/commercial-behavioral-health`") == true)
     }
 }
+
+/// `precert diff` over a corpus.
+@Suite("Policy diff")
+struct PolicyDiffTests {
+    static let root = Fixtures.repositoryRoot.appendingPathComponent("Policies")
+
+    /// The Kaiser policy, and the same with `edit` applied to its text, each loaded alone.
+    static func versions(_ edit: (String) -> String) throws -> (LoadedPolicy, LoadedPolicy) {
+        let text = try String(contentsOf: root.appendingPathComponent("kaiser-norcal/behavioral-health.yaml"), encoding: .utf8)
+        let calendar = PolicyFile(path: "us-federal.yaml", bytes: Array(try Data(contentsOf: root.appendingPathComponent("calendars/us-federal.yaml"))))
+        func load(_ text: String) throws -> LoadedPolicy {
+            let loaded = PolicyCatalog.load(files: [PolicyFile(path: "kaiser.yaml", text: text), calendar])
+            return try #require(loaded.catalog.policies.first, "\(loaded.diagnostics.map(\.description))")
+        }
+        let edited = edit(text)
+        #expect(edited != text, "the edit changes the policy")
+        return (try load(text), try load(edited))
+    }
+
+    @Test("urgent 72 -> 48 hours: exactly the turnaround changes, and the counts equal an independent count over the same cases")
+    func urgentClock() throws {
+        let (old, new) = try Self.versions { $0.replacingOccurrences(of: "        then: 72 hours", with: "        then: 48 hours") }
+        let corpus = CoveringCases(old).jsonLines + CoveringCases(new).jsonLines
+        let diff = PolicyDiff(old: old, new: new, corpus: Array(corpus.utf8))
+        #expect(diff.changesAnswers)
+        #expect(Set(diff.answers.map(\.decision)) == ["turnaround"])
+        #expect(diff.answers.allSatisfy { $0.from.hasPrefix("72 hours") && $0.to.hasPrefix("48 hours") })
+        // Counted again case by case, outside PolicyDiff.
+        var independent = 0
+        for line in corpus.split(separator: "\n") {
+            let bytes = Array(line.utf8)
+            guard case .success(let a) = old.decoder.decode(bytes), case .success(let b) = new.decoder.decode(bytes) else { continue }
+            if old.evaluate(a)["turnaround"]?.outcomes != new.evaluate(b)["turnaround"]?.outcomes { independent += 1 }
+        }
+        #expect(independent > 0 && diff.answers.map(\.count).reduce(0, +) == independent && diff.changedCases == independent)
+    }
+
+    @Test("a reworded because changes explanations only; two rules swapped where only the rule cited changes, likewise")
+    func explanationsOnly() throws {
+        let (old, reworded) = try Self.versions {
+            $0.replacingOccurrences(of: "because: Kaiser's urgent turnaround is 72 hours.", with: "because: Kaiser answers urgent requests within 72 hours.")
+        }
+        let corpus = Array((CoveringCases(old).jsonLines).utf8)
+        let diff = PolicyDiff(old: old, new: reworded, corpus: corpus)
+        #expect(!diff.changesAnswers && diff.changedCases == 0)
+        #expect(diff.explanations.map(\.decision) == ["turnaround"])
+        #expect(diff.explanations.first?.to.contains("reworded") == true)
+    }
+
+    @Test("a code added to a set: a generated case holding that code changes coverage, and every sample is a case that changes")
+    func codeAdded() throws {
+        let (old, new) = try Self.versions {
+            $0.replacingOccurrences(of: "covered_psychotherapy: [\"90791\"", with: "covered_psychotherapy: [\"90785\", \"90791\"")
+        }
+        let corpus = String(decoding: PolicyDiff.coveringCorpus(old: old, new: new), as: UTF8.self)
+        let diff = PolicyDiff(old: old, new: new, corpus: Array(corpus.utf8))
+        let coverage = try #require(diff.answers.first { $0.decision == "coverage" && $0.from == "not_covered" && $0.to == "covered" })
+        let byID = Dictionary(corpus.split(separator: "\n").map { line -> (String, [UInt8]) in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return ((object?["case_id"] as? String) ?? "", Array(line.utf8))
+        }, uniquingKeysWith: { first, _ in first })
+        for sample in coverage.samples {
+            let bytes = try #require(byID[sample])
+            #expect(String(decoding: bytes, as: UTF8.self).contains("90785"), "\(sample)")
+            let before = old.evaluate(try old.decoder.decode(bytes).get())["coverage"]?.outcome
+            let after = new.evaluate(try new.decoder.decode(bytes).get())["coverage"]?.outcome
+            #expect(before == "not_covered" && after == "covered")
+        }
+    }
+}

@@ -33,6 +33,13 @@ public struct CoveringCases: Sendable {
 
     /// The cases as JSON Lines, each line ending with a newline.
     public var jsonLines: String { cases.map { $0.json + "\n" }.joined() }
+
+    /// The cases as JSON Lines with `prefix` before each `case_id` (`old:`), so that the cases
+    /// of two versions can share a corpus and still be told apart.
+    public func jsonLines(idPrefix prefix: String) -> String {
+        let opening = "{\"case_id\": \""
+        return cases.map { opening + prefix + $0.json.dropFirst(opening.count) + "\n" }.joined()
+    }
 }
 
 /// Builds `CoveringCases`.

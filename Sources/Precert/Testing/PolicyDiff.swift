@@ -1,0 +1,186 @@
+/// What changes between two versions of a policy, over a corpus of cases: every case is evaluated
+/// by both, and each decision whose answer differs (status, outcome or outcomes, duration and due
+/// date, missing inputs) is counted per transition (old answer -> new answer) with sample case ids;
+/// each decision whose answer stays but whose explanation changes (the rules cited, their
+/// `because`, their sources) is counted apart. Every change reported is a real case the engine
+/// answered both ways: a counterexample, not a guess.
+public struct PolicyDiff: Sendable {
+    /// One kind of change of one decision, and the cases that show it.
+    public struct Transition: Sendable, Hashable {
+        /// The decision.
+        public let decision: String
+        /// The old answer (or explanation), in words.
+        public let from: String
+        /// The new one.
+        public let to: String
+        /// How many cases show it.
+        public let count: Int
+        /// Up to five of their `case_id`s (or `line N` for a case without one), in corpus order.
+        public let samples: [String]
+    }
+
+    /// The cases evaluated by both versions.
+    public let cases: Int
+    /// The cases one version or the other could not evaluate, by `case_id` or line.
+    public let failed: [String]
+    /// The cases with at least one answer that changes.
+    public let changedCases: Int
+    /// Answer changes, by decision (in the new version's order) and transition.
+    public let answers: [Transition]
+    /// Explanation-only changes (same answer, other rules, reasons or sources).
+    public let explanations: [Transition]
+
+    /// The default corpus: the covering cases of both versions (`precert cases`), their ids
+    /// marked `old:` and `new:`.
+    public static func coveringCorpus(old: LoadedPolicy, new: LoadedPolicy) -> [UInt8] {
+        Array((CoveringCases(old).jsonLines(idPrefix: "old:") + CoveringCases(new).jsonLines(idPrefix: "new:")).utf8)
+    }
+
+    /// Whether any answer changes.
+    public var changesAnswers: Bool { !answers.isEmpty }
+
+    /// Compares `old` with `new` over `corpus` (JSON Lines; blank lines skipped).
+    public init(old: LoadedPolicy, new: LoadedPolicy, corpus: [UInt8]) {
+        var answers: [String: (count: Int, samples: [String])] = [:]
+        var explanations: [String: (count: Int, samples: [String])] = [:]
+        var keys: [(kind: Int, decision: String, from: String, to: String)] = []
+        var failed: [String] = []
+        var cases = 0
+        var changed = 0
+        var line = 0
+        for raw in corpus.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            line += 1
+            let bytes = Array(raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw)
+            guard bytes.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
+            guard case .success(let oldCase) = old.decoder.decode(bytes), case .success(let newCase) = new.decoder.decode(bytes) else {
+                failed.append("line \(line)")
+                continue
+            }
+            cases += 1
+            let name = newCase.caseID ?? oldCase.caseID ?? "line \(line)"
+            let before = old.evaluate(oldCase), after = new.evaluate(newCase)
+            var caseChanged = false
+            for result in after.decisions {
+                guard let previous = before[result.name] else { continue }
+                let (from, to) = (Self.answer(previous), Self.answer(result))
+                let (kind, pair): (Int, (String, String)) =
+                    from != to ? (0, (from, to)) : Self.explanation(previous) != Self.explanation(result) ? (1, Self.explanationChange(previous, result)) : (-1, ("", ""))
+                guard kind >= 0 else { continue }
+                if kind == 0 { caseChanged = true }
+                let key = "\(kind)\u{0}\(result.name)\u{0}\(pair.0)\u{0}\(pair.1)"
+                var entry = (kind == 0 ? answers[key] : explanations[key]) ?? (0, [])
+                if entry.count == 0 { keys.append((kind, result.name, pair.0, pair.1)) }
+                entry.count += 1
+                if entry.samples.count < 5 { entry.samples.append(name) }
+                if kind == 0 { answers[key] = entry } else { explanations[key] = entry }
+            }
+            if caseChanged { changed += 1 }
+        }
+        let order = Dictionary(new.policy.decisions.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        func transitions(_ kind: Int, _ table: [String: (count: Int, samples: [String])]) -> [Transition] {
+            keys.filter { $0.kind == kind }
+                .sorted { (order[$0.decision] ?? 0, $0.from, $0.to) < (order[$1.decision] ?? 0, $1.from, $1.to) }
+                .map { key in
+                    let entry = table["\(kind)\u{0}\(key.decision)\u{0}\(key.from)\u{0}\(key.to)"]!
+                    return Transition(decision: key.decision, from: key.from, to: key.to, count: entry.count, samples: entry.samples)
+                }
+        }
+        self.cases = cases
+        self.failed = failed
+        self.changedCases = changed
+        self.answers = transitions(0, answers)
+        self.explanations = transitions(1, explanations)
+    }
+
+    /// A decision's answer in words: what a change of answer compares.
+    static func answer(_ result: DecisionResult) -> String {
+        switch result.status {
+        case .notApplicable: return "not applicable"
+        case .noMatch: return "no rule matches"
+        case .needsInformation: return "needs " + result.missing.joined(separator: ", ")
+        case .decided:
+            var words = result.isList ? "[" + result.outcomes.joined(separator: ", ") + "]" : result.outcomes.first ?? ""
+            if let due = result.due { words += ", due \(due.rfc3339)" }
+            return words
+        }
+    }
+
+    /// An explanation-only change in words: the rules cited before and after, or, where they are
+    /// the same rules, that their reasons or sources were reworded.
+    static func explanationChange(_ before: DecisionResult, _ after: DecisionResult) -> (String, String) {
+        let (old, new) = (rules(before), rules(after))
+        return old == new ? (old, "\(new), its reason or sources reworded") : (old, new)
+    }
+
+    /// The rules cited, in words.
+    static func rules(_ result: DecisionResult) -> String {
+        result.rules.isEmpty ? "no rule" : result.rules.map { "`\($0.id)`" }.joined(separator: ", ")
+    }
+
+    /// What an explanation-only change compares: each rule cited with its reason and sources.
+    static func explanation(_ result: DecisionResult) -> [String] {
+        result.rules.map { "\($0.id)\u{0}\($0.because ?? "")\u{0}\($0.sources.joined(separator: "\u{0}"))" }
+    }
+}
+
+extension PolicyDiff {
+    /// The diff for people: the answer changes per decision and transition, then the
+    /// explanation-only ones.
+    public func text(old: String, new: String) -> String {
+        var out = "\(old) -> \(new): \(cases) cases, \(changedCases) change their answers\n"
+        if !failed.isEmpty { out += "  \(failed.count) cases could not be evaluated: \(failed.prefix(5).joined(separator: ", "))\n" }
+        for transition in answers {
+            out += "  \(transition.decision): \(transition.from) -> \(transition.to): \(transition.count) case\(transition.count == 1 ? "" : "s"), e.g. \(transition.samples.joined(separator: ", "))\n"
+        }
+        if !explanations.isEmpty {
+            out += "explanations only (same answers):\n"
+            for transition in explanations {
+                out += "  \(transition.decision): \(transition.from) -> \(transition.to): \(transition.count) case\(transition.count == 1 ? "" : "s")\n"
+            }
+        }
+        return out
+    }
+
+    /// The diff as Markdown, for a change record or a review comment.
+    public func markdown(old: String, new: String) -> String {
+        func cell(_ text: String) -> String { text.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
+        var out = "### `\(old)` → `\(new)`\n\n\(cases) cases, **\(changedCases) change their answers**.\n\n"
+        if !answers.isEmpty {
+            out += "| decision | before | after | cases | for example |\n|---|---|---|---|---|\n"
+            for t in answers { out += "| `\(t.decision)` | \(cell(t.from)) | \(cell(t.to)) | \(t.count) | \(t.samples.map { "`\($0)`" }.joined(separator: ", ")) |\n" }
+            out += "\n"
+        }
+        if !explanations.isEmpty {
+            out += "Explanations only (same answers):\n\n| decision | rules before | rules after | cases |\n|---|---|---|---|\n"
+            for t in explanations { out += "| `\(t.decision)` | \(cell(t.from)) | \(cell(t.to)) | \(t.count) |\n" }
+        }
+        return out
+    }
+
+    /// The diff as JSON, for tools.
+    public func json(old: String, new: String) -> [UInt8] {
+        var writer = JSONWriter(style: .pretty)
+        writer.beginObject()
+        writer.key("old"); writer.string(old)
+        writer.key("new"); writer.string(new)
+        writer.key("cases"); writer.number(Double(cases))
+        writer.key("changed_cases"); writer.number(Double(changedCases))
+        writer.key("failed"); writer.beginArray(); for name in failed { writer.string(name) }; writer.endArray()
+        for (key, list) in [("answers", answers), ("explanations", explanations)] {
+            writer.key(key)
+            writer.beginArray()
+            for t in list {
+                writer.beginObject()
+                writer.key("decision"); writer.string(t.decision)
+                writer.key("from"); writer.string(t.from)
+                writer.key("to"); writer.string(t.to)
+                writer.key("count"); writer.number(Double(t.count))
+                writer.key("samples"); writer.beginArray(); for s in t.samples { writer.string(s) }; writer.endArray()
+                writer.endObject()
+            }
+            writer.endArray()
+        }
+        writer.endObject()
+        return writer.bytes + [UInt8(ascii: "\n")]
+    }
+}
