@@ -41,17 +41,18 @@ public struct PolicyDiff: Sendable {
 
     /// Compares `old` with `new` over `corpus` (JSON Lines; blank lines skipped).
     public init(old: LoadedPolicy, new: LoadedPolicy, corpus: [UInt8]) {
-        var answers: [String: (count: Int, samples: [String])] = [:]
-        var explanations: [String: (count: Int, samples: [String])] = [:]
-        var keys: [(kind: Int, decision: String, from: String, to: String)] = []
+        /// One transition, and whether it changes the answer or only the explanation.
+        struct Key: Hashable {
+            let changesAnswer: Bool
+            let decision: String
+            let from: String
+            let to: String
+        }
+        var seen: [Key: (count: Int, samples: [String])] = [:]
         var failed: [String] = []
         var cases = 0
         var changed = 0
-        var line = 0
-        for raw in corpus.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            line += 1
-            let bytes = Array(raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw)
-            guard bytes.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
+        for (line, bytes) in CaseLines.read(corpus) {
             guard case .success(let oldCase) = old.decoder.decode(bytes), case .success(let newCase) = new.decoder.decode(bytes) else {
                 failed.append("line \(line)")
                 continue
@@ -63,33 +64,32 @@ public struct PolicyDiff: Sendable {
             for result in after.decisions {
                 guard let previous = before[result.name] else { continue }
                 let (from, to) = (Self.answer(previous), Self.answer(result))
-                let (kind, pair): (Int, (String, String)) =
-                    from != to ? (0, (from, to)) : Self.explanation(previous) != Self.explanation(result) ? (1, Self.explanationChange(previous, result)) : (-1, ("", ""))
-                guard kind >= 0 else { continue }
-                if kind == 0 { caseChanged = true }
-                let key = "\(kind)\u{0}\(result.name)\u{0}\(pair.0)\u{0}\(pair.1)"
-                var entry = (kind == 0 ? answers[key] : explanations[key]) ?? (0, [])
-                if entry.count == 0 { keys.append((kind, result.name, pair.0, pair.1)) }
+                let key: Key
+                if from != to {
+                    key = Key(changesAnswer: true, decision: result.name, from: from, to: to)
+                    caseChanged = true
+                } else if Self.explanation(previous) != Self.explanation(result) {
+                    let (before, after) = Self.explanationChange(previous, result)
+                    key = Key(changesAnswer: false, decision: result.name, from: before, to: after)
+                } else {
+                    continue
+                }
+                var entry = seen[key] ?? (0, [])
                 entry.count += 1
                 if entry.samples.count < 5 { entry.samples.append(name) }
-                if kind == 0 { answers[key] = entry } else { explanations[key] = entry }
+                seen[key] = entry
             }
             if caseChanged { changed += 1 }
         }
         let order = Dictionary(new.policy.decisions.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
-        func transitions(_ kind: Int, _ table: [String: (count: Int, samples: [String])]) -> [Transition] {
-            keys.filter { $0.kind == kind }
-                .sorted { (order[$0.decision] ?? 0, $0.from, $0.to) < (order[$1.decision] ?? 0, $1.from, $1.to) }
-                .map { key in
-                    let entry = table["\(kind)\u{0}\(key.decision)\u{0}\(key.from)\u{0}\(key.to)"]!
-                    return Transition(decision: key.decision, from: key.from, to: key.to, count: entry.count, samples: entry.samples)
-                }
-        }
+        let transitions = seen.map { key, entry in
+            (key.changesAnswer, Transition(decision: key.decision, from: key.from, to: key.to, count: entry.count, samples: entry.samples))
+        }.sorted { (order[$0.1.decision] ?? 0, $0.1.from, $0.1.to) < (order[$1.1.decision] ?? 0, $1.1.from, $1.1.to) }
         self.cases = cases
         self.failed = failed
         self.changedCases = changed
-        self.answers = transitions(0, answers)
-        self.explanations = transitions(1, explanations)
+        self.answers = transitions.filter(\.0).map(\.1)
+        self.explanations = transitions.filter { !$0.0 }.map(\.1)
     }
 
     /// A decision's answer in words: what a change of answer compares.

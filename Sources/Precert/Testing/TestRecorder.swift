@@ -23,11 +23,8 @@ public enum TestRecorder {
         var errors: [LineError] = []
         var policyID: String?
         var entries: [String] = []
-        var number = 0
-        for line in lines.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            number += 1
-            let bytes = Array(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
-            guard bytes.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
+        let cases = CaseLines.read(lines)
+        for (number, bytes) in cases {
             switch catalog.evaluate(bytes, options: EvaluationOptions(file: "line \(number)")) {
             case .failure(let failure):
                 let ids = failure.diagnostics.map { "`\($0.id)`" }.joined(separator: ", ")
@@ -43,7 +40,7 @@ public enum TestRecorder {
             }
         }
         guard errors.isEmpty else { return .failure(Failure(lines: errors)) }
-        guard let policyID else { return .failure(Failure(lines: [LineError(line: number, message: "no case to record")])) }
+        guard let policyID else { return .failure(Failure(lines: [LineError(line: max(1, cases.count), message: "no case to record")])) }
         var text = """
             # Recorded by `precert test --record`: each expectation is the answer the policy gave when
             # this file was written. Confirm each case against the payer's documents before trusting
