@@ -42,17 +42,10 @@ extension PrecertCommand {
         func run() throws {
             let catalog = try policyOptions.loadCatalog()
             guard catalog.policies.contains(where: { $0.id == policy }) else {
-                let ids = Set(catalog.policies.map(\.id)).sorted()
-                let hint = Suggestion.didYouMean(policy, in: ids) ?? "policies: \(ids.map { "`\($0)`" }.joined(separator: ", "))"
-                try emit([commandError("catalog.unknown-policy", "no policy `\(policy)`", hint: hint)], sources: [], format: .text)
+                try emit([unknownPolicy(policy, in: catalog)], sources: [], format: .text)
                 throw CommandFailure.input
             }
-            guard let chosen = catalog.policy(id: policy, on: asOf) else {
-                try emit(
-                    [commandError("catalog.not-in-force", "no version of `\(policy)` is in force on \(asOf.map { "\($0)" } ?? "any date")")],
-                    sources: [], format: .text)
-                throw CommandFailure.deployment
-            }
+            let chosen = try versionInForce(policy, on: asOf, in: catalog)
             let covering = CoveringCases(chosen, pathsPerDecision: pathsPerDecision)
             let sink = try OutputSink(path: output)
             try sink.write(Array(covering.jsonLines.utf8))

@@ -57,21 +57,13 @@ extension PrecertCommand {
             // A file holds one policy; an id is looked up among all of them.
             let id = isFile ? catalog.policies.first?.id : policy
             guard let id, catalog.policies.contains(where: { $0.id == id }) else {
-                try emit([unknownPolicy(in: catalog)], sources: [], format: .text)
+                let problem = isFile
+                    ? commandError("graph.no-policy", "`\(policy)` holds no policy", hint: "a policy file starts with `precert: 1`")
+                    : unknownPolicy(policy, in: catalog)
+                try emit([problem], sources: [], format: .text)
                 throw CommandFailure.input
             }
-            guard let chosen = catalog.policy(id: id, on: asOf) else {
-                let versions = catalog.policies.filter { $0.id == id }.map { version in
-                    "`\(version.id)` from \(version.effective)" + (version.expires.map { " until \($0)" } ?? "")
-                }
-                try emit(
-                    [commandError(
-                        "catalog.not-in-force", "no version of `\(id)` is in force on \(asOf.map { "\($0)" } ?? "any date")",
-                        hint: "versions: \(versions.joined(separator: "; "))")],
-                    sources: [], format: .text)
-                // The same fault as `eval`'s when no version is in force: the deployment's.
-                throw CommandFailure.deployment
-            }
+            let chosen = try versionInForce(id, on: asOf, in: catalog)
             let names = chosen.decisionNames
             guard names.contains(decision) else {
                 let hint = Suggestion.didYouMean(decision, in: names) ?? "decisions: \(names.map { "`\($0)`" }.joined(separator: ", "))"
@@ -109,17 +101,6 @@ extension PrecertCommand {
                 throw CommandFailure.input
             }
             return result.catalog
-        }
-
-        /// Why `policy` names no policy: for a file, that it holds none; for an id, the closest
-        /// id, or all of them.
-        private func unknownPolicy(in catalog: PolicyCatalog) -> Diagnostic {
-            if isFile {
-                return commandError("graph.no-policy", "`\(policy)` holds no policy", hint: "a policy file starts with `precert: 1`")
-            }
-            let ids = Set(catalog.policies.map(\.id)).sorted()
-            let hint = Suggestion.didYouMean(policy, in: ids) ?? "policies: \(ids.map { "`\($0)`" }.joined(separator: ", "))"
-            return commandError("catalog.unknown-policy", "no policy `\(policy)`", hint: hint)
         }
     }
 }

@@ -65,6 +65,28 @@ struct FailOnOptions: ParsableArguments {
     }
 }
 
+/// `catalog.unknown-policy` for an id no policy has, with a "did you mean" or the ids there are.
+func unknownPolicy(_ id: String, in catalog: PolicyCatalog) -> Diagnostic {
+    let ids = Set(catalog.policies.map(\.id)).sorted()
+    let hint = Suggestion.didYouMean(id, in: ids) ?? "policies: \(ids.map { "`\($0)`" }.joined(separator: ", "))"
+    return commandError("catalog.unknown-policy", "no policy `\(id)`", hint: hint)
+}
+
+/// The version of policy `id` in force on `asOf` (the newest without a date). No version in force
+/// is `catalog.not-in-force`, naming the versions, and the deployment's fault (exit 3), as `eval`'s.
+func versionInForce(_ id: String, on asOf: CivilDate?, in catalog: PolicyCatalog) throws -> LoadedPolicy {
+    if let chosen = catalog.policy(id: id, on: asOf) { return chosen }
+    let versions = catalog.policies.filter { $0.id == id }.map { version in
+        "`\(version.id)` from \(version.effective)" + (version.expires.map { " until \($0)" } ?? "")
+    }
+    try emit(
+        [commandError(
+            "catalog.not-in-force", "no version of `\(id)` is in force on \(asOf.map { "\($0)" } ?? "any date")",
+            hint: "versions: \(versions.joined(separator: "; "))")],
+        sources: [], format: .text)
+    throw CommandFailure.deployment
+}
+
 extension Array where Element == Diagnostic {
     /// The errors, then the rest, each group in its order: what stops a file from loading is read
     /// before what only deserves a look.
