@@ -65,14 +65,16 @@ extension PrecertCommand {
             for id in ids {
                 guard let oldPolicy = before.policy(id: id, on: nil), let newPolicy = after.policy(id: id, on: nil) else { continue }
                 let cases = corpus ?? PolicyDiff.coveringCorpus(old: oldPolicy, new: newPolicy)
+                let corpusName = self.cases.map { "`\($0)`" } ?? "the covering cases of both versions"
+                let symbolic = SymbolicDiff(old: oldPolicy, new: newPolicy)
                 let diff = PolicyDiff(old: oldPolicy, new: newPolicy, corpus: cases)
-                differs = differs || diff.changesAnswers
+                differs = differs || diff.changesAnswers || symbolic.changesAnswers
                 let oldName = "\(id) (\(oldPolicy.file), effective \(oldPolicy.effective))"
                 let newName = "\(id) (\(newPolicy.file), effective \(newPolicy.effective))"
                 switch format {
-                case .text: out += Array(diff.text(old: oldName, new: newName).utf8)
-                case .markdown: out += Array(diff.markdown(old: oldName, new: newName).utf8)
-                case .json: out += diff.json(old: oldName, new: newName)
+                case .text: out += Array("\(oldName) -> \(newName)\n\(symbolic.text())\(diff.text(corpus: corpusName))".utf8)
+                case .markdown: out += Array("### `\(oldName)` → `\(newName)`\n\n\(symbolic.markdown())\(diff.markdown(corpus: corpusName))".utf8)
+                case .json: out += diff.json(old: oldName, new: newName, corpus: corpusName, symbolic: symbolic)
                 }
             }
             try writeOut(out)

@@ -3,14 +3,22 @@ enum CaseJSON {
     /// Compact JSON holding the known facts at their dotted paths, in slot order; with
     /// `onlyPresent`, only the facts the case itself gave (not defaults).
     static func sketch(_ facts: CaseFacts, policy: CheckedPolicy, onlyPresent: Bool = false) -> String {
+        let entries = policy.inputs.enumerated().compactMap { slot, input -> (Input, Value)? in
+            guard let value = facts.values[slot], !onlyPresent || facts.present[slot] else { return nil }
+            return (input, value)
+        }
+        return sketch(entries, printer: ExpressionPrinter(policy: policy))
+    }
+
+    /// Compact JSON holding each value at its input's dotted path, in the order given; enum values
+    /// are written by name (an enum value may also be given as its name, as a string).
+    static func sketch(_ entries: [(input: Input, value: Value)], printer: ExpressionPrinter) -> String {
         final class Object {
             var keys: [String] = []
             var values: [String: Any] = [:]
         }
         let root = Object()
-        let printer = ExpressionPrinter(policy: policy)
-        for (slot, input) in policy.inputs.enumerated() {
-            guard let value = facts.values[slot], !onlyPresent || facts.present[slot] else { continue }
+        for (input, value) in entries {
             var object = root
             for component in input.components.dropLast() {
                 if let next = object.values[component] as? Object {

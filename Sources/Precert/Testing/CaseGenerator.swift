@@ -52,7 +52,7 @@ struct CaseGenerator {
     /// The values each collection input is tested for holding.
     var members: [Int: [Value]] = [:]
     /// A deterministic pseudo-random sequence, so the same policy gives the same cases.
-    var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var random = SplitMix64()
 
     init(_ loaded: LoadedPolicy) {
         self.loaded = loaded
@@ -142,26 +142,43 @@ struct CaseGenerator {
             }
         }
         free.subtract(fixed)
-        let order = free.sorted()
-        // Hill climbing over the slots the path's other tests read: a value is kept when it
-        // brings the answer closer to the leaf's (for a list, fewer rules too many or missing),
-        // from the path's own values and then from a few random starts.
-        var start = values
+        var random = self.random
+        defer { self.random = random }
+        return Self.climb(from: values, free: free.sorted(), candidates: candidates, random: &random) { trial in
+            attempt(trial, steps: steps, decision: index, leaf: leaf)
+        }
+    }
+
+    /// Hill climbing over the `free` slots: from `start`, a candidate value is kept when it brings
+    /// `score` (0: found) lower, then again from a few random starts; the first `found` wins. What
+    /// `precert cases` and the symbolic diff build their witnesses with.
+    static func climb<Found>(
+        from start: [Value?], free order: [Int], candidates: [[Value?]], random: inout SplitMix64, tries: Int = .max,
+        score: ([Value?]) -> (Int, Found?)
+    ) -> Found? {
+        var tries = tries
+        func measure(_ values: [Value?]) -> (Int, Found?) {
+            tries -= 1
+            return tries < 0 ? (0, nil) : score(values)
+        }
+        var start = start
         for round in 0..<6 {
+            if tries <= 0 { return nil }
             if round > 0 {
                 guard !order.isEmpty else { return nil }
-                for slot in order { start[slot] = candidates[slot][next(candidates[slot].count)] }
+                for slot in order { start[slot] = candidates[slot][random.next(candidates[slot].count)] }
             }
-            var (best, hit) = attempt(start, steps: steps, decision: index, leaf: leaf)
+            var (best, hit) = measure(start)
             if let hit { return hit }
             var current = start
             for _ in 0..<3 {
                 var improved = false
                 for slot in order {
                     for candidate in candidates[slot] where candidate != current[slot] {
+                        if tries < 0 { return nil }
                         var trial = current
                         trial[slot] = candidate
-                        let (distance, found) = attempt(trial, steps: steps, decision: index, leaf: leaf)
+                        let (distance, found) = measure(trial)
                         if let found { return found }
                         if distance < best {
                             (best, current, improved) = (distance, trial, true)
@@ -215,6 +232,20 @@ struct CaseGenerator {
     /// How many of the path's tests of other conditions and decisions go the other way for a
     /// case, a length of a list decision counting by how far it is off.
     func pathDistance(_ steps: [(variable: Int, branch: Int)], facts: CaseFacts, results: [DecisionResult]) -> Int {
+        let evaluator = Self.evaluator(policy, facts: facts, results: results)
+        var total = 0
+        for (v, branch) in steps {
+            guard case .atom(let expression) = compiled.variables[v] else { continue }
+            let wanted = branch == 1
+            guard evaluator.truth(expression) != wanted else { continue }
+            total += lengthGap(expression, wanted: wanted, results: results) ?? 1
+        }
+        return total
+    }
+
+    /// An evaluator of `policy`'s expressions over a case's facts and the decisions it was
+    /// answered with, as the diagrams read them.
+    static func evaluator(_ policy: CheckedPolicy, facts: CaseFacts, results: [DecisionResult]) -> ExpressionEvaluator {
         let decisions: [DecisionValue?] = results.enumerated().map { index, result in
             switch result.status {
             case .notApplicable, .noMatch: return DecisionValue.none
@@ -226,15 +257,7 @@ struct CaseGenerator {
                 return .value(result.isList ? .list(values) : values.first ?? .list([]))
             }
         }
-        let evaluator = ExpressionEvaluator(policy: policy, facts: facts, decisions: decisions)
-        var total = 0
-        for (v, branch) in steps {
-            guard case .atom(let expression) = compiled.variables[v] else { continue }
-            let wanted = branch == 1
-            guard evaluator.truth(expression) != wanted else { continue }
-            total += lengthGap(expression, wanted: wanted, results: results) ?? 1
-        }
-        return total
+        return ExpressionEvaluator(policy: policy, facts: facts, decisions: decisions)
     }
 
     /// For `len(decision) <op> n`, how many outcomes the decision must gain or lose for the test
@@ -290,15 +313,6 @@ struct CaseGenerator {
             decisionsRead(by: expression, policy: policy, into: &read)
         }
         for other in read { slotsRead(byDecision: other, into: &slots, visited: visited.union([index])) }
-    }
-
-    mutating func next(_ bound: Int) -> Int {
-        // SplitMix64: deterministic, good enough to spread tries.
-        seed &+= 0x9E37_79B9_7F4A_7C15
-        var z = seed
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 
     // MARK: Candidate values
@@ -412,5 +426,20 @@ struct CaseGenerator {
         case .list(let element), .set(let element): filler(element).map { .list([$0]) }
         case .duration, .valueSet: nil
         }
+    }
+}
+
+/// SplitMix64: a deterministic pseudo-random sequence, good enough to spread tries, so the same
+/// policies give the same cases in every process.
+struct SplitMix64 {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// A number in `0..<bound`.
+    mutating func next(_ bound: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 }

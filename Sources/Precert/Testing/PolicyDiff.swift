@@ -125,9 +125,9 @@ public struct PolicyDiff: Sendable {
 
 extension PolicyDiff {
     /// The diff for people: the answer changes per decision and transition, then the
-    /// explanation-only ones.
-    public func text(old: String, new: String) -> String {
-        var out = "\(old) -> \(new): \(cases) cases, \(changedCases) change their answers\n"
+    /// explanation-only ones; `corpus` says which cases (`the covering cases of both versions`).
+    public func text(corpus: String) -> String {
+        var out = "over \(cases) cases (\(corpus)): \(changedCases) change their answers\n"
         if !failed.isEmpty { out += "  \(failed.count) cases could not be evaluated: \(failed.prefix(5).joined(separator: ", "))\n" }
         for transition in answers {
             out += "  \(transition.decision): \(transition.from) -> \(transition.to): \(transition.count) case\(transition.count == 1 ? "" : "s"), e.g. \(transition.samples.joined(separator: ", "))\n"
@@ -142,9 +142,9 @@ extension PolicyDiff {
     }
 
     /// The diff as Markdown, for a change record or a review comment.
-    public func markdown(old: String, new: String) -> String {
+    public func markdown(corpus: String) -> String {
         func cell(_ text: String) -> String { text.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
-        var out = "### `\(old)` → `\(new)`\n\n\(cases) cases, **\(changedCases) change their answers**.\n\n"
+        var out = "#### Over \(cases) cases (\(corpus))\n\n**\(changedCases) change their answers**.\n\n"
         if !answers.isEmpty {
             out += "| decision | before | after | cases | for example |\n|---|---|---|---|---|\n"
             for t in answers { out += "| `\(t.decision)` | \(cell(t.from)) | \(cell(t.to)) | \(t.count) | \(t.samples.map { "`\($0)`" }.joined(separator: ", ")) |\n" }
@@ -157,12 +157,14 @@ extension PolicyDiff {
         return out
     }
 
-    /// The diff as JSON, for tools.
-    public func json(old: String, new: String) -> [UInt8] {
+    /// The diff as JSON, for tools: the regions of `symbolic` (when given), then the corpus's counts.
+    public func json(old: String, new: String, corpus: String, symbolic: SymbolicDiff? = nil) -> [UInt8] {
         var writer = JSONWriter(style: .pretty)
         writer.beginObject()
         writer.key("old"); writer.string(old)
         writer.key("new"); writer.string(new)
+        symbolic?.write(to: &writer)
+        writer.key("corpus"); writer.string(corpus)
         writer.key("cases"); writer.number(Double(cases))
         writer.key("changed_cases"); writer.number(Double(changedCases))
         writer.key("failed"); writer.beginArray(); for name in failed { writer.string(name) }; writer.endArray()
