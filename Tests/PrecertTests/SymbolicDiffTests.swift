@@ -9,7 +9,7 @@ import Testing
 struct SymbolicDiffTests {
     /// Every region with an example: the example, evaluated by both versions, gives the region's
     /// answers and rules, and (for an answer change) different answers.
-    static func expectConfirmed(_ diff: SymbolicDiff, old: LoadedPolicy, new: LoadedPolicy, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectConfirmed(_ diff: SymbolicDiff, old: LoadedPolicy, new: LoadedPolicy, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
         for region in diff.answers + diff.explanations {
             guard let example = region.example else { continue }
             let bytes = Array(example.utf8)
@@ -167,6 +167,7 @@ struct SymbolicDiffTests {
             effective: 2026-05-20
             sources: ["test fixture"]
             timezone: America/New_York
+            calendar: us-federal
             inputs:
               member.plan: {enum: [commercial, medicare_advantage, medicaid, medicare, exchange]}
               provider.in_directory: {type: bool}
@@ -185,7 +186,9 @@ struct SymbolicDiffTests {
             """
         }
         func load(_ text: String) throws -> LoadedPolicy {
-            let loaded = PolicyCatalog.load(files: [PolicyFile(path: "diff.yaml", text: text)])
+            let calendar = PolicyFile(
+                path: "us-federal.yaml", bytes: Array(try Data(contentsOf: PolicyDiffTests.root.appendingPathComponent("calendars/us-federal.yaml"))))
+            let loaded = PolicyCatalog.load(files: [PolicyFile(path: "diff.yaml", text: text), calendar])
             return try #require(loaded.catalog.policies.first, "\(loaded.diagnostics.map(\.description))\n\(text)")
         }
         return (try load(text(rules, codes)), try load(text(edit(rules), newCodes ?? codes)))
