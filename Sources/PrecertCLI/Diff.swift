@@ -19,11 +19,20 @@ extension PrecertCommand {
                 """
         )
 
-        @Argument(help: "The old policy file or folder.")
-        var old: String
+        @Argument(help: "OLD and NEW policy files or folders; with --base, the paths to compare (default Policies); with --policy, the folder (default Policies).")
+        var paths: [String] = []
 
-        @Argument(help: "The new policy file or folder.")
-        var new: String
+        @Option(help: "Compare the policies under the paths with the same files at this git revision (the old side).")
+        var base: String?
+
+        @Option(help: "Compare two versions of this policy id in one folder, chosen by --from and --to.")
+        var policy: String?
+
+        @Option(help: "With --policy: the date whose version in force is the old side (YYYY-MM-DD).")
+        var from: CivilDate?
+
+        @Option(help: "With --policy: the date whose version in force is the new side (YYYY-MM-DD).")
+        var to: CivilDate?
 
         @Option(help: "The directory whose calendars (and regulations) the policies are loaded with.")
         var policies: String = "Policies"
@@ -33,6 +42,16 @@ extension PrecertCommand {
 
         @Option(help: "text for people, json for tools, markdown for a change record or a review comment.")
         var format: DiffFormat = .text
+
+        func validate() throws {
+            if policy != nil || from != nil || to != nil {
+                guard policy != nil, from != nil, to != nil else { throw ValidationError("--policy, --from and --to go together") }
+                guard base == nil else { throw ValidationError("--policy and --base cannot be combined") }
+                guard paths.count <= 1 else { throw ValidationError("with --policy, give at most one folder") }
+            } else if base == nil, paths.count != 2 {
+                throw ValidationError("give OLD and NEW, or --base REVISION, or --policy ID --from DATE --to DATE")
+            }
+        }
 
         func run() throws {
             do {
@@ -44,14 +63,41 @@ extension PrecertCommand {
             }
         }
 
-        private func compare() throws {
-            let before = try load(old)
-            let after = try load(new)
+        /// The pairs of versions to compare: one per policy id both sides hold, or the two
+        /// versions of --policy.
+        private func pairs() throws -> [(old: LoadedPolicy, new: LoadedPolicy)] {
+            if let policy, let from, let to {
+                let folder = paths.first ?? policies
+                let catalog = try load(folder)
+                guard catalog.policies.contains(where: { $0.id == policy }) else {
+                    try emit([unknownPolicy(policy, in: catalog)], sources: [], format: .text)
+                    throw CommandFailure.input
+                }
+                return [(try versionInForce(policy, on: from, in: catalog), try versionInForce(policy, on: to, in: catalog))]
+            }
+            let before: PolicyCatalog, after: PolicyCatalog, names: String
+            if let base {
+                let under = paths.isEmpty ? [policies] : paths
+                before = try loadRevision(base, paths: under)
+                after = try load(under)
+                names = "`\(under.joined(separator: " "))` at `\(base)` and now"
+            } else {
+                before = try load(paths[0])
+                after = try load(paths[1])
+                names = "`\(paths[0])` and `\(paths[1])`"
+            }
             let ids = Set(before.policies.map(\.id)).intersection(after.policies.map(\.id)).sorted()
             guard !ids.isEmpty else {
-                try emit([commandError("diff.no-common-policy", "`\(old)` and `\(new)` hold no policy with the same id")], sources: [], format: .text)
+                try emit([commandError("diff.no-common-policy", "\(names) hold no policy with the same id")], sources: [], format: .text)
                 throw CommandFailure.input
             }
+            return ids.compactMap { id in
+                guard let old = before.policy(id: id, on: nil), let new = after.policy(id: id, on: nil) else { return nil }
+                return (old, new)
+            }
+        }
+
+        private func compare() throws {
             var corpus: [UInt8]?
             if let cases {
                 guard let handle = FileHandle(forReadingAtPath: cases), let data = try? handle.readToEnd() else {
@@ -62,8 +108,8 @@ extension PrecertCommand {
             }
             var out: [UInt8] = []
             var differs = false
-            for id in ids {
-                guard let oldPolicy = before.policy(id: id, on: nil), let newPolicy = after.policy(id: id, on: nil) else { continue }
+            for (oldPolicy, newPolicy) in try pairs() {
+                let id = newPolicy.id
                 let cases = corpus ?? PolicyDiff.coveringCorpus(old: oldPolicy, new: newPolicy)
                 let corpusName = self.cases.map { "`\($0)`" } ?? "the covering cases of both versions"
                 let symbolic = SymbolicDiff(old: oldPolicy, new: newPolicy)
@@ -81,9 +127,57 @@ extension PrecertCommand {
             if differs { throw CommandFailure.differences }
         }
 
+        /// The policy files under `paths` as they were at git revision `revision`, with the
+        /// calendars of --policies as they are now; a revision git cannot read is trouble.
+        private func loadRevision(_ revision: String, paths: [String]) throws -> PolicyCatalog {
+            func git(_ arguments: [String]) -> Data? {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = ["git"] + arguments
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = FileHandle.nullDevice
+                guard (try? process.run()) != nil else { return nil }
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return process.terminationStatus == 0 ? data : nil
+            }
+            guard let listing = git(["ls-tree", "-r", "--name-only", revision, "--"] + paths) else {
+                try emit([commandError("diff.unknown-revision", "git cannot read `\(paths.joined(separator: " "))` at revision `\(revision)`",
+                    hint: "run it inside the policy repository, with a revision such as `HEAD` or `main`")], sources: [], format: .text)
+                throw CommandFailure.input
+            }
+            var files: [PolicyFile] = []
+            for name in String(decoding: listing, as: UTF8.self).split(separator: "\n").map(String.init)
+            where (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && !name.hasSuffix(".test.yaml") {
+                guard let bytes = git(["show", "\(revision):./\(name)"]) else { continue }
+                files.append(PolicyFile(path: name, bytes: Array(bytes)))
+            }
+            // Calendars come with the revision when the paths hold them, else from --policies now.
+            let hasCalendars = files.contains { $0.path.contains("calendars/") }
+            let loaded = PolicyCatalog.load(files: files + (hasCalendars ? [] : Self.calendarFiles(under: policies)))
+            if loaded.hasErrors {
+                try emit(loaded.diagnostics.errorsFirst, sources: loaded.sources, format: .text)
+                throw CommandFailure.input
+            }
+            return loaded.catalog
+        }
+
+        /// The calendar files under `folder/calendars`, as they are now.
+        static func calendarFiles(under folder: String) -> [PolicyFile] {
+            let directory = (folder as NSString).appendingPathComponent("calendars")
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            return names.sorted().filter { $0.hasSuffix(".yaml") }.compactMap { name in
+                let path = (directory as NSString).appendingPathComponent(name)
+                return FileManager.default.contents(atPath: path).map { PolicyFile(path: path, bytes: Array($0)) }
+            }
+        }
+
         /// One side, with the calendars of --policies; its errors are trouble (exit 2).
-        private func load(_ path: String) throws -> PolicyCatalog {
-            let loaded = PolicyCatalog.load(paths: [path, (policies as NSString).appendingPathComponent("calendars")])
+        private func load(_ path: String) throws -> PolicyCatalog { try load([path]) }
+
+        private func load(_ paths: [String]) throws -> PolicyCatalog {
+            let loaded = PolicyCatalog.load(paths: paths + [(policies as NSString).appendingPathComponent("calendars")])
             if loaded.hasErrors {
                 try emit(loaded.diagnostics.errorsFirst, sources: loaded.sources, format: .text)
                 throw CommandFailure.input

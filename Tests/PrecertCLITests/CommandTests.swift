@@ -155,6 +155,11 @@ extension GoldenCommand {
             "diff-medicare-json", ["diff", "--format", "json", "Policies/medicare/traditional-part-b.yaml", "\(Paths.fixtures)/diff/medicare-new.yaml"],
             exit: 1),
         GoldenCommand("diff-unchanged", ["diff", "Policies/medicare/traditional-part-b.yaml", "Policies/medicare/traditional-part-b.yaml"], exit: 0),
+        GoldenCommand(
+            "diff-versions", ["diff", "--policy", "test/versioned", "--from", "2026-02-01", "--to", "2026-08-15", "Tests/PrecertTests/Fixtures/versions"],
+            exit: 0),
+        GoldenCommand("diff-unknown-revision", ["diff", "--base", "no-such-revision", "Policies/medicare"], exit: 2),
+        GoldenCommand("diff-policy-without-dates", ["diff", "--policy", "test/versioned"], exit: 2),
         GoldenCommand("diff-no-common-policy", ["diff", "Policies/medicare/traditional-part-b.yaml", "Policies/aetna"], exit: 2),
     ]
 
