@@ -16,7 +16,9 @@ struct PrecertBench: ParsableCommand {
             one and two threads (jobs), one case at a time through the library's one-case calls \
             (one), (c) compiling a generated 1,000-rule policy, --explain against plain \
             evaluation, and (proof) loading the policies with their regulations, so with the \
-            turnaround proof, against loading them without. For peak memory, write a corpus with --write-corpus and run \
+            turnaround proof, against loading them without, and (diff) `precert diff` from the \
+            diagrams of two generated 1,000-rule policies and over the corpus, against one JSON Lines \
+            run over the same cases. For peak memory, write a corpus with --write-corpus and run \
             `precert eval --jsonl` on it under GNU time (`command time -f %M`).
             """
     )
@@ -36,15 +38,15 @@ struct PrecertBench: ParsableCommand {
     @Option(help: "The rule count of the generated policy for the compile measurement.")
     var rules = 1_000
 
-    @Option(help: "Run only these measurements: a comma-separated subset of a, explain, b, jobs, one, c, proof.")
-    var only: String = "a,explain,b,jobs,one,c,proof"
+    @Option(help: "Run only these measurements: a comma-separated subset of a, explain, b, jobs, one, c, proof, diff.")
+    var only: String = "a,explain,b,jobs,one,c,proof,diff"
 
     func validate() throws {
         if cases < 1 { throw ValidationError("--cases must be at least 1") }
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
-        let known: Set = ["a", "explain", "b", "jobs", "one", "c", "proof"]
+        let known: Set = ["a", "explain", "b", "jobs", "one", "c", "proof", "diff"]
         for name in selected where !known.contains(name) {
-            throw ValidationError("--only: unknown measurement `\(name)`; choose from a, explain, b, jobs, one, c, proof")
+            throw ValidationError("--only: unknown measurement `\(name)`; choose from a, explain, b, jobs, one, c, proof, diff")
         }
     }
 
@@ -114,6 +116,7 @@ struct PrecertBench: ParsableCommand {
             print(String(format: "      session, only payer known:%6.2f µs/case  (%.2fx known)", perCase(sparseSession), sparseSession / session))
             print(String(format: "      decisionJSON, payer only: %6.2f µs/case  (%.2fx decisionJSON known)", perCase(sparseOne), sparseOne / oneCase))
         }
+        if selected.contains("diff") { try measureDiff(work) }
         if selected.contains("c") {
             let yaml = Workloads.syntheticPolicy(rules: rules)
             let compile = median { _ = try? work.compile(yaml: yaml) }
@@ -147,6 +150,36 @@ struct PrecertBench: ParsableCommand {
         let plain = without.sorted()[without.count / 2]
         print(String(format: "(proof) load %d files with %d regulations: %7.1f ms, without: %7.1f ms (the proof adds %.1f ms)",
             files.count, files.count - withoutRegulations.count, proved * 1000, plain * 1000, (proved - plain) * 1000))
+    }
+
+    /// (diff): the diagram diff of a generated policy against itself with one rule's outcome and
+    /// one code-set member changed (and against an identical copy); then the Kaiser policy against
+    /// itself with the urgent clock at 48 hours over the corpus, beside one JSON Lines run (b) over
+    /// the same cases, in the same run.
+    private func measureDiff(_ work: Workloads) throws {
+        func load(_ text: String, _ name: String) throws -> LoadedPolicy {
+            let calendar = PolicyFile(path: "us-federal.yaml", bytes: Array(try Data(contentsOf: URL(fileURLWithPath: policies).appendingPathComponent("calendars/us-federal.yaml"))))
+            let loaded = PolicyCatalog.load(files: [PolicyFile(path: name, text: text), calendar])
+            guard let policy = loaded.catalog.policies.first else { throw ValidationError("\(name) does not load") }
+            return policy
+        }
+        let yaml = Workloads.syntheticPolicy(rules: rules)
+        guard let edit = yaml.range(of: "then: b, because: generated}") else { throw ValidationError("no rule to edit") }
+        let edited = yaml.replacingCharacters(in: edit, with: "then: c, because: generated}")
+            .replacingOccurrences(of: "\"9084*\"]", with: "\"9084*\", \"90785\"]")
+        let old = try load(yaml, "old.yaml"), new = try load(edited, "new.yaml"), same = try load(yaml, "same.yaml")
+        var regions = 0
+        let symbolic = median { regions = SymbolicDiff(old: old, new: new).answers.count }
+        let identical = median { _ = SymbolicDiff(old: old, new: same) }
+        print(String(format: "(diff) diagrams, %d rules, 2 edits: %8.1f ms (%d answer regions); identical: %.1f ms", rules, symbolic * 1000, regions, identical * 1000))
+
+        let kaiser = try String(contentsOfFile: (policies as NSString).appendingPathComponent("kaiser-norcal/behavioral-health.yaml"), encoding: .utf8)
+        let before = try load(kaiser, "kaiser.yaml"), after = try load(kaiser.replacingOccurrences(of: "        then: 72 hours", with: "        then: 48 hours"), "kaiser-48.yaml")
+        let corpus = work.lines.flatMap { $0 + [UInt8(ascii: "\n")] }
+        var changed = 0
+        let diff = median { changed = PolicyDiff(old: before, new: after, corpus: corpus).changedCases }
+        let one = median { _ = work.jsonLines() }
+        print(String(format: "       corpus, %d cases: %8.0f ms (%d change); one JSON Lines run: %.0f ms; diff/eval %.2fx", cases, diff * 1000, changed, one * 1000, diff / one))
     }
 
     private func median(_ body: () -> Void) -> Double {

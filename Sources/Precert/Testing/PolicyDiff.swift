@@ -52,12 +52,35 @@ public struct PolicyDiff: Sendable {
         var failed: [String] = []
         var cases = 0
         var changed = 0
+        // The fast path: both versions walk their diagrams to a leaf per decision, and a case
+        // whose leaves mean the same answers for the same reasons in both is unchanged without
+        // building its results. Only where clocks could count differently (another calendar or
+        // time zone) or an input is unknown does every case take the full evaluation.
+        let pairs: [(old: Int, new: Int)] = new.policy.decisions.indices.compactMap { index in
+            old.policy.decisions.firstIndex { $0.name == new.policy.decisions[index].name }.map { ($0, index) }
+        }
+        let fast = old.calendarDigest == new.calendarDigest && old.policy.timeZone == new.policy.timeZone
+        var interned: [String: Int] = [:]
+        let keys = [Self.meaningKeys(old, &interned), Self.meaningKeys(new, &interned)]
+        var scratch = [EvaluationScratch(), EvaluationScratch()]
+        // Versions that read the same inputs the same way decode a case once.
+        let sameInputs = old.payer == new.payer
+            && old.policy.inputs.map { [$0.path, "\($0.type)", "\(String(describing: $0.defaultValue))"] }
+                == new.policy.inputs.map { [$0.path, "\($0.type)", "\(String(describing: $0.defaultValue))"] }
         for (line, bytes) in CaseLines.read(corpus) {
-            guard case .success(let oldCase) = old.decoder.decode(bytes), case .success(let newCase) = new.decoder.decode(bytes) else {
+            let decodedOld = old.decoder.decode(bytes)
+            guard case .success(let oldCase) = decodedOld, case .success(let newCase) = sameInputs ? decodedOld : new.decoder.decode(bytes) else {
                 failed.append("line \(line)")
                 continue
             }
             cases += 1
+            if fast, old.evaluator.evaluateLeaves(oldCase.facts, scratch: &scratch[0]), new.evaluator.evaluateLeaves(newCase.facts, scratch: &scratch[1]) {
+                let same = pairs.allSatisfy { pair in
+                    keys[0][old.evaluator.leafMeaning(pair.old, scratch[0].leaves[pair.old])]
+                        == keys[1][new.evaluator.leafMeaning(pair.new, scratch[1].leaves[pair.new])]
+                }
+                if same { continue }
+            }
             let name = newCase.caseID ?? oldCase.caseID ?? "line \(line)"
             let before = old.evaluate(oldCase), after = new.evaluate(newCase)
             var caseChanged = false
@@ -90,6 +113,20 @@ public struct PolicyDiff: Sendable {
         self.changedCases = changed
         self.answers = transitions.filter(\.0).map(\.1)
         self.explanations = transitions.filter { !$0.0 }.map(\.1)
+    }
+
+    /// Per leaf meaning of a version, one number for its answer and reasons (dated and undated),
+    /// equal across versions exactly when those are.
+    static func meaningKeys(_ loaded: LoadedPolicy, _ interned: inout [String: Int]) -> [Int] {
+        loaded.evaluator.leafMeanings.map { meaning in
+            var text = ""
+            for settled in [meaning.dated, meaning.undated].compactMap({ $0 }) {
+                text += answer(settled.result) + "\u{1}" + explanation(settled.result).joined(separator: "\u{1}") + "\u{2}"
+            }
+            if let known = interned[text] { return known }
+            interned[text] = interned.count
+            return interned.count - 1
+        }
     }
 
     /// A decision's answer in words: what a change of answer compares.
