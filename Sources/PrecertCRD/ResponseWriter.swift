@@ -259,6 +259,19 @@ struct ResponseWriter {
         return result.outcomes.indices.map { index in index < result.outcomeLabels.count ? result.outcomeLabels[index] : result.outcomes[index] }
     }
 
+    /// An outcome word in the policy's plain words: its label in the first of `decisions` that
+    /// labels it, else its message there, else the word itself.
+    static func plainWords(_ outcome: String, decisions: [String], policy: LoadedPolicy?) -> String {
+        let found = decisions.compactMap { name in policy?.policy.decisions.first { $0.name == name } }
+        for decision in found {
+            if let index = decision.outcomes.firstIndex(of: outcome), let label = decision.labels[index] { return label }
+        }
+        for decision in found {
+            if let index = decision.outcomes.firstIndex(of: outcome), let message = decision.messages[index] { return message }
+        }
+        return outcome
+    }
+
     /// The billing codes the assertion is about: each code of `service.cpt` with the system the
     /// order wrote it under.
     func billingCodes(caseDocument: JSONValue, scope: FHIRScope) -> [JSONValue] {
@@ -335,16 +348,18 @@ struct ResponseWriter {
             let count = risks.outcomes.count
             result.append(card(
                 kind: "denial-risks", seed: assertionID, label: payer.label, topic: rule.topic, indicator: "warning",
-                summary: "\(count) common \(payer.label) denial reason\(count == 1 ? "" : "s") apply; each has a fix",
+                summary: "\(count) common \(payer.label) denial reason\(count == 1 ? " applies" : "s apply"); each has a fix",
                 detail: "For \(words), \(payer.label) commonly denies requests like this one for:\n\n" + lines.joined(separator: "\n"), orders: [order]))
         }
         if let rule = payer.checklist, let items = decision[rule.decision], items.status == .decided, !items.outcomes.isEmpty {
             let missing = rule.missing.flatMap { decision[$0] }
             let missingOutcomes = missing?.status == .decided ? Set(missing?.outcomes ?? []) : []
             let undecided = missing != nil && missing?.status != .decided
-            let labels = Self.labels(items)
-            let lines = items.outcomes.enumerated().map { index, outcome in
-                undecided ? "- \(labels[index])" : "- [\(missingOutcomes.contains(outcome) ? " " : "x")] \(labels[index])"
+            let policy = service.catalog.policy(id: decision.policyID, on: decision.effective)
+            let names = [rule.missing, rule.decision].compactMap { $0 }
+            let lines = items.outcomes.map { outcome in
+                let words = Self.plainWords(outcome, decisions: names, policy: policy)
+                return undecided ? "- \(words)" : "- [\(missingOutcomes.contains(outcome) ? " " : "x")] \(words)"
             }
             let stillNeeded = items.outcomes.filter { missingOutcomes.contains($0) }.count
             let summary = undecided
