@@ -31,7 +31,7 @@ struct CRDMappingFileTests {
 
     @Test("the shipped mapping and directory load without a problem against the shipped policies")
     func shippedFilesLoad() throws {
-        switch CRDService.load(catalog: CRDFixtures.catalog, paths: [CRDFixtures.repository("Policies/crd")]) {
+        switch CRDService.load(catalog: CRDFixtures.catalog, paths: [CRDFixtures.repository("Policies")]) {
         case .success(let service):
             #expect(service.mapping.services.map(\.hook) == ["order-sign", "order-select", "order-dispatch", "appointment-book"])
             #expect(service.directories["kaiser-norcal"]?.entries.isEmpty == true, "no provider facts are shipped without a source")
