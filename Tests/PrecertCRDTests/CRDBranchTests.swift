@@ -231,3 +231,29 @@ struct CRDErrorTests {
         }
     }
 }
+
+@Suite("CRD requests shaped like the implementation guide's")
+struct CRDGuideShapedTests {
+    @Test("order-sign after the IG's example: absolute references, two draft orders, a null prefetch key; one update per order")
+    func guideShapedOrderSign() throws {
+        let json = try CRDFixtures.answer("order-sign-ig-shaped")
+        let violations = CRDConformance.violations(response: json, request: try CRDFixtures.request("order-sign-ig-shaped"))
+        #expect(violations.isEmpty, "\(violations)")
+        let answer = Answer(json: json)
+        #expect(answer.actions.compactMap { JSON.string($0["resource"]?["id"]) } == ["1357", "2468"])
+        let byOrder = Dictionary(uniqueKeysWithValues: answer.actions.compactMap { action -> (String, JSONValue)? in
+            guard let id = JSON.string(action["resource"]?["id"]),
+                let info = JSON.items(action["resource"]?["extension"]).first(where: { JSON.string($0["url"]) == ResponseWriter.extensionURL })
+            else { return nil }
+            return (id, info)
+        })
+        // Psychotherapy through the billing option, the ICD-10 reason beside a SNOMED one, the performer by absolute reference.
+        #expect(byOrder["1357"]?.codes("covered") == ["covered"])
+        #expect(byOrder["1357"]?.codes("pa-needed") == ["auth-needed"])
+        // Oxygen equipment is not in the behavioral health policy's covered set.
+        #expect(byOrder["2468"]?.codes("covered") == ["not-covered"])
+        #expect(byOrder["2468"]?.sub("coverage").first?["reference"] == .string("Coverage/COV1"))
+        let assertions = Set(byOrder.values.compactMap { JSON.string($0.sub("coverage-assertion-id").first) })
+        #expect(assertions.count == 2, "each order is its own assertion")
+    }
+}
