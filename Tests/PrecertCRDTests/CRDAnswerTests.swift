@@ -59,7 +59,11 @@ struct CRDAnswerTests {
         #expect(info.codes("covered") == ["covered"])
         #expect(info.codes("pa-needed") == ["conditional"])
         #expect(info.codes("info-needed") == ["performer"])
-        #expect(!info.codes("doc-purpose").contains("withpa") || info.codes("pa-needed") != ["no-auth"])
+        // Whether documents are needed waits on the authorization, so on the performer too.
+        #expect(info.codes("doc-needed") == ["conditional"])
+        #expect(info.codes("doc-purpose").isEmpty)
+        // Denial risks, the checklist and the clock all wait on whether authorization is needed.
+        #expect(Answer(json: json).cards.isEmpty)
         try golden(json, "order-sign-unknown-npi")
     }
 

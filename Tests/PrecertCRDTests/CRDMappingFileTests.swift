@@ -180,3 +180,24 @@ struct CRDDiscoveryTests {
         }
     }
 }
+
+@Suite("CRD files as a set")
+struct CRDFileSetTests {
+    @Test("a mapping whose payer names a directory no file gives, and no mapping at all, are refused")
+    func refusedSets() throws {
+        let mapping = try CRDFixtures.file(CRDFixtures.repository("Policies/crd/mapping.yaml"))
+        switch CRDService.load(catalog: CRDFixtures.catalog, files: [mapping]) {
+        case .success: Issue.record("a payer's directory is missing")
+        case .failure(let error): #expect(error.diagnostics.map(\.id) == ["crd.unknown-directory"])
+        }
+        let directory = try CRDFixtures.file(CRDFixtures.path("kaiser-norcal-providers.yaml"))
+        switch CRDService.load(catalog: CRDFixtures.catalog, files: [directory]) {
+        case .success: Issue.record("there is no mapping")
+        case .failure(let error): #expect(error.diagnostics.map(\.id) == ["crd.no-mapping"])
+        }
+        switch CRDService.load(catalog: CRDFixtures.catalog, files: [mapping, directory, directory]) {
+        case .success: Issue.record("two directories for one payer")
+        case .failure(let error): #expect(error.diagnostics.map(\.id) == ["crd.duplicate-directory"])
+        }
+    }
+}
