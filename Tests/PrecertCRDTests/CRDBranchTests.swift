@@ -257,3 +257,70 @@ struct CRDGuideShapedTests {
         #expect(assertions.count == 2, "each order is its own assertion")
     }
 }
+
+@Suite("CRD field sources")
+struct CRDFieldSourceTests {
+    static let mappingText = """
+        precert-crd-mapping: 1
+        title: test
+        services:
+          - {id: s, hook: order-sign, description: d}
+        payers:
+          kaiser-norcal:
+            label: Kaiser Permanente
+            policy: kaiser-norcal/behavioral-health
+            identifiers: ["KP-NCAL"]
+            coverage-information:
+              covered:
+                decision: coverage
+                outcomes: {covered: covered, not_covered: not-covered, self_pay: not-covered}
+        fields:
+          payer:
+            - {path: "coverage.payor.identifier.value", lookup: payer}
+          member.plan:
+            - path: "coverage.class.where(type.coding.code = 'plan').value"
+              map: {gold: commercial}
+          booking.channel:
+            - {constant: phone, hooks: [appointment-book]}
+            - {constant: payer_referral}
+          service.visits_this_year:
+            - {path: "order.quantityQuantity.value"}
+          service.date:
+            - {path: "order.occurrenceDateTime"}
+        """
+
+    func caseFor(hook: String, order: String, coverage: String) throws -> JSONValue? {
+        let (mapping, problems) = CRDMappingLoader.load(text: Self.mappingText, file: "m.yaml", caseFormat: CRDFixtures.catalog.caseFormat!, catalog: CRDFixtures.catalog)
+        #expect(problems.isEmpty, "\(problems)")
+        let loaded = try #require(mapping)
+        let mapper = CaseMapper(mapping: loaded, directories: [:])
+        let coverageValue = try JSONValue.parse(coverage)
+        let scope = FHIRScope(order: try JSONValue.parse(order), coverage: coverageValue, context: .object([]), resources: [coverageValue], now: CRDFixtures.now, today: CivilDate(iso: "2026-11-30")!)
+        guard let payer = mapper.payer(in: scope, hook: hook) else { return nil }
+        return mapper.caseDocument(scope: scope, hook: hook, payer: payer)
+    }
+
+    static let coverage = #"{"resourceType":"Coverage","id":"c","payor":[{"identifier":{"value":"KP-NCAL"}}],"class":[{"type":{"coding":[{"code":"group"}]},"value":"g1"},{"type":{"coding":[{"code":"plan"}]},"value":"gold"}]}"#
+
+    @Test("a payer by identifier; `map` translates a FHIR value; a value the map does not give is skipped, not guessed")
+    func mapAndLookup() throws {
+        let order = #"{"resourceType":"ServiceRequest","id":"o","quantityQuantity":{"value":4},"occurrenceDateTime":"not a date"}"#
+        let document = try #require(try caseFor(hook: "order-sign", order: order, coverage: Self.coverage))
+        #expect(document["payer"] == .string("kaiser-norcal"))
+        #expect(document["member"]?["plan"] == .string("commercial"))
+        #expect(document["service"]?["visits_this_year"] == .number(4))
+        #expect(document["service"]?["date"] == nil, "a value that is not a date leaves the field unknown")
+        let silver = Self.coverage.replacingOccurrences(of: "gold", with: "silver")
+        let unmapped = try #require(try caseFor(hook: "order-sign", order: order, coverage: silver))
+        #expect(unmapped["member"]?["plan"] == nil, "`silver` is no value of `member.plan`")
+        let otherPayer = Self.coverage.replacingOccurrences(of: "KP-NCAL", with: "ACME")
+        #expect(try caseFor(hook: "order-sign", order: order, coverage: otherPayer) == nil)
+    }
+
+    @Test("a source limited to some hooks applies only to them; the first source that gives a value wins")
+    func hookLimited() throws {
+        let order = #"{"resourceType":"ServiceRequest","id":"o"}"#
+        #expect(try caseFor(hook: "order-sign", order: order, coverage: Self.coverage)?["booking"]?["channel"] == .string("payer_referral"))
+        #expect(try caseFor(hook: "appointment-book", order: order, coverage: Self.coverage)?["booking"]?["channel"] == .string("phone"))
+    }
+}
