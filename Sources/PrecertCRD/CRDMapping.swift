@@ -5,9 +5,13 @@ import Precert
 package struct CRDMapping: Sendable {
     /// One CDS service: one hook, with its prefetch templates.
     package struct Service: Sendable {
+        /// The service id: it is served at `/cds-services/{id}`.
         package var id: String
+        /// The hook it answers.
         package var hook: String
+        /// Its title, for people.
         package var title: String
+        /// What it does, for people.
         package var description: String
         /// Prefetch key, template and whether the service cannot answer without it.
         package var prefetch: [(key: String, query: String, required: Bool)]
@@ -24,6 +28,7 @@ package struct CRDMapping: Sendable {
             /// An attribute of the payer's provider directory entry for the case's `provider.npi`.
             case directory(DirectoryAttribute)
         }
+        /// What gives the value.
         package var kind: Kind
         /// Values as FHIR writes them, and the case value each stands for.
         package var map: [String: String]?
@@ -37,13 +42,19 @@ package struct CRDMapping: Sendable {
 
     /// What a provider directory says of an NPI.
     package enum DirectoryAttribute: String, Sendable, CaseIterable {
-        case network, listed
+        /// The provider's network (`provider.network`).
+        case network
+        /// Whether the payer's directory lists the provider (`provider.in_directory`).
+        case listed
     }
 
     /// One case field and its sources, in order.
     package struct Field: Sendable {
+        /// The case field's dotted path.
         package var path: String
+        /// The field as the case format declares it.
         package var format: CaseFormat.Field
+        /// Its sources, in order.
         package var sources: [Source]
         /// Whether the field holds a list (`list<…>`, `set<…>`): every source's values are gathered.
         package var isList: Bool { format.typeName.hasPrefix("list<") || format.typeName.hasPrefix("set<") }
@@ -51,6 +62,7 @@ package struct CRDMapping: Sendable {
 
     /// How one CRD element is read from one decision.
     package struct OutcomeTable: Sendable {
+        /// The policy decision read.
         package var decision: String
         /// Policy outcome -> CRD code.
         package var codes: [String: String]
@@ -62,36 +74,55 @@ package struct CRDMapping: Sendable {
 
     /// One card the service writes from a decision.
     package struct CardRule: Sendable {
+        /// The policy decision the card is written from.
         package var decision: String
         /// For the checklist, the decision that says which items are still missing.
         package var missing: String?
+        /// The card's `source.topic` code (`cdshooks-card-type`).
         package var topic: String
     }
 
     /// One payer of the table.
     package struct Payer: Sendable {
+        /// The payer id (a policy's `payer`).
         package var id: String
         /// The name members know (each card's `source.label`).
         package var label: String
+        /// The policy id that answers for the payer.
         package var policy: String
+        /// The names a Coverage's payor may give (compared ignoring case).
         package var names: [String]
+        /// The identifier values a Coverage's payor may give.
         package var identifiers: [String]
+        /// The payer id of its provider directory.
         package var directory: String?
+        /// How `covered` is read.
         package var covered: OutcomeTable
+        /// How `pa-needed` is read.
         package var paNeeded: OutcomeTable?
+        /// How `doc-needed` and `doc-purpose` are read.
         package var docNeeded: OutcomeTable?
         /// Case field -> `info-needed` code; a field not listed gives `OTH` with a reason.
         package var infoNeeded: [String: String]
+        /// The denial-risk card.
         package var denialRisks: CardRule?
+        /// The submission-checklist card.
         package var checklist: CardRule?
+        /// The turnaround card.
         package var turnaround: CardRule?
     }
 
+    /// The file it was read from.
     package var file: String
+    /// Its title.
     package var title: String
+    /// The CDS services, one per hook.
     package var services: [Service]
+    /// The resource types answered.
     package var orderTypes: [String]
+    /// The payer table.
     package var payers: [Payer]
+    /// The case fields and their sources, in the file's order.
     package var fields: [Field]
 
     /// The payer whose name or identifier is `text` (names ignore case).
@@ -103,10 +134,15 @@ package struct CRDMapping: Sendable {
 
 /// The CRD value sets the mapping's codes are checked against (CRD 2.2.1 `CoverageInformationCodes.fsh`).
 package enum CRDCodes {
+    /// `covered` codes.
     package static let covered = ["covered", "not-covered", "conditional", "indeterminate"]
+    /// `pa-needed` codes.
     package static let paNeeded = ["no-auth", "auth-needed", "satisfied", "performpa", "conditional", "indeterminate"]
+    /// `doc-needed` codes.
     package static let docNeeded = ["clinical", "admin", "patient", "conditional", "indeterminate"]
+    /// `doc-purpose` codes.
     package static let docPurpose = ["withpa", "withclaim", "withorder", "retain-doc", "OTH"]
+    /// `info-needed` codes.
     package static let infoNeeded = ["performer", "location", "timeframe", "contract-window", "detail-code", "OTH"]
     /// CDS Hooks card types (THO `cdshooks-card-type`).
     package static let cardTopics = [

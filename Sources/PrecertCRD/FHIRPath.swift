@@ -15,17 +15,25 @@ import Precert
 package struct FHIRPath: Sendable, Hashable, CustomStringConvertible {
     /// Where a path starts.
     package enum Root: Sendable, Hashable {
+        /// `order`, `coverage`, `context`, `now()`, `today()`.
         case order, coverage, context, now, today
+        /// Every resource of a type.
         case resourceType(String)
     }
 
     /// One step after the root.
     package enum Step: Sendable, Hashable {
+        /// A field; arrays are flattened.
         case field(String)
+        /// `where(a.b = 'text')`.
         case whereEquals([String], String)
+        /// `resolve()`.
         case resolve
+        /// `ofType(Type)`.
         case ofType(String)
+        /// `first()`.
         case first
+        /// `all()`.
         case all
     }
 

@@ -3,7 +3,9 @@ import Precert
 /// A CDS Hooks request checked against its service: the hook, the in-scope orders, the Coverage(s)
 /// and every resource a path may resolve. Problems name fields and keys, never values.
 package struct HookCall {
+    /// The hook called.
     package var hook: String
+    /// The hook's context object.
     package var context: JSONValue
     /// Every resource of the prefetch and of the context's bundles.
     package var resources: [JSONValue]
@@ -14,6 +16,7 @@ package struct HookCall {
     /// `davinci-crd.configuration`: card type code -> on or off, and `max-cards`.
     package var configuration: [String: JSONValue]
 
+    /// Checks `request` against `service`; a problem is `malformed` (400) or `missingPrefetch` (412).
     package init(_ request: JSONValue, service: CRDMapping.Service, orderTypes: [String]) throws(CRDError) {
         guard case .object = request else { throw CRDError(.malformed, "the request must be a JSON object") }
         guard let hook = JSON.string(request["hook"]) else { throw CRDError(.malformed, "the request has no `hook`") }

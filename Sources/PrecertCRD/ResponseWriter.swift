@@ -35,7 +35,7 @@ struct ResponseWriter {
         // CRD sends the one primary Coverage (dev-29); with several, the first whose payer is known.
         let scopes = call.coverages.map { coverage in scope(order: .null, coverage: coverage) }
         let chosen = scopes.first { mapper.payer(in: $0, hook: call.hook) != nil } ?? scopes[0]
-        let coverage = chosen.coverage!
+        let coverage = chosen.coverage ?? call.coverages[0]
         let coverageReference = "Coverage/\(JSON.string(coverage["id"]) ?? "")"
         let payer = mapper.payer(in: chosen, hook: call.hook)
         for order in call.orders {
@@ -247,8 +247,8 @@ struct ResponseWriter {
                 Self.sub("value", "valueUrl", .string(link)),
             ])]))
         }
-        let zone = PolicyTimeZoneName(decision.provenance.timeZone)
-        parts.append(Self.sub("date", "valueDate", .string(zone.localDate(of: now))))
+        let date = PolicyTimeZone(identifier: decision.provenance.timeZone)?.localDate(of: now) ?? now.localDateUTC
+        parts.append(Self.sub("date", "valueDate", .string(date.description)))
         parts.append(Self.sub("coverage-assertion-id", "valueString", .string(assertionID)))
         return JSON.object(["url": .string(Self.extensionURL), "extension": .array(parts)])
     }
@@ -377,17 +377,6 @@ struct ResponseWriter {
                 orders: [order]))
         }
         return result
-    }
-}
-
-/// The local date of an instant in a time zone named by the provenance of a decision.
-struct PolicyTimeZoneName {
-    let identifier: String
-    init(_ identifier: String) { self.identifier = identifier }
-
-    func localDate(of instant: Timestamp) -> String {
-        guard let zone = PolicyTimeZone(identifier: identifier) else { return instant.localDateUTC.description }
-        return zone.localDate(of: instant).description
     }
 }
 
