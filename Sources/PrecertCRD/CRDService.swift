@@ -107,13 +107,20 @@ public struct CRDService: Sendable {
     /// Answers a CDS Hooks call to the service `serviceID` (`POST /cds-services/{id}`) made at
     /// `now`: the response body (compact JSON, sorted keys) for HTTP 200, or the error to answer.
     public func answer(serviceID: String, request: [UInt8], now: Timestamp) throws(CRDError) -> [UInt8] {
+        try respond(serviceID: serviceID, request: request, now: now).body
+    }
+
+    /// Answers a CDS Hooks call as `answer` does, with what an audit trail records of it: each
+    /// order's coverage-assertion id, case document and decision.
+    public func respond(serviceID: String, request: [UInt8], now: Timestamp) throws(CRDError) -> CRDAnswer {
         let value: JSONValue
         do {
             value = try JSONValue.parse(bytes: request)
         } catch {
             throw CRDError(.malformed, "the request body is not JSON")
         }
-        return try answer(serviceID: serviceID, request: value, now: now).jsonBytes()
+        let (body, assertions) = try respondTree(serviceID: serviceID, request: value, now: now)
+        return CRDAnswer(body: body.jsonBytes(), assertions: assertions)
     }
 
     /// Answers a CDS Hooks call made now (the system clock, whole seconds).
@@ -150,11 +157,37 @@ public struct CRDService: Sendable {
 
     /// Answers a CDS Hooks call given as a JSON tree.
     package func answer(serviceID: String, request: JSONValue, now: Timestamp) throws(CRDError) -> JSONValue {
+        try respondTree(serviceID: serviceID, request: request, now: now).body
+    }
+
+    /// The response tree and the assertions made.
+    package func respondTree(serviceID: String, request: JSONValue, now: Timestamp) throws(CRDError) -> (body: JSONValue, assertions: [CRDAnswer.Assertion]) {
         guard let service = mapping.services.first(where: { $0.id == serviceID }) else {
             throw CRDError(.unknownService, "no CDS service `\(serviceID)`")
         }
         let call = try HookCall(request, service: service, orderTypes: mapping.orderTypes)
         var writer = ResponseWriter(service: self, call: call, now: now)
-        return try writer.respond()
+        let body = try writer.respond()
+        return (body, writer.assertions)
     }
+}
+
+/// A CDS Hooks response and what an audit trail records of it.
+public struct CRDAnswer: Sendable {
+    /// One order the payer's policy answered.
+    public struct Assertion: Sendable {
+        /// The extension's `coverage-assertion-id`: the decision's id in the audit trail.
+        public let id: String
+        /// The order updated (`ServiceRequest/123`).
+        public let order: String
+        /// The case document read from the order, as evaluated (to digest, never to log).
+        public let caseBytes: [UInt8]
+        /// The policy's decision.
+        public let decision: CaseDecision
+    }
+
+    /// The response body for HTTP 200: compact JSON, sorted keys.
+    public let body: [UInt8]
+    /// Each order answered, in response order (none for a call refused or without a Coverage).
+    public let assertions: [Assertion]
 }

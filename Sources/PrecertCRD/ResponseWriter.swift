@@ -13,6 +13,8 @@ struct ResponseWriter {
     let now: Timestamp
     var actions: [JSONValue] = []
     var cards: [JSONValue] = []
+    /// Each order the policy answered: its assertion id, case and decision, for the audit trail.
+    var assertions: [CRDAnswer.Assertion] = []
 
     init(service: CRDService, call: HookCall, now: Timestamp) {
         self.service = service
@@ -67,6 +69,7 @@ struct ResponseWriter {
                 continue
             }
             let assertionID = String(Digest.sha256Hex(parts: ["precert-crd", decision.provenance.digest, String(decoding: caseBytes, as: UTF8.self), coverageReference, targetReference]).prefix(32))
+            assertions.append(CRDAnswer.Assertion(id: assertionID, order: targetReference, caseBytes: caseBytes, decision: decision))
             if coverageOn {
                 let information = coverageInformation(decision, payer: payer, coverage: coverageReference, assertionID: assertionID, caseDocument: document, scope: orderScope)
                 actions.append(update(target, with: information))

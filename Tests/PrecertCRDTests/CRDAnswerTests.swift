@@ -96,4 +96,17 @@ struct CRDAnswerTests {
         let laterID = try Answer(json: JSONValue.parse(bytes: later)).information.sub("coverage-assertion-id")
         #expect(firstID != laterID, "a later call is a new assertion")
     }
+
+    @Test("what an audit trail records: each order's assertion id, its case and its decision")
+    func assertionsForTheAuditTrail() throws {
+        let request = Array(try Data(contentsOf: CRDFixtures.directory.appendingPathComponent("requests/order-sign-in-directory.json")))
+        let answer = try CRDFixtures.service.respond(serviceID: "precert-order-sign", request: request, now: CRDFixtures.now)
+        let assertion = try #require(answer.assertions.first)
+        #expect(answer.assertions.count == 1)
+        #expect(assertion.order == "ServiceRequest/sr-1")
+        #expect(assertion.decision["authorization"]?.outcome == "required")
+        #expect(try JSONValue.parse(bytes: assertion.caseBytes)["payer"] == .string("kaiser-norcal"))
+        let written = try Answer(json: JSONValue.parse(bytes: answer.body)).information.sub("coverage-assertion-id")
+        #expect(written == [.string(assertion.id)])
+    }
 }
