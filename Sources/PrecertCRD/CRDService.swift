@@ -131,20 +131,31 @@ public struct CRDService: Sendable {
 
     /// The discovery document as a JSON tree.
     package func discoveryDocument() -> JSONValue {
-        let options: JSONValue = .array([
-            JSON.object([
-                "code": .string("coverage-info"), "type": .string("boolean"), "name": .string("Coverage information"),
-                "description": .string("Return coverage information (a system action updating each order)."), "default": .bool(true),
-            ]),
-            JSON.object([
-                "code": .string("max-cards"), "type": .string("integer"), "name": .string("Maximum cards"),
-                "description": .string("The most cards returned per call."), "default": .number(10),
-            ]),
-        ])
+        // One boolean per card type returned (CRD dev-4, dev-5), then the cap on cards.
+        var topics = ["coverage-info"]
+        for payer in mapping.payers {
+            for rule in [payer.denialRisks, payer.checklist, payer.turnaround].compactMap({ $0 }) where !topics.contains(rule.topic) {
+                topics.append(rule.topic)
+            }
+        }
+        if !topics.contains("insurance") { topics.append("insurance") }
+        var options: [JSONValue] = topics.map { topic in
+            let description = topic == "coverage-info"
+                ? "Return coverage information (a system action updating each order) and the cards about it."
+                : topic == "insurance" ? "Say in a card when no coverage was sent." : "Return the cards of type `\(topic)`."
+            return JSON.object([
+                "code": .string(topic), "type": .string("boolean"), "name": .string(ResponseWriter.topicDisplay(topic)),
+                "description": .string(description), "default": .bool(true),
+            ])
+        }
+        options.append(JSON.object([
+            "code": .string("max-cards"), "type": .string("integer"), "name": .string("Maximum cards"),
+            "description": .string("The most cards returned per call."), "default": .number(10),
+        ]))
         let services: [JSONValue] = mapping.services.map { service in
             var members: [String: JSONValue] = [
                 "id": .string(service.id), "hook": .string(service.hook), "description": .string(service.description),
-                "extension": JSON.object(["davinci-crd.version": .array([.string("2.2")]), "davinci-crd.configuration-options": options]),
+                "extension": JSON.object(["davinci-crd.version": .array([.string("2.2")]), "davinci-crd.configuration-options": .array(options)]),
             ]
             if !service.title.isEmpty { members["title"] = .string(service.title) }
             if !service.prefetch.isEmpty {

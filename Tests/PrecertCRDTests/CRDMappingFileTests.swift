@@ -176,7 +176,8 @@ struct CRDDiscoveryTests {
             #expect(service["prefetch"]?["coverage"] == .string("Coverage?patient={{context.patientId}}&status=active"))
             #expect(service["extension"]?["davinci-crd.version"] == .array([.string("2.2")]))
             let options = JSON.items(service["extension"]?["davinci-crd.configuration-options"])
-            #expect(options.contains { JSON.string($0["code"]) == "coverage-info" && $0["type"] == .string("boolean") })
+            #expect(options.compactMap { JSON.string($0["code"]) } == ["coverage-info", "insurance", "max-cards"])
+            #expect(options.first?["type"] == .string("boolean") && options.last?["type"] == .string("integer"))
         }
     }
 }
