@@ -173,7 +173,9 @@ struct ResponseWriter {
         let coveredResult = decision[payer.covered.decision]
         let covered = Self.code(payer.covered, coveredResult) ?? "indeterminate"
         parts.append(Self.sub("covered", "valueCode", .string(covered)))
-        var consulted: [DecisionResult?] = [coveredResult]
+        // The answers left open for want of an input: their inputs are the information needed.
+        var waiting: [DecisionResult] = []
+        if let coveredResult, coveredResult.status == .needsInformation, covered == payer.covered.needsInformation { waiting.append(coveredResult) }
         var conditional = covered == "conditional"
         if covered == "not-covered" {
             // crd-ci-q2: nothing about authorization for a service that is not covered.
@@ -182,19 +184,19 @@ struct ResponseWriter {
             var paNeeded: String?
             if let table = payer.paNeeded {
                 let result = decision[table.decision]
-                consulted.append(result)
                 paNeeded = Self.code(table, result)
+                if let result, result.status == .needsInformation, paNeeded == table.needsInformation { waiting.append(result) }
                 if let paNeeded { parts.append(Self.sub("pa-needed", "valueCode", .string(paNeeded))) }
                 conditional = conditional || paNeeded == "conditional"
             }
             if let table = payer.docNeeded {
                 let result = decision[table.decision]
-                consulted.append(result)
                 var codes: [String] = []
                 if result?.status == .decided {
                     for outcome in result?.outcomes ?? [] { if let code = table.codes[outcome], !codes.contains(code) { codes.append(code) } }
-                } else if result?.status == .needsInformation, let code = table.needsInformation {
+                } else if let result, result.status == .needsInformation, let code = table.needsInformation {
                     codes = [code]
+                    waiting.append(result)
                 }
                 for code in codes { parts.append(Self.sub("doc-needed", "valueCode", .string(code))) }
                 conditional = conditional || codes.contains("conditional")
@@ -210,7 +212,7 @@ struct ResponseWriter {
         // info-needed: the inputs the undecided answers wait for.
         var infoNeeded: [String] = []
         var otherFields: [String] = []
-        for result in consulted.compactMap({ $0 }) where result.status == .needsInformation {
+        for result in waiting {
             for field in result.missing {
                 if let code = payer.infoNeeded[field] {
                     if !infoNeeded.contains(code) { infoNeeded.append(code) }
