@@ -110,3 +110,26 @@ struct CRDAnswerTests {
         #expect(written == [.string(assertion.id)])
     }
 }
+
+@Suite("CRD information needed")
+struct CRDInformationNeededTests {
+    @Test("an input with no info-needed code gives OTH and a reason naming it (crd-ci-q6): the shipped mapping without its booking constant")
+    func otherInformation() throws {
+        let shipped = try String(contentsOfFile: CRDFixtures.repository("Policies/crd/mapping.yaml"), encoding: .utf8)
+        let start = try #require(shipped.range(of: "  booking.channel:\n"))
+        let end = try #require(shipped.range(of: "  member.id:\n"))
+        let edited = String(shipped[..<start.lowerBound]) + String(shipped[end.lowerBound...])
+        #expect(!edited.contains("booking.channel:"))
+        let files = [PolicyFile(path: "mapping.yaml", text: edited), try CRDFixtures.file(CRDFixtures.path("kaiser-norcal-providers.yaml"))]
+        let service = try CRDService.load(catalog: CRDFixtures.catalog, files: files).get()
+        let request = try CRDFixtures.request("order-sign-in-directory")
+        let json = try service.answer(serviceID: "precert-order-sign", request: request, now: CRDFixtures.now)
+        let violations = CRDConformance.violations(response: json, request: request)
+        #expect(violations.isEmpty, "\(violations)")
+        let info = try Answer(json: json).information
+        // Kaiser does not cover a visit booked around the authorization: with the booking unknown, coverage is open.
+        #expect(info.codes("covered") == ["conditional"])
+        #expect(info.codes("info-needed") == ["OTH"])
+        #expect(info.sub("reason").contains { JSON.string($0["text"])?.contains("`booking.channel`") == true })
+    }
+}
