@@ -51,6 +51,7 @@ let package = Package(
             name: "PrecertCLI",
             dependencies: [
                 "Precert",
+                "PrecertCRD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

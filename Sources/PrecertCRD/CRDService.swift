@@ -73,32 +73,37 @@ public struct CRDService: Sendable {
         return .success(CRDService(catalog: catalog, mapping: mapping, directories: directories))
     }
 
-    /// Loads the CRD files found under `paths` (files or folders, read as the catalog reads
-    /// policies: every `.yaml`/`.yml`, hidden entries skipped).
+    /// Loads the CRD files found under `paths` (files or folders, found as the catalog finds
+    /// policies: every `.yaml`/`.yml`, hidden entries skipped, links followed).
     public static func load(catalog: PolicyCatalog, paths: [String]) -> Result<CRDService, LoadError> {
-        var files: [PolicyFile] = []
-        let manager = FileManager.default
-        for path in paths {
-            var isFolder: ObjCBool = false
-            guard manager.fileExists(atPath: path, isDirectory: &isFolder) else {
-                return .failure(LoadError(diagnostics: [.error("io.not-found", "no file or folder `\(path)`", at: nil)], sources: []))
-            }
-            var found: [String] = []
-            if isFolder.boolValue {
-                let enumerator = manager.enumerator(atPath: path)
-                while let name = enumerator?.nextObject() as? String {
-                    if name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
-                    if name.hasSuffix(".yaml") || name.hasSuffix(".yml") { found.append(path + "/" + name) }
-                }
-            } else {
-                found = [path]
-            }
-            for file in found.sorted() {
-                guard let data = manager.contents(atPath: file) else { continue }
-                files.append(PolicyFile(path: file, bytes: Array(data)))
-            }
-        }
+        let (files, problems) = frontEndFiles(paths)
+        guard !problems.containsErrors else { return .failure(LoadError(diagnostics: problems, sources: [])) }
         return load(catalog: catalog, files: files)
+    }
+
+    /// The problems of the CRD files under `paths` checked against `catalog`, for `precert check`:
+    /// none when there is no CRD file there at all.
+    package static func check(catalog: PolicyCatalog, paths: [String]) -> [Diagnostic] {
+        let (files, problems) = frontEndFiles(paths)
+        guard !files.isEmpty else { return problems }
+        switch load(catalog: catalog, files: files) {
+        case .success: return problems
+        case .failure(let error): return problems + error.diagnostics
+        }
+    }
+
+    /// The files under `paths` whose top level names a CRD mapping or a provider directory.
+    static func frontEndFiles(_ paths: [String]) -> (files: [PolicyFile], problems: [Diagnostic]) {
+        let (found, problems) = PolicyFiles.discover(paths)
+        var files: [PolicyFile] = []
+        for entry in found {
+            guard case .success(let bytes) = PolicyFiles.read(entry.path),
+                let keys = YAMLLoader.load(bytes, file: entry.path).root?.mapping?.compactMap(\.key.scalar),
+                keys.contains("precert-crd-mapping") || keys.contains("precert-provider-directory")
+            else { continue }
+            files.append(PolicyFile(path: entry.path, bytes: bytes))
+        }
+        return (files, problems)
     }
 
     /// The discovery document (`GET /cds-services`), compact JSON with sorted keys.

@@ -202,3 +202,27 @@ struct CRDFileSetTests {
         }
     }
 }
+
+@Suite("CRD files in precert check")
+struct CRDCheckTests {
+    @Test("the shipped folder has no CRD problem; a folder without CRD files is not asked for one")
+    func shipped() {
+        #expect(CRDService.check(catalog: CRDFixtures.catalog, paths: [CRDFixtures.repository("Policies")]).isEmpty)
+        #expect(CRDService.check(catalog: CRDFixtures.catalog, paths: [CRDFixtures.repository("Policies/calendars")]).isEmpty)
+    }
+
+    @Test("a broken mapping beside the policies is reported at its place")
+    func brokenMapping() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("precert-crd-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let shipped = try String(contentsOfFile: CRDFixtures.repository("Policies/crd/mapping.yaml"), encoding: .utf8)
+        let broken = shipped.replacingOccurrences(of: "  member.state:\n", with: "  member.states:\n")
+        try broken.write(to: folder.appendingPathComponent("mapping.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: CRDFixtures.path("kaiser-norcal-providers.yaml"), toPath: folder.appendingPathComponent("providers.yaml").path)
+        let problems = CRDService.check(catalog: CRDFixtures.catalog, paths: [folder.path])
+        let line = broken.components(separatedBy: "\n").firstIndex(of: "  member.states:")! + 1
+        #expect(problems.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.id)" } == ["\(line):3 crd-mapping.unknown-field"])
+        #expect(problems.first?.facts.suggestion == "member.state")
+    }
+}
