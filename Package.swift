@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "Precert", targets: ["Precert"]),
         .library(name: "PrecertWorkloads", targets: ["PrecertWorkloads"]),
+        // Da Vinci CRD over CDS Hooks as pure functions (no HTTP stack): FHIR to case, decisions to CRD.
+        .library(name: "PrecertCRD", targets: ["PrecertCRD"]),
         .executable(name: "precert", targets: ["PrecertCLI"]),
         .executable(name: "precert-bench", targets: ["PrecertBench"]),
         // The decision service: its own library and executable, so that `swift run precert` never
@@ -41,10 +43,15 @@ let package = Package(
             name: "PrecertWorkloads",
             dependencies: ["Precert"]
         ),
+        .target(
+            name: "PrecertCRD",
+            dependencies: ["Precert"]
+        ),
         .executableTarget(
             name: "PrecertCLI",
             dependencies: [
                 "Precert",
+                "PrecertCRD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,6 +92,11 @@ let package = Package(
         .testTarget(
             name: "PrecertTests",
             dependencies: ["Precert", "PrecertWorkloads"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "PrecertCRDTests",
+            dependencies: ["PrecertCRD", "Precert"],
             exclude: ["Fixtures"]
         ),
         // Runs the built `precert` as a separate process; depending on the executable target makes

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Precert
+import PrecertCRD
 
 extension PrecertCommand {
     /// `precert check`: loads policy files and prints every problem found; with
@@ -79,11 +80,14 @@ extension PrecertCommand {
             var settings = CatalogOptions().settings
             settings.verifiesManifests = !writeManifest
             let loaded = PolicyPipeline.load(paths: paths, settings: settings)
+            // The CRD mapping and provider directories are checked against the policies once
+            // those load without errors (else every reference to them would be reported again).
+            let frontEnd = loaded.hasErrors ? [] : CRDService.check(catalog: loaded.catalog, paths: paths)
             let margins = verbose ? loaded.clockProofs.filter { !$0.exceeds }.map(\.margin) : []
-            let sorted = (loaded.diagnostics + margins).sortedByLocation()
+            let sorted = (loaded.diagnostics + frontEnd + margins).sortedByLocation()
             try emit(sorted.errorsFirst, sources: loaded.sources, format: format)
             // The margins are notes: only the load's errors (and with --strict its warnings) fail.
-            if failure.fails(loaded.diagnostics) { throw CommandFailure.input }
+            if failure.fails(loaded.diagnostics + frontEnd) { throw CommandFailure.input }
             if format == .text, sorted.isEmpty, !writeManifest {
                 try writeOut(Array("\(Self.summary(loaded)): no problems\n".utf8))
             }

@@ -108,7 +108,7 @@ struct PolicyFolderTests {
 
         let fromPlain = try PolicyCatalog(paths: [plain.path])
         let fromVolume = try PolicyCatalog(paths: [volume.path])
-        #expect(fromVolume.files.map(\.name) == ["calendars/us-federal.yaml", "kaiser-norcal/behavioral-health.yaml"])
+        #expect(fromVolume.files.map(\.name) == ["calendars/us-federal.yaml", "kaiser-norcal/behavioral-health.yaml", "kaiser-norcal/provider-directory.yaml"])
         #expect(fromVolume.digest == fromPlain.digest)
         #expect(fromVolume.policies.map(\.file) == ["kaiser-norcal/behavioral-health.yaml"])
     }

@@ -77,8 +77,9 @@ struct ManifestTests {
         let walker = try #require(FileManager.default.enumerator(atPath: folder.path))
         let policyAndCalendarFiles = walker.compactMap { $0 as? String }
             .filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(".test.yaml") }.sorted()
-        // Five policies, one calendar, four regulations, the case format.
-        #expect(policyAndCalendarFiles.count == 11)
+        // Five policies, one calendar, four regulations, the case format, the CRD mapping and
+        // Kaiser's provider directory.
+        #expect(policyAndCalendarFiles.count == 13)
         let listed = try files.map { file -> [String] in
             guard case .string(let path)? = file["path"], case .string(let sha)? = file["sha256"] else { throw CocoaError(.fileReadCorruptFile) }
             return [path, sha]
@@ -235,8 +236,9 @@ struct ManifestTests {
         #expect(errors.map(\.id) == ["manifest.missing-file"])
         let line = try Self.manifestLine(listing: "medicare/traditional-part-b.yaml", in: folder)
         #expect(errors.first?.location == SourceLocation(file: folder.appendingPathComponent(PolicyManifest.fileName).path, line: line, column: 14))
-        // After aetna's policy, the calendar and the case format, kaiser's policy.
-        #expect(errors.first?.facts.jsonPath == "$.files[4]")
+        // After aetna's policy, the calendar, the case format, the CRD mapping, kaiser's policy and
+        // provider directory.
+        #expect(errors.first?.facts.jsonPath == "$.files[6]")
         #expect(errors.first?.message == "`medicare/traditional-part-b.yaml` is listed in the manifest but is not in the folder")
         #expect(throws: CatalogError.self) { try PolicyCatalog(paths: [folder.path]) }
     }

@@ -107,7 +107,7 @@ package enum ManifestVerifier {
             }
         }
         let listed = Set(listing.entries.map(\.entry.path))
-        for file in files where !listed.contains(file.name) && (file.kind == .policy || file.kind == .calendar || file.kind == .regulation || file.kind == .caseFormat) {
+        for file in files where !listed.contains(file.name) && (file.kind == .policy || file.kind == .calendar || file.kind == .regulation || file.kind == .caseFormat || file.kind == .frontEnd) {
             outcome.rejected.insert(file.path)
             diagnostics.append(.error(
                 unlistedFile, "`\(file.name)` is not listed in the manifest", at: startOf(file.path),

@@ -10,6 +10,10 @@ package enum PrecertFileKind: Sendable, Hashable {
     case regulation
     /// `precert-case-format: 1`: the fields a case may carry.
     case caseFormat
+    /// A file a front end reads beside the policies (`precert-crd-mapping: 1`, the CRD mapping;
+    /// `precert-provider-directory: 1`, a payer's provider directory): the catalog pins it in its
+    /// digest and manifest but does not interpret it; the front end checks it when it loads it.
+    case frontEnd
 
     /// The kind of a loaded document, or `nil` when it is not a Precert file.
     package static func of(_ root: YAMLNode) -> PrecertFileKind? {
@@ -20,6 +24,7 @@ package enum PrecertFileKind: Sendable, Hashable {
         if keys.contains("precert-test") { return .test }
         if keys.contains("precert-regulation") { return .regulation }
         if keys.contains("precert-case-format") { return .caseFormat }
+        if keys.contains("precert-crd-mapping") || keys.contains("precert-provider-directory") { return .frontEnd }
         return nil
     }
 }
@@ -305,7 +310,7 @@ package enum PolicyPipeline {
         guard let kind = PrecertFileKind.of(root) else {
             let problem = Diagnostic.error(
                 "catalog.unknown-file", "not a Precert file", at: SourceRange(root.location),
-                hint: "a policy starts with `precert: 1`, a calendar with `precert-calendar: 1`, a test file with `precert-test: 1`, a regulation with `precert-regulation: 1`, the case format with `precert-case-format: 1`")
+                hint: "a policy starts with `precert: 1`, a calendar with `precert-calendar: 1`, a test file with `precert-test: 1`, a regulation with `precert-regulation: 1`, the case format with `precert-case-format: 1`, a CRD mapping with `precert-crd-mapping: 1`, a provider directory with `precert-provider-directory: 1`")
             return (nil, result.diagnostics + [problem], source)
         }
         let document = Document(source: source, name: name, root: root, kind: kind, digest: Digest.sha256Hex(file.bytes))

@@ -1,16 +1,23 @@
 /// Reads the keys of a YAML mapping against the keys a file format allows, so that every Precert
 /// file format reports unknown and missing keys the same way.
-struct MappingFields {
+package struct MappingFields {
     /// The diagnostic ids a format uses for wrong kinds, unknown keys and missing keys.
-    struct Codes {
-        var wrongKind: DiagnosticID
-        var unknownKey: DiagnosticID
-        var missingKey: DiagnosticID
+    package struct Codes {
+        package var wrongKind: DiagnosticID
+        package var unknownKey: DiagnosticID
+        package var missingKey: DiagnosticID
+
+        /// Creates the codes.
+        package init(wrongKind: DiagnosticID, unknownKey: DiagnosticID, missingKey: DiagnosticID) {
+            self.wrongKind = wrongKind
+            self.unknownKey = unknownKey
+            self.missingKey = missingKey
+        }
     }
 
     /// The pairs of `node` by key; unknown keys (with a "did you mean" and the allowed keys) and
     /// missing required keys are appended to `diagnostics`. `nil` when `node` is not a mapping.
-    static func read(
+    package static func read(
         _ node: YAMLNode, of what: String, allowed: [String], required: [String], codes: Codes,
         into diagnostics: inout DiagnosticBag
     ) -> [String: YAMLNode.Pair]? {
