@@ -592,29 +592,73 @@ struct DiagramComparison {
         var random = self.random
         defer { self.random = random }
         let received = pathIndex["request.received_at"]
-        return CaseGenerator.climb(from: values, free: free.sorted(), candidates: candidates, random: &random, tries: 400) { trial in
+        let slotPaths = (0..<2).map { side in sides[side].policy.inputs.map { pathIndex[$0.path]! } }
+        // Inputs neither the region nor the decisions its tests read look at get a value, so that
+        // the other decisions reach a leaf instead of following every branch of an unknown input.
+        var filled = values
+        for p in paths.indices where filled[p] == nil && !free.contains(p) && !fixed.contains(p) {
+            filled[p] = CaseGenerator.filler(pathInputs[p].type).map { Self.neutral($0, type: pathInputs[p].type) }
+        }
+        var scratches = [EvaluationScratch(), EvaluationScratch()]
+        /// Both versions' results for `trial`, from facts built as the decoder builds them (the
+        /// given values, else the inputs' defaults), without writing and reading JSON.
+        func evaluate(_ trial: [Value?]) -> [(facts: CaseFacts, results: [DecisionResult])] {
+            (0..<2).map { side in
+                let inputs = sides[side].policy.inputs
+                var facts = CaseFacts(slotCount: inputs.count)
+                for (slot, input) in inputs.enumerated() {
+                    if let value = trial[slotPaths[side][slot]] {
+                        facts.values[slot] = Self.sided(value, type: input.type)
+                        facts.present[slot] = true
+                    } else {
+                        facts.values[slot] = input.defaultValue
+                    }
+                }
+                // The walk's results without due instants or messages: enough to place the
+                // case (the example found is evaluated in full below).
+                let evaluator = sides[side].loaded.evaluator
+                evaluator.answer(facts, scratch: &scratches[side], tracing: false)
+                return (facts, evaluator.summaries(scratches[side], facts))
+            }
+        }
+        /// How far the results are from the region's (0: there), and whether the answers differ.
+        func distance(_ both: [(facts: CaseFacts, results: [DecisionResult])]) -> Int {
+            var off = 0
+            for side in 0..<2 {
+                let evaluator = CaseGenerator.evaluator(sides[side].policy, facts: both[side].facts, results: both[side].results)
+                for atom in atoms where atom.side == side && evaluator.truth(atom.expression) != atom.truth { off += 100 }
+                let result = both[side].results[decisions[side]]
+                if result.status != statuses[side] { off += 50 } else if result.rules.map(\.id) != expected[side] { off += 1 }
+            }
+            guard off == 0 else { return off }
+            let (old, new) = (both[0].results[decisions[0]], both[1].results[decisions[1]])
+            return (PolicyDiff.answer(old) != PolicyDiff.answer(new)) == changesAnswer ? 0 : 1
+        }
+        let found = CaseGenerator.climb(from: filled, free: free.sorted(), candidates: candidates, random: &random, tries: 200) { trial -> (Int, [Value?]?) in
             var trial = trial
             if let received, trial[received] == nil {
                 // Dated inside the new version, at noon in its time zone, unless the region says when.
                 let policy = sides[1].policy
                 trial[received] = .datetime(policy.timeZone.instant(localDate: policy.effective, secondsOfDay: 12 * 3600))
             }
-            let json = self.json(trial)
-            var off = 0
-            var results: [DecisionResult] = []
-            for side in 0..<2 {
-                guard case .success(let decoded) = sides[side].loaded.decoder.decode(Array(json.utf8)) else { return (Int.max, nil) }
-                let all = sides[side].loaded.evaluate(decoded).decisions
-                let evaluator = CaseGenerator.evaluator(sides[side].policy, facts: decoded.facts, results: all)
-                for atom in atoms where atom.side == side && evaluator.truth(atom.expression) != atom.truth { off += 100 }
-                let result = all[decisions[side]]
-                if result.status != statuses[side] { off += 50 } else if result.rules.map(\.id) != expected[side] { off += 1 }
-                results.append(result)
-            }
-            guard off == 0 else { return (off, nil) }
-            let answersDiffer = PolicyDiff.answer(results[0]) != PolicyDiff.answer(results[1])
-            return answersDiffer == changesAnswer ? (0, json) : (1, nil)
+            let off = distance(evaluate(trial))
+            return off == 0 ? (0, trial) : (off, nil)
         }
+        // The example as a user would give it: written as JSON, read back by both versions, and
+        // kept only when that reading lands in the region too.
+        guard let found else { return nil }
+        // Without the values given only to spare the search (when it still lands in the region).
+        var plain = found
+        for p in paths.indices where values[p] == nil && filled[p] != nil && plain[p] == filled[p] { plain[p] = nil }
+        for candidate in [plain, found] {
+            let json = self.json(candidate)
+            let both = (0..<2).compactMap { side -> (facts: CaseFacts, results: [DecisionResult])? in
+                guard case .success(let decoded) = sides[side].loaded.decoder.decode(Array(json.utf8)) else { return nil }
+                return (decoded.facts, sides[side].loaded.evaluate(decoded).decisions)
+            }
+            if both.count == 2 && distance(both) == 0 { return json }
+        }
+        return nil
     }
 
     /// The case as JSON: the payer, then each known input at its path, in path order.
