@@ -293,6 +293,9 @@ struct BadCaseTests {
         ("[1, 2]", "case.not-object", "1:1", "a case must be a JSON object"),
         (#"{"payer": "test-clinic", "request": {"received_at": "2026-11-23 10:15"}}"#, "case.type", "1:53",
          #"$.request.received_at: expected an RFC 3339 date-time with an offset, like 2026-11-23T10:15:00-08:00, got "2026-11-23 10:15""#),
+        // A due date counted from it would be written with a five-digit year, which no schema allows.
+        (#"{"payer": "test-clinic", "request": {"received_at": "9999-12-31T10:00:00-08:00"}}"#, "case.out-of-range", "1:53",
+         #"$.request.received_at: "9999-12-31T10:00:00-08:00" is too late: a due date counted from it would pass the year 9999"#),
     ]
 
     @Test("each bad input gets a diagnostic naming the JSON path at its place", arguments: classes)

@@ -87,6 +87,11 @@ package final class CaseDecoder: Sendable {
     private static let caseIDSlot = Int.max
     private static let payerSlot = Int.max - 1
     private static let receivedSlot = Int.max - 2
+    /// The first instant a case's date-time may not reach, 9990-01-01T00:00:00Z: a clock runs at
+    /// most ten years (longer durations are refused in policies), so every due date counted from
+    /// an earlier start stays within the years a date-time can be written in.
+    static let latestClockStart = Int64(CivilMath.daysFromCivil(year: 9990, month: 1, day: 1)) * 86_400
+
     /// The slot of `request.received_at` when the policy declares it as a datetime input.
     private let receivedInput: Int?
 
@@ -412,11 +417,15 @@ package final class CaseDecoder: Sendable {
                 guard found == .string else { try mismatch(path(), Self.expectation(slot, decoder), typed: true); return nil }
                 let start = reader.offset
                 let decoder = decoder
+                var tooLate = false
                 let (parsed, written): (Value?, String?) = try reader.readStringBytes { bytes in
                     let value: Value?
                     switch kind {
                     case .date: value = CivilDate(utf8: bytes).map(Value.date)
-                    case .datetime: value = Timestamp(utf8: bytes).map(Value.datetime)
+                    case .datetime:
+                        let instant = Timestamp(utf8: bytes)
+                        tooLate = instant.map { $0.epochSeconds >= CaseDecoder.latestClockStart } ?? false
+                        value = tooLate ? nil : instant.map(Value.datetime)
                     case .duration: value = ClockDuration(text: String(decoding: bytes, as: UTF8.self)).map(Value.duration)
                     default: value = decoder.enumBytes[slot].firstIndex { $0.elementsEqual(bytes) }.map(Value.enumValue)
                     }
@@ -424,7 +433,13 @@ package final class CaseDecoder: Sendable {
                     // Only short values of typed fields are echoed: free text may hold health information.
                     return (nil, bytes.count <= 64 ? "\"\(String(decoding: bytes, as: UTF8.self))\"" : "text")
                 }
-                if parsed == nil {
+                if parsed == nil, tooLate {
+                    let (line, column) = reader.text.lineAndColumn(at: start)
+                    problems.append(
+                        .error("case.out-of-range", "\(path()): \(written ?? "the time") is too late: a due date counted from it would pass the year 9999",
+                            at: range(line, column), hint: "a date-time in a case runs to the end of 9989",
+                            facts: DiagnosticFacts(jsonPath: path(), expected: "a date-time before 9990-01-01", found: "string")))
+                } else if parsed == nil {
                     let (line, column) = reader.text.lineAndColumn(at: start)
                     problems.append(
                         .error("case.type", "\(path()): expected \(Self.expectation(slot, decoder)), got \(written ?? "text")",
