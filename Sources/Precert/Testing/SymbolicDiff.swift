@@ -49,6 +49,9 @@ public struct SymbolicDiff: Sendable {
     /// Decisions compared by corpus only: one version evaluates them rule by rule (no diagram),
     /// or the walk met its budget before it saw every region.
     public let incomplete: [String]
+    /// Regions found but not listed: more of the same two answers and rules past the first 3,
+    /// past the limit, or without an example beside a listed one that has one.
+    public let omitted: Int
     /// Decisions of one version that the other does not have.
     public let onlyOld: [String], onlyNew: [String]
 
@@ -61,6 +64,7 @@ public struct SymbolicDiff: Sendable {
     public init(old: LoadedPolicy, new: LoadedPolicy, regionLimit: Int = 200, visitLimit: Int = 2_000_000) {
         var comparison = DiagramComparison(old: old, new: new)
         var answers: [Region] = [], explanations: [Region] = [], incomplete: [String] = []
+        var omitted = 0
         // Which decisions answer alike in both versions, in evaluation order, so that a test of
         // such a decision's answer means the same in both.
         for newIndex in new.policy.evaluationOrder {
@@ -79,8 +83,9 @@ public struct SymbolicDiff: Sendable {
                 incomplete.append(decision.name)
                 continue
             }
-            let (regions, complete) = comparison.regions(
+            let (regions, complete, unlisted) = comparison.regions(
                 old: (oldIndex, oldRoot), new: (newIndex, newRoot), limit: regionLimit, visits: visitLimit)
+            omitted += unlisted
             if !complete { incomplete.append(decision.name) }
             answers += regions.filter(\.changesAnswer)
             explanations += regions.filter { !$0.changesAnswer }
@@ -88,6 +93,7 @@ public struct SymbolicDiff: Sendable {
         self.answers = answers
         self.explanations = explanations
         self.incomplete = incomplete
+        self.omitted = omitted
         let oldNames = Set(old.policy.decisions.map(\.name)), newNames = Set(new.policy.decisions.map(\.name))
         onlyOld = old.policy.decisions.map(\.name).filter { !newNames.contains($0) }
         onlyNew = new.policy.decisions.map(\.name).filter { !oldNames.contains($0) }
@@ -308,10 +314,12 @@ struct DiagramComparison {
 
     // MARK: The walk
 
-    /// The regions of one decision, and whether the walk saw all of them.
+    /// The regions of one decision, whether the walk saw all of them, and how many it found but
+    /// does not list (past 3 between the same two leaves, or past the limit, or without an
+    /// example beside one that has one).
     mutating func regions(
         old: (index: Int, root: NodeRef), new: (index: Int, root: NodeRef), limit: Int, visits: Int
-    ) -> ([SymbolicDiff.Region], Bool) {
+    ) -> ([SymbolicDiff.Region], Bool, Int) {
         let decisions = [old.index, new.index]
         var found: [(store: Store, leaves: [NodeRef])] = []
         var seenLeafPairs: [String: Int] = [:]
@@ -364,6 +372,7 @@ struct DiagramComparison {
         // A region whose tests read decisions that changed may be one no case reaches; after
         // many such searches in a row find nothing, the rest are reported possible unsearched.
         var fruitless = 0
+        var omitted = 0
         for (store, leaves) in found {
             let payloads = (0..<2).map { sides[$0].compiled.leaves[LeafRef.position(leaves[$0])] }
             let words = (0..<2).map { sides[$0].answerWords(payloads[$0], decision: decisions[$0]) }
@@ -375,7 +384,10 @@ struct DiagramComparison {
             // transition only while under the limit.
             let pairKey = "\(leaves[0]),\(leaves[1])"
             seenLeafPairs[pairKey, default: 0] += 1
-            guard seenLeafPairs[pairKey]! <= 3, regions.count < limit else { continue }
+            guard seenLeafPairs[pairKey]! <= 3, regions.count < limit else {
+                omitted += 1
+                continue
+            }
             let transitionKey = words.joined(separator: "\u{0}") + pairKey
             let rules = (0..<2).map { side in
                 sides[side].rules(payloads[side], decision: decisions[side]).map {
@@ -385,14 +397,17 @@ struct DiagramComparison {
             let example = fruitless >= 12 ? nil : witness(store, decisions: decisions, payloads: payloads, changesAnswer: changesAnswer)
             fruitless = example == nil ? fruitless + 1 : 0
             // Of several regions between the same two leaves, those without a witness add nothing.
-            if example == nil, kept[transitionKey] != nil { continue }
+            if example == nil, kept[transitionKey] != nil {
+                omitted += 1
+                continue
+            }
             kept[transitionKey, default: 0] += 1
             regions.append(
                 SymbolicDiff.Region(
                     decision: sides[1].policy.decisions[decisions[1]].name, conditions: conditions(store), from: words[0], to: words[1],
                     oldRules: rules[0], newRules: rules[1], changesAnswer: changesAnswer, example: example))
         }
-        return (regions, complete)
+        return (regions, complete, omitted)
     }
 
     /// `store` with the test of one side taking `branch`, or `nil` when the path already rules
@@ -766,29 +781,15 @@ extension SymbolicDiff {
     public func text() -> String {
         var out = ""
         func write(_ regions: [Region]) {
-            // Per decision and transition: the first region with an example in full, the others
-            // counted; transitions no case was found for, counted per decision at the end.
-            var possible: [String: Int] = [:]
-            var order: [String] = []
-            var shown: [String: Int] = [:]
-            for region in regions {
-                if !order.contains(region.decision) { order.append(region.decision) }
-                guard region.example != nil else {
-                    possible[region.decision, default: 0] += 1
-                    continue
-                }
-                let key = "\(region.decision)\u{0}\(region.from)\u{0}\(region.to)"
-                shown[key, default: 0] += 1
-                guard shown[key] == 1 else { continue }
-                let others = regions.filter { $0.example != nil && "\($0.decision)\u{0}\($0.from)\u{0}\($0.to)" == key }.count - 1
+            let (shown, possible) = Self.grouped(regions)
+            for (region, others) in shown {
                 out += "  \(region.decision): \(region.from) -> \(region.to)\n"
                 out += "    where " + (region.conditions.isEmpty ? "any case" : region.conditions.joined(separator: " and "))
                 out += others > 0 ? " (and \(others) other region\(others == 1 ? "" : "s"))\n" : "\n"
                 out += "    rule before: \(Self.words(region.oldRules)); after: \(Self.words(region.newRules))\n"
-                out += "    e.g. \(region.example!)\n"
+                out += "    e.g. \(region.example ?? "")\n"
             }
-            for decision in order {
-                guard let count = possible[decision] else { continue }
+            for (decision, count) in possible {
                 out += "  \(decision): \(count) more region\(count == 1 ? "" : "s") possible, no case found that shows \(count == 1 ? "it" : "them") (--format json lists them)\n"
             }
         }
@@ -804,10 +805,40 @@ extension SymbolicDiff {
         }
         for name in onlyOld { out += "decision `\(name)` is only in the old version\n" }
         for name in onlyNew { out += "decision `\(name)` is only in the new version\n" }
+        if omitted > 0 { out += "\(omitted) more region\(omitted == 1 ? "" : "s") of the same changes not listed\n" }
         if !incomplete.isEmpty {
             out += "compared over cases only (too large to walk): \(incomplete.map { "`\($0)`" }.joined(separator: ", "))\n"
         }
         return out
+    }
+
+    /// What the text and Markdown show: per decision and transition, the first region with an
+    /// example and how many others share the transition; then, per decision, how many regions no
+    /// case was found for (JSON lists every region).
+    static func grouped(_ regions: [Region]) -> (shown: [(region: Region, others: Int)], possible: [(decision: String, count: Int)]) {
+        var shown: [(region: Region, others: Int)] = []
+        var at: [String: Int] = [:]
+        var possible: [(decision: String, count: Int)] = []
+        for region in regions {
+            guard region.example != nil else {
+                if let last = possible.indices.last, possible[last].decision == region.decision {
+                    possible[last].count += 1
+                } else if let index = possible.firstIndex(where: { $0.decision == region.decision }) {
+                    possible[index].count += 1
+                } else {
+                    possible.append((region.decision, 1))
+                }
+                continue
+            }
+            let key = "\(region.decision)\u{0}\(region.from)\u{0}\(region.to)"
+            if let index = at[key] {
+                shown[index].others += 1
+            } else {
+                at[key] = shown.count
+                shown.append((region, 0))
+            }
+        }
+        return (shown, possible)
     }
 
     /// The regions as Markdown tables, for a change record or a review comment.
@@ -815,10 +846,14 @@ extension SymbolicDiff {
         func cell(_ text: String) -> String { text.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
         var out = ""
         for (title, regions) in [("Answers that change", answers), ("Explanations only (same answers)", explanations)] where !regions.isEmpty {
+            let (shown, possible) = Self.grouped(regions)
             out += "#### \(title)\n\n| decision | where | before | after | rule before | rule after | for example |\n|---|---|---|---|---|---|---|\n"
-            for r in regions {
-                let example = r.example.map { "`\(cell($0))`" } ?? "possible: no case found"
-                out += "| `\(r.decision)` | \(r.conditions.map { "`\(cell($0))`" }.joined(separator: " and ")) | \(cell(r.from)) | \(cell(r.to)) | \(cell(Self.words(r.oldRules))) | \(cell(Self.words(r.newRules))) | \(example) |\n"
+            for (r, others) in shown {
+                let more = others > 0 ? " (and \(others) other region\(others == 1 ? "" : "s"))" : ""
+                out += "| `\(r.decision)` | \(r.conditions.map { "`\(cell($0))`" }.joined(separator: " and "))\(more) | \(cell(r.from)) | \(cell(r.to)) | \(cell(Self.words(r.oldRules))) | \(cell(Self.words(r.newRules))) | `\(cell(r.example ?? ""))` |\n"
+            }
+            for (decision, count) in possible {
+                out += "| `\(decision)` | \(count) more region\(count == 1 ? "" : "s"), possible: no case found | | | | | |\n"
             }
             out += "\n"
         }
@@ -857,6 +892,7 @@ extension SymbolicDiff {
             }
             writer.endArray()
         }
+        writer.key("omitted"); writer.number(omitted)
         for (key, names) in [("incomplete", incomplete), ("only_old", onlyOld), ("only_new", onlyNew)] {
             writer.key(key); writer.beginArray(); for n in names { writer.string(n) }; writer.endArray()
         }
