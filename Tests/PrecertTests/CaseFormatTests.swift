@@ -169,4 +169,20 @@ struct CaseFormatTests {
         }
         #expect(String(text[start.upperBound..<stop.lowerBound]) == expected)
     }
+
+    @Test("a code set member written another way than the case format writes the field it is tested against can never match")
+    func codeWithoutDot() throws {
+        let text = try String(contentsOfFile: Fixtures.path("traps/icd10-without-dot.yaml"), encoding: .utf8)
+        let loaded = PolicyCatalog.load(files: [PolicyFile(path: "icd10-without-dot.yaml", text: text), Self.calendar, Self.formatFile])
+        let found = loaded.diagnostics.filter { $0.id == "policy.code-format" }
+        // `F331` and `F410*` never match a dotted code; `F32*`, `F33.2` and `Z3A*` do.
+        #expect(found.map { "\($0.range?.start.line ?? 0):\($0.range?.start.column ?? 0)" } == ["12:22", "12:37"])
+        #expect(found.first?.message == "`F331` in set `depression` can never match `service.icd10`, whose codes are written like `^[A-Z][0-9][0-9A-Z](\\.[0-9A-Z]{1,4})?$`")
+        #expect(found.first?.hint?.hasSuffix("write `F33.1`") == true)
+        #expect(found.last?.hint?.hasSuffix("write `F41.0*`") == true)
+        #expect(found.allSatisfy { $0.severity == .warning })
+        // Without the case format, nothing says how the field is written.
+        let alone = PolicyCatalog.load(files: [PolicyFile(path: "icd10-without-dot.yaml", text: text), Self.calendar])
+        #expect(!alone.diagnostics.contains { $0.id == "policy.code-format" })
+    }
 }

@@ -61,3 +61,63 @@ extension CaseFormat {
         }
     }
 }
+
+extension CaseFormat {
+    /// Warns about a code set member that no case code can match: the set is tested against a
+    /// field whose codes the case format writes with a `pattern` (`service.icd10`, with the dot),
+    /// and the member (or, for `F33*`, every code it starts) is written another way (`F331`).
+    /// Codes are compared exactly, dot included, so such a member matches nothing.
+    package func checkCodes(_ policy: CheckedPolicy, syntax: PolicySyntax) -> [Diagnostic] {
+        // Which inputs each set is tested against.
+        var tested: [Int: Set<Int>] = [:]
+        func visit(_ e: CheckedExpr, collection: Int?, depth: Int) {
+            guard depth < 64 else { return }
+            switch e {
+            case .inCodeSet(.input(let slot), let set): tested[set, default: []].insert(slot)
+            case .inCodeSet(.element, let set): if let collection { tested[set, default: []].insert(collection) }
+            case .any(.input(let slot), let predicate), .all(.input(let slot), let predicate):
+                visit(predicate, collection: slot, depth: depth + 1)
+            case .not(let a), .length(let a), .shift(let a, _, _), .inValues(let a, _), .inCodeSet(let a, _):
+                visit(a, collection: collection, depth: depth + 1)
+            case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .contains(let a, let b), .any(let a, let b), .all(let a, let b):
+                visit(a, collection: collection, depth: depth + 1)
+                visit(b, collection: collection, depth: depth + 1)
+            case .constant, .input, .element, .condition, .decision, .has: break
+            }
+        }
+        for condition in policy.conditions { visit(condition.expression, collection: nil, depth: 0) }
+        for decision in policy.decisions {
+            for expression in decision.rules.map(\.when) + [decision.appliesWhen].compactMap({ $0 }) {
+                visit(expression, collection: nil, depth: 0)
+            }
+        }
+        var found: [Diagnostic] = []
+        for (set, slots) in tested.sorted(by: { $0.key < $1.key }) {
+            let name = policy.codeSets[set].name
+            guard let declaration = syntax.sets.first(where: { $0.name.value == name }) else { continue }
+            for slot in slots.sorted() {
+                let path = policy.inputs[slot].path
+                guard let pattern = field(path)?.pattern, let regex = try? Regex(pattern) else { continue }
+                func matches(_ code: String) -> Bool { (try? regex.wholeMatch(in: code)) != nil }
+                for member in declaration.members {
+                    let text = member.value
+                    let isPrefix = text.hasSuffix("*")
+                    let stem = isPrefix ? String(text.dropLast()) : text
+                    // A prefix can match when some code the pattern allows starts with it; these
+                    // completions cover codes of letters and digits with an optional dot.
+                    let tries = isPrefix ? [stem, stem + "0", stem + "A", stem + ".0", stem + "0.0", stem + "00", stem + "00.0"] : [stem]
+                    guard !tries.contains(where: matches) else { continue }
+                    var fix = ""
+                    if stem.count > 3, !stem.contains("."), matches(String(stem.prefix(3)) + "." + stem.dropFirst(3)) {
+                        fix = ": write `\(stem.prefix(3)).\(stem.dropFirst(3))\(isPrefix ? "*" : "")`"
+                    }
+                    found.append(.warning(
+                        "policy.code-format", "`\(text)` in set `\(name)` can never match `\(path)`, whose codes are written like `\(pattern)`",
+                        at: member.range,
+                        hint: "codes are compared exactly, dot included\(fix.isEmpty ? "; write the member as the case format writes the field" : fix)"))
+                }
+            }
+        }
+        return found
+    }
+}

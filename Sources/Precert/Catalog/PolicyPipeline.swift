@@ -386,7 +386,8 @@ package enum PolicyPipeline {
         // An expression that did not parse reads nothing, so it may hide the use of any input,
         // set or condition: nothing is called unused next to it.
         let unparsed = decodeProblems.contains { $0.id == "expr.syntax" }
-        let problems = decodeProblems + formatProblems + checkProblems.filter { !(unparsed && $0.id.code.hasPrefix("unused.")) }
+        let codeProblems = checked.map { caseFormat?.checkCodes($0, syntax: syntax) ?? [] } ?? []
+        let problems = decodeProblems + formatProblems + checkProblems.filter { !(unparsed && $0.id.code.hasPrefix("unused.")) } + codeProblems
         return (problems.containsErrors ? nil : checked, problems)
     }
 
