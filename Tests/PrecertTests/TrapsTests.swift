@@ -130,6 +130,17 @@ struct TrapsTests {
         let decided = policy.evaluate(try decode(example, policy))
         #expect(decided.decisions[0].status == .noMatch)
     }
+
+    @Test("a gap behind a comparison with a shifted input (`+ 1 year`) is certain: its case is tried a year apart")
+    func shiftedGap() throws {
+        let policy = try compilePolicy(try text("shifted-gap.yaml"))
+        let gap = try #require(policy.compiled.findings.first { $0.id == "analysis.gap" })
+        #expect(gap.message == "gap: some cases reach no rule of decision `authorization`, which has no default")
+        #expect(position(gap) == "13:3")
+        let hint = try #require(gap.hint)
+        let example = String(hint[try #require(hint.firstIndex(of: "{"))...])
+        #expect(policy.evaluate(try decode(example, policy)).decisions[0].status == .noMatch)
+    }
 }
 
 @Suite("Diagnostics a policy author can act on")

@@ -155,10 +155,11 @@ extension PolicyCompiler {
     ) -> CaseFacts? {
         var read: Set<Int> = []
         var constants: [Value] = []
+        var shifts: [ClockDuration] = []
         for (v, _) in path {
             guard case .atom(let expression) = builder.variables[Int(v)] else { continue }
             inputsRead(by: expression, policy: policy, into: &read)
-            collectConstants(expression, into: &constants)
+            collectConstants(expression, into: &constants, shifts: &shifts)
         }
         let open = read.filter { facts.values[$0] == nil }.sorted()
         guard !open.isEmpty, open.count <= 4 else { return nil }
@@ -176,6 +177,11 @@ extension PolicyCompiler {
             for other in facts.values.indices where policy.inputs[other].type == type {
                 if let value = facts.values[other], let key = ExpressionEvaluator.orderKey(value) { anchors.append(key) }
             }
+            // A comparison with a shifted input (`service.date <= referral.issued_on + 1 year`)
+            // is settled only by values that far apart: each anchor moved by each shift, too.
+            let spans = shifts.compactMap { Self.span($0, type: type) }
+            anchors += anchors.flatMap { anchor in spans.flatMap { [anchor + $0, anchor - $0] } }
+            if anchors.isEmpty, !spans.isEmpty, type == .date { anchors = [20605] + spans.flatMap { [20605 + $0, 20605 - $0] } }
             let values: [Value]
             switch type {
             case .bool: values = [.bool(false), .bool(true)]
@@ -218,14 +224,35 @@ extension PolicyCompiler {
         return values
     }
 
-    private func collectConstants(_ expression: CheckedExpr, into constants: inout [Value]) {
+    private func collectConstants(_ expression: CheckedExpr, into constants: inout [Value], shifts: inout [ClockDuration]) {
         switch expression {
         case .constant(let value): constants.append(value)
         case .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
-            collectConstants(a, into: &constants)
-            collectConstants(b, into: &constants)
-        case .not(let a), .shift(let a, _, _): collectConstants(a, into: &constants)
+            collectConstants(a, into: &constants, shifts: &shifts)
+            collectConstants(b, into: &constants, shifts: &shifts)
+        case .shift(let a, let duration, _):
+            shifts.append(duration)
+            collectConstants(a, into: &constants, shifts: &shifts)
+        case .not(let a): collectConstants(a, into: &constants, shifts: &shifts)
         default: break
+        }
+    }
+
+    /// How far a shift moves an input's order key, at most (a month as 31 days, a year as 366,
+    /// a business day as three calendar days), in days for a date and seconds for a datetime; the
+    /// search tries values on both sides of it.
+    private static func span(_ duration: ClockDuration, type: ValueType) -> Double? {
+        let days: Double = switch duration.unit {
+        case .hours: Double(duration.amount) / 24
+        case .calendarDays: Double(duration.amount)
+        case .businessDays: Double(duration.amount) * 3
+        case .months: Double(duration.amount) * 31
+        case .years: Double(duration.amount) * 366
+        }
+        switch type {
+        case .date: return days.rounded(.up)
+        case .datetime: return days * 86_400
+        default: return nil
         }
     }
 
