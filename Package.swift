@@ -118,6 +118,8 @@ let package = Package(
                 // target makes `swift test` build it first.
                 "PrecertServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // Signs test tokens for the CDS Hooks JWT checks.
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             exclude: ["Fixtures"]
         ),
