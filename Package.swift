@@ -118,8 +118,9 @@ let package = Package(
                 // target makes `swift test` build it first.
                 "PrecertServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                // Signs test tokens for the CDS Hooks JWT checks.
+                // Signs test tokens for the CDS Hooks JWT checks (RSA keys from CryptoExtras).
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             exclude: ["Fixtures"]
         ),

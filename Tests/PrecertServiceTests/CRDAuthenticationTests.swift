@@ -1,3 +1,4 @@
+import CryptoExtras
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -28,14 +29,30 @@ struct TestIssuer {
     let folder: URL
     let key = ES384PrivateKey()
     let keys = JWTKeyCollection()
+    /// The same issuer's RSA key (`ehr-rsa`), for RS384.
+    let rsaKeys = JWTKeyCollection()
 
     init() async throws {
         folder = try Paths.temporaryFolder()
         let (x, y) = try #require(key.publicKey.parameters)
-        let jwks = #"{"keys": [{"kty": "EC", "crv": "P-384", "kid": "ehr-1", "use": "sig", "alg": "ES384", "x": "\#(x)", "y": "\#(y)"}]}"#
+        let rsa = try Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+        let (n, e) = try rsa.publicKey.getKeyPrimitives()
+        let jwks = """
+            {"keys": [
+              {"kty": "EC", "crv": "P-384", "kid": "ehr-1", "use": "sig", "alg": "ES384", "x": "\(x)", "y": "\(y)"},
+              {"kty": "RSA", "kid": "ehr-rsa", "use": "sig", "alg": "RS384", "n": "\(Self.base64URL(n))", "e": "\(Self.base64URL(e))"},
+              {"kty": "oct", "kid": "ignored", "k": "c2VjcmV0"}
+            ]}
+            """
         try Data(jwks.utf8).write(to: folder.appendingPathComponent("ehr-jwks.json"))
         try Data("# trusted CDS clients\n\"\(Self.issuer)\": ehr-jwks.json\n".utf8).write(to: issuersFile)
         await keys.add(ecdsa: key, kid: "ehr-1")
+        await rsaKeys.add(rsa: rsa, digestAlgorithm: .sha384, kid: "ehr-rsa")
+    }
+
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 
     var issuersFile: URL { folder.appendingPathComponent("issuers.yaml") }
@@ -75,7 +92,7 @@ struct CRDAuthenticationTests {
         }
     }
 
-    @Test("a valid ES384 token of a configured issuer is accepted, for the service call and for discovery")
+    @Test("a valid ES384 or RS384 token of a configured issuer is accepted, for the service call and for discovery")
     func valid() async throws {
         let issuer = try await TestIssuer()
         let logs = LogCapture()
@@ -83,6 +100,11 @@ struct CRDAuthenticationTests {
         let token = try await issuer.token(issuer.claims())
         let (status, _) = try await Self.call(service, authorization: "Bearer \(token)")
         #expect(status == 200)
+        let rsaToken = try await issuer.rsaKeys.sign(issuer.claims(), kid: "ehr-rsa")
+        #expect(try Self.header(rsaToken)["alg"] as? String == "RS384")
+        #expect(try Self.header(token)["alg"] as? String == "ES384")
+        let (rsaStatus, _) = try await Self.call(service, authorization: "Bearer \(rsaToken)")
+        #expect(rsaStatus == 200, "RS384")
         let discoveryToken = try await issuer.token(issuer.claims(aud: TestIssuer.base + "/cds-services"))
         try await service.makeApplication().test(.router) { client in
             try await client.execute(uri: "/cds-services", method: .get, headers: [.authorization: "Bearer \(discoveryToken)"]) { response in
@@ -98,7 +120,10 @@ struct CRDAuthenticationTests {
 
     @Test(
         "tokens that must not pass are refused with 401 and a Bearer challenge",
-        arguments: ["missing", "not-bearer", "garbage", "expired", "wrong-aud", "unknown-iss", "future-iat", "hs256", "none", "bad-signature", "unknown-kid"])
+        arguments: [
+            "missing", "not-bearer", "garbage", "expired", "wrong-aud", "unknown-iss", "future-iat", "hs256", "none", "bad-signature", "unknown-kid",
+            "rs256", "alg-of-another-key",
+        ])
     func refused(_ kind: String) async throws {
         let issuer = try await TestIssuer()
         let logs = LogCapture()
@@ -126,6 +151,14 @@ struct CRDAuthenticationTests {
             let other = JWTKeyCollection()
             await other.add(ecdsa: ES384PrivateKey(), kid: "ehr-1")
             authorization = "Bearer " + (try await other.sign(issuer.claims(), kid: "ehr-1"))
+        case "rs256":
+            // The trusted RSA key, but SHA-256: only RS384 and ES384 are accepted.
+            let rsa256 = JWTKeyCollection()
+            await rsa256.add(rsa: try Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048)), digestAlgorithm: .sha256, kid: "ehr-rsa")
+            authorization = "Bearer " + (try await rsa256.sign(issuer.claims(), kid: "ehr-rsa"))
+        case "alg-of-another-key":
+            // An RS384 token naming the EC key's id.
+            authorization = "Bearer " + (try await issuer.rsaKeys.sign(issuer.claims(), header: ["kid": "ehr-1"]))
         default:
             authorization = "Bearer " + (try await issuer.keys.sign(issuer.claims(), header: ["kid": "ehr-2"]))
         }
@@ -157,6 +190,14 @@ struct CRDAuthenticationTests {
             }
         }
         #expect(error?.message.contains("--crd-issuers") == true)
+    }
+
+    /// A token's header, decoded.
+    static func header(_ token: String) throws -> [String: Any] {
+        var text = String(token.prefix { $0 != "." }).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while text.count % 4 != 0 { text += "=" }
+        let data = try #require(Data(base64Encoded: text))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
     static func base64URL(_ text: String) -> String {
