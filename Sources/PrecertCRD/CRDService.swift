@@ -93,7 +93,7 @@ public struct CRDService: Sendable {
     }
 
     /// The files under `paths` whose top level names a CRD mapping or a provider directory.
-    static func frontEndFiles(_ paths: [String]) -> (files: [PolicyFile], problems: [Diagnostic]) {
+    package static func frontEndFiles(_ paths: [String]) -> (files: [PolicyFile], problems: [Diagnostic]) {
         let (found, problems) = PolicyFiles.discover(paths)
         var files: [PolicyFile] = []
         for entry in found {

@@ -27,6 +27,9 @@ struct PrecertServer: AsyncParsableCommand {
     @Option(name: .customLong("max-header-bytes"), help: "Largest request head, in bytes.") var maxHeaderBytes: String?
     @Option(name: .customLong("watch-interval"), help: "Seconds between checks of the policy files; 0: off.") var watchInterval: String?
     @Option(name: .customLong("log-level"), help: "Least severe level logged.") var logLevel: String?
+    @Option(name: .customLong("crd-auth"), help: "CDS Hooks JWT authentication: required or off.") var crdAuth: String?
+    @Option(name: .customLong("crd-issuers"), help: "Trusted CDS client issuers and their JWKS files.") var crdIssuers: String?
+    @Option(name: .customLong("crd-base-url"), help: "Public base URL CDS clients call.") var crdBaseURL: String?
 
     func run() async throws {
         var flags: [String: String] = [:]
@@ -35,7 +38,8 @@ struct PrecertServer: AsyncParsableCommand {
             ("host", host), ("port", port), ("audit-log", auditLog), ("audit-key-file", auditKeyFile), ("tokens-file", tokensFile),
             ("max-body-bytes", maxBodyBytes), ("max-batch-bytes", maxBatchBytes), ("max-in-flight", maxInFlight),
             ("idle-timeout", idleTimeout), ("read-timeout", readTimeout), ("max-header-bytes", maxHeaderBytes),
-            ("watch-interval", watchInterval), ("log-level", logLevel),
+            ("watch-interval", watchInterval), ("log-level", logLevel), ("crd-auth", crdAuth), ("crd-issuers", crdIssuers),
+            ("crd-base-url", crdBaseURL),
         ]
         for case (let flag, let value?) in given { flags[flag] = value }
         let settings: ServiceConfiguration

@@ -170,6 +170,62 @@ enum AuditRecord {
         return writer.bytes
     }
 
+    /// The record of an order a CDS Hooks call answered: as `decision`'s, with the CDS service's
+    /// id, the coverage-assertion id as the decision id, and the HMAC of the case read from the
+    /// order (the case itself, built from the patient's record, is never written).
+    static func crdDecision(
+        id: String, time: Date, route: String, serviceID: String, caseHMAC: String, decision: CaseDecision, setDigest: String, seconds: Double
+    ) -> [UInt8] {
+        var writer = JSONWriter(style: .compact)
+        writer.beginObject()
+        header(&writer, id: id, time: time, route: route, line: nil)
+        writer.key("cds_service")
+        writer.string(serviceID)
+        writer.key("status")
+        writer.string("decided")
+        writer.key("policy")
+        writer.beginObject()
+        writer.key("id")
+        writer.string(decision.policyID)
+        writer.key("effective")
+        writer.string(decision.effective.description)
+        writer.key("digest")
+        writer.string("sha256:" + decision.digest)
+        writer.key("provenance_digest")
+        writer.string("sha256:" + decision.provenance.digest)
+        writer.endObject()
+        setEngineAndCase(&writer, setDigest: setDigest, caseID: decision.caseID, caseHMAC: caseHMAC)
+        writer.key("decisions")
+        writer.beginObject()
+        for result in decision.decisions {
+            writer.key(result.name)
+            writer.beginObject()
+            writer.key("status")
+            writer.string(result.status.rawValue)
+            if result.status == .decided {
+                writer.key("outcome")
+                if result.isList {
+                    writer.beginArray()
+                    for outcome in result.outcomes { writer.string(outcome) }
+                    writer.endArray()
+                } else if let outcome = result.outcome {
+                    writer.string(outcome)
+                } else {
+                    writer.null()
+                }
+            }
+            writer.key("rules")
+            writer.beginArray()
+            for rule in result.rules { writer.string(rule.id) }
+            writer.endArray()
+            writer.endObject()
+        }
+        writer.endObject()
+        latency(&writer, seconds)
+        writer.endObject()
+        return writer.bytes
+    }
+
     /// The record of a case that could not be evaluated: the ids of its problems, never their
     /// messages (which may name fields of the case).
     static func failure(

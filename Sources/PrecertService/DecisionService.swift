@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import Precert
+import PrecertCRD
 import ServiceLifecycle
 import UnixSignals
 
@@ -26,6 +27,8 @@ public final class DecisionService: Sendable {
     let policies: ServedPolicies
     let audit: AuditTrail?
     let tokens: BearerTokens?
+    /// Verifies CDS clients' JWTs; `nil` when CRD authentication is off.
+    let crdAuthenticator: CRDAuthenticator?
     let inFlight: InFlightLimit
 
     /// Prepares the service: opens the audit trail and reads the tokens (throwing what stops
@@ -52,6 +55,19 @@ public final class DecisionService: Sendable {
         } else {
             tokens = nil
         }
+        if configuration.crdAuthRequired {
+            guard let issuers = configuration.crdIssuersFile else {
+                throw ServiceStartError(
+                    message: "CDS Hooks authentication is required (the service listens beyond loopback, or `--crd-auth required`) and no issuers are configured: give `--crd-issuers FILE` and `--crd-base-url URL`, or `--crd-auth off` for a trial without authentication")
+            }
+            guard let base = configuration.crdBaseURL else {
+                throw ServiceStartError(
+                    message: "CDS Hooks authentication needs `--crd-base-url URL`, the public URL clients call: a token's `aud` must be it plus `/cds-services/{id}`")
+            }
+            crdAuthenticator = try CRDAuthenticator.load(issuersFile: issuers, baseURL: base)
+        } else {
+            crdAuthenticator = nil
+        }
         inFlight = InFlightLimit(limit: configuration.maxInFlight)
         var options = CatalogOptions()
         options.maxCaseBytes = configuration.maxBodyBytes
@@ -69,7 +85,7 @@ public final class DecisionService: Sendable {
     }
 
     /// The policy set serving now (its digest), or `nil` before one has loaded.
-    public var servingDigest: String? { policies.current.live?.current.digest }
+    public var servingDigest: String? { policies.current.catalog?.digest }
 
     /// The HTTP application: routes, limits, authentication, metrics, and the policy watcher as a
     /// service beside the server.
@@ -87,6 +103,11 @@ public final class DecisionService: Sendable {
         v1.post("/decisions/batch") { request, context in try await routes.decideBatch(request, context) }
         v1.get("/policies") { request, context in try routes.listPolicies(request, context) }
         v1.get("/policies/**") { request, context in try routes.showPolicy(request, context) }
+        // CDS Hooks (Da Vinci CRD): their own in-flight slots, JWT checks and OperationOutcome errors.
+        let crd = CRDRoutes(service: self)
+        router.get("/cds-services") { request, context in try await crd.discovery(request, context) }
+        router.post("/cds-services/:id") { request, context in try await crd.call(request, context) }
+        router.post("/cds-services/:id/feedback") { request, context in try await crd.feedback(request, context) }
         let responder = ServiceResponder(
             inner: router.buildResponder(), metrics: metrics, logger: logger, maxBodyBytes: configuration.maxBodyBytes)
 
@@ -179,6 +200,22 @@ public final class DecisionService: Sendable {
             AuditRecord.failure(
                 id: id, time: Date(), route: route, line: line, caseHMAC: audit.caseHMAC(body), errors: errors, httpStatus: status.code,
                 setDigest: catalog.digest, seconds: Self.seconds(since: started)))
+    }
+
+    /// Counts and audits each order a CDS Hooks call answered: one record per order, its
+    /// coverage-assertion id as the decision id, an HMAC of the case read from the order (never
+    /// the case).
+    func recordCRDAnswer(_ answer: CRDAnswer, serviceID: String, catalog: PolicyCatalog, started: ContinuousClock.Instant) {
+        let seconds = Self.seconds(since: started)
+        for assertion in answer.assertions {
+            metrics.decided(policy: assertion.decision.policyID, assertion.decision.decisions)
+            guard let audit else { continue }
+            auditWrite(
+                audit,
+                AuditRecord.crdDecision(
+                    id: assertion.id, time: Date(), route: CRDRoutes.callRoute, serviceID: serviceID, caseHMAC: audit.caseHMAC(assertion.caseBytes),
+                    decision: assertion.decision, setDigest: catalog.digest, seconds: seconds))
+        }
     }
 
     /// Appends an audit record; a record that cannot be written is counted and logged (without

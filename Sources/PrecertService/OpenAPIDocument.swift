@@ -160,6 +160,51 @@ enum OpenAPIDocument {
           "operationId": "metrics", "summary": "Prometheus metrics",
           "responses": {"200": {"description": "The Prometheus text exposition format.", "content": {"text/plain": {"schema": {"type": "string"}}}}}
         }},
+        "/cds-services": {"get": {
+          "operationId": "cdsDiscovery",
+          "summary": "CDS Hooks discovery (Da Vinci CRD): one service per hook the CRD mapping offers",
+          "description": "Lists no service when the policy folders hold no CRD mapping. See docs/CRD.md.",
+          "security": [{}, {"cdsClientJWT": []}],
+          "responses": {
+            "200": {"description": "The discovery document.", "content": {"application/json": {"schema": {"type": "object", "required": ["services"]}}}},
+            "401": {"$ref": "#/components/responses/CDSUnauthorized"},
+            "503": {"$ref": "#/components/responses/CDSOutcome"}
+          }
+        }},
+        "/cds-services/{id}": {"post": {
+          "operationId": "cdsCall",
+          "summary": "A CDS Hooks call: coverage information for each order as a system action, and cards",
+          "security": [{}, {"cdsClientJWT": []}],
+          "parameters": [{"$ref": "#/components/parameters/cdsService"}],
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["hook", "hookInstance", "context"]}}}},
+          "responses": {
+            "200": {"description": "`cards` and `systemActions`; a not-covered answer is a 200 too.",
+                    "headers": {"Precert-Policy-Set": {"$ref": "#/components/headers/PolicySet"}},
+                    "content": {"application/json": {"schema": {"type": "object", "required": ["cards"]}}}},
+            "400": {"$ref": "#/components/responses/CDSOutcome"},
+            "401": {"$ref": "#/components/responses/CDSUnauthorized"},
+            "404": {"$ref": "#/components/responses/CDSOutcome"},
+            "412": {"$ref": "#/components/responses/CDSOutcome"},
+            "413": {"$ref": "#/components/responses/CDSOutcome"},
+            "415": {"$ref": "#/components/responses/CDSOutcome"},
+            "503": {"$ref": "#/components/responses/CDSOutcome"}
+          }
+        }},
+        "/cds-services/{id}/feedback": {"post": {
+          "operationId": "cdsFeedback",
+          "summary": "CDS Hooks feedback on cards: accepted and logged (card ids and outcomes only)",
+          "security": [{}, {"cdsClientJWT": []}],
+          "parameters": [{"$ref": "#/components/parameters/cdsService"}],
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["feedback"]}}}},
+          "responses": {
+            "200": {"description": "Accepted; no body."},
+            "400": {"$ref": "#/components/responses/CDSOutcome"},
+            "401": {"$ref": "#/components/responses/CDSUnauthorized"},
+            "404": {"$ref": "#/components/responses/CDSOutcome"},
+            "413": {"$ref": "#/components/responses/CDSOutcome"},
+            "415": {"$ref": "#/components/responses/CDSOutcome"}
+          }
+        }},
         "/openapi.json": {"get": {
           "operationId": "openapi", "summary": "This document",
           "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {"type": "object"}}}}}
@@ -167,20 +212,30 @@ enum OpenAPIDocument {
       },
       "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                       "description": "Required on `/v1/*` when the service is started with `--tokens-file`."}},
+                                       "description": "Required on `/v1/*` when the service is started with `--tokens-file`."},
+                            "cdsClientJWT": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                                             "description": "A CDS client's JWT (RS384 or ES384, `aud` the URL called), required on `/cds-services*` unless `--crd-auth off`."}},
         "parameters": {
           "policy": {"name": "policy", "in": "query", "required": false, "schema": {"type": "string", "minLength": 1},
                      "description": "Evaluate against this policy id instead of choosing by the case's `payer`."},
           "as_of": {"name": "as_of", "in": "query", "required": false, "schema": {"type": "string", "format": "date"},
                     "description": "Choose the version in force on this date (YYYY-MM-DD) instead of the date the request was received."},
           "explain": {"name": "explain", "in": "query", "required": false, "schema": {"type": "boolean"},
-                      "description": "Record the path taken through each decision's diagram (`trace`)."}
+                      "description": "Record the path taken through each decision's diagram (`trace`)."},
+          "cdsService": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"},
+                         "examples": {"orderSign": {"value": "precert-order-sign"}},
+                         "description": "A CDS service id from the discovery document."}
         },
         "headers": {
           "DecisionId": {"description": "The decision's (or batch's) id in the audit trail.", "schema": {"type": "string"}},
           "PolicySet": {"description": "The digest of the policy set that answered.", "schema": {"type": "string"}}
         },
         "responses": {
+          "CDSOutcome": {"description": "A CDS Hooks call refused, with CRD's status: a FHIR OperationOutcome.",
+                         "content": {"application/json": {"schema": {"type": "object", "required": ["resourceType", "issue"]}}}},
+          "CDSUnauthorized": {"description": "The CDS client's JWT was missing or not accepted.",
+                              "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+                              "content": {"application/json": {"schema": {"type": "object", "required": ["resourceType", "issue"]}}}},
           "BadRequest": {"description": "Malformed JSON or a bad query parameter.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "Unauthorized": {"description": "A bearer token is required and was missing or not accepted.",
                            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},

@@ -20,9 +20,15 @@ struct Routes: Sendable {
     /// a known path with another method as if the path were unknown).
     static func allowedMethods(for path: String) -> [String]? {
         switch path {
-        case "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/policies": ["GET"]
-        case "/v1/decisions", "/v1/decisions/batch": ["POST"]
-        default: path.hasPrefix("/v1/policies/") && path.count > "/v1/policies/".count ? ["GET"] : nil
+        case "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/policies", "/cds-services": return ["GET"]
+        case "/v1/decisions", "/v1/decisions/batch": return ["POST"]
+        default:
+            if path.hasPrefix("/cds-services/") {
+                // `/cds-services/{id}` and `/cds-services/{id}/feedback`.
+                let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+                return parts.count == 3 || (parts.count == 4 && parts[3] == "feedback") ? ["POST"] : nil
+            }
+            return path.hasPrefix("/v1/policies/") && path.count > "/v1/policies/".count ? ["GET"] : nil
         }
     }
 
@@ -36,7 +42,7 @@ struct Routes: Sendable {
         let state = service.policies.current
         var writer = JSONWriter(style: .compact)
         writer.beginObject()
-        guard let live = state.live else {
+        guard let catalog = state.catalog else {
             writer.key("status")
             writer.string("not_ready")
             writer.key("reason")
@@ -44,7 +50,6 @@ struct Routes: Sendable {
             writer.endObject()
             return json(.serviceUnavailable, writer.bytes)
         }
-        let catalog = live.current
         writer.key("status")
         writer.string("ready")
         writer.key("policy_set")

@@ -1,17 +1,24 @@
 import Foundation
 import Logging
 import Precert
+import PrecertCRD
 
 /// The policy set the service answers with, reloaded off the request path.
 ///
-/// A request takes `catalog` once and keeps it to its end, so a reload never changes the policies
-/// under a request in flight. Only a set that loaded without errors replaces the serving one
-/// (`LiveCatalog`); a broken set is refused, logged and counted, and the old one keeps serving.
+/// A request takes `catalog` (or `crd`) once and keeps it to its end, so a reload never changes
+/// the policies under a request in flight. The policies and the CRD front end beside them (the
+/// mapping and provider directories, when the folders hold one) load and swap together: only a
+/// set whose policies and CRD files all loaded without errors replaces the serving one; a broken
+/// set is refused, logged and counted, and the old one keeps serving.
 final class ServedPolicies: @unchecked Sendable {
     /// What is serving, or why nothing is.
     struct State: Sendable {
-        /// The live catalog, once a clean set has loaded.
-        var live: LiveCatalog?
+        /// The serving catalog, once a clean set has loaded.
+        var catalog: PolicyCatalog?
+        /// The CRD service over `catalog`, when the policy folders hold a CRD mapping.
+        var crd: CRDService?
+        /// The digest of the CRD files `crd` was loaded from.
+        var crdDigest: String?
         /// When the serving set was loaded.
         var loadedAt: Date?
         /// Why the last load was refused, while it is the newest thing seen on disk.
@@ -47,8 +54,16 @@ final class ServedPolicies: @unchecked Sendable {
     /// The serving catalog, or the failure a request gets while there is none.
     func catalog() throws(ServiceFailure) -> PolicyCatalog {
         let state = current
-        guard let live = state.live else { throw .notReady(state.refusal ?? "the policies are loading") }
-        return live.current
+        guard let catalog = state.catalog else { throw .notReady(state.refusal ?? "the policies are loading") }
+        return catalog
+    }
+
+    /// The serving CRD service, `nil` when the policy folders hold no CRD mapping, or the
+    /// failure a CDS Hooks call gets while nothing serves.
+    func crd() throws(CRDError) -> CRDService? {
+        let state = current
+        guard state.catalog != nil else { throw CRDError(.deployment, "the service is not ready: \(state.refusal ?? "the policies are loading")") }
+        return state.crd
     }
 
     /// Loads the files again if they changed since the last attempt (or always, when `force`):
@@ -60,21 +75,13 @@ final class ServedPolicies: @unchecked Sendable {
         defer { loading.unlock() }
         let fingerprint = PolicyFingerprint.of(paths)
         if !force, fingerprint == current.fingerprint { return nil }
-        let result: CatalogReload
-        if let live = current.live {
-            result = live.reload()
-        } else {
-            do {
-                let live = try LiveCatalog(paths: paths, options: options)
-                update { $0.live = live }
-                result = .replaced(previous: live.current, current: live.current)
-            } catch {
-                result = .refused(error, serving: PolicyCatalog.load(files: []).catalog)
-            }
-        }
+        let result = load()
         switch result {
-        case .replaced(_, let catalog):
+        case .replaced(let catalog, let crd, let crdDigest):
             update {
+                $0.catalog = catalog
+                $0.crd = crd
+                $0.crdDigest = crdDigest
                 $0.loadedAt = Date()
                 $0.refusal = nil
                 $0.fingerprint = fingerprint
@@ -83,7 +90,10 @@ final class ServedPolicies: @unchecked Sendable {
             metrics.serving(digest: catalog.digest, policies: catalog.policies.count)
             logger.info(
                 "policy set loaded",
-                metadata: ["digest": .string(catalog.digest), "policies": .stringConvertible(catalog.policies.count), "reason": .string(reason)])
+                metadata: [
+                    "digest": .string(catalog.digest), "policies": .stringConvertible(catalog.policies.count),
+                    "crd_services": .stringConvertible(crd.map { $0.mapping.services.count } ?? 0), "reason": .string(reason),
+                ])
             return "replaced"
         case .unchanged:
             update {
@@ -93,15 +103,15 @@ final class ServedPolicies: @unchecked Sendable {
             metrics.reload("unchanged")
             logger.debug("policy files unchanged", metadata: ["reason": .string(reason)])
             return "unchanged"
-        case .refused(let error, _):
-            let errors = error.diagnostics.filter { $0.severity == .error }
-            let summary = "\(errors.count) error\(errors.count == 1 ? "" : "s") in the policy files"
+        case .refused(let diagnostics, let crdFiles):
+            let errors = diagnostics.filter { $0.severity == .error }
+            let summary = "\(errors.count) error\(errors.count == 1 ? "" : "s") in the \(crdFiles ? "CRD" : "policy") files"
             update {
                 $0.refusal = summary
                 $0.fingerprint = fingerprint
             }
             metrics.reload("refused")
-            let serving = current.live.map { $0.current.digest }
+            let serving = current.catalog.map(\.digest)
             logger.error(
                 "policy set refused; \(serving == nil ? "nothing is serving" : "the previous set keeps serving")",
                 metadata: ["errors": .stringConvertible(errors.count), "serving": serving.map { .string($0) } ?? "none", "reason": .string(reason)])
@@ -113,6 +123,40 @@ final class ServedPolicies: @unchecked Sendable {
             }
             return "refused"
         }
+    }
+
+    /// What loading the files gave.
+    private enum LoadOutcome {
+        case replaced(PolicyCatalog, CRDService?, crdDigest: String?)
+        case unchanged
+        /// The errors, and whether they are the CRD files' (the policies loaded).
+        case refused([Diagnostic], crdFiles: Bool)
+    }
+
+    /// Loads the policies, then the CRD files beside them against the new catalog; compares both
+    /// with the serving set.
+    private func load() -> LoadOutcome {
+        let result = PolicyCatalog.load(paths: paths, options: options)
+        if result.hasErrors { return .refused(result.diagnostics, crdFiles: false) }
+        let fresh = result.catalog
+        let (files, problems) = CRDService.frontEndFiles(paths)
+        if problems.containsErrors { return .refused(problems, crdFiles: true) }
+        var crd: CRDService?
+        var crdDigest: String?
+        if !files.isEmpty {
+            switch CRDService.load(catalog: fresh, files: files) {
+            case .success(let loaded): crd = loaded
+            case .failure(let error): return .refused(error.diagnostics, crdFiles: true)
+            }
+            crdDigest = Digest.sha256Hex(parts: files.flatMap { [$0.path, Digest.sha256Hex($0.bytes)] })
+        }
+        let state = current
+        if let serving = state.catalog, serving.digest == fresh.digest, serving.hasVerifiedManifest == fresh.hasVerifiedManifest,
+            serving.manifestRevision == fresh.manifestRevision, state.crdDigest == crdDigest
+        {
+            return .unchanged
+        }
+        return .replaced(fresh, crd, crdDigest: crdDigest)
     }
 
     private func update(_ change: (inout State) -> Void) {

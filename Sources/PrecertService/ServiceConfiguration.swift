@@ -34,9 +34,42 @@ public struct ServiceConfiguration: Sendable {
     public var watchInterval = 2.0
     /// The least severe log level written.
     public var logLevel = Logger.Level.info
+    /// Whether CDS Hooks calls (`/cds-services*`) must carry a verified JWT; `nil`: required
+    /// unless the service listens on loopback only.
+    public var crdAuth: CRDAuthMode?
+    /// The YAML or JSON file mapping each trusted CDS client issuer (`iss`) to its JWKS file.
+    public var crdIssuersFile: String?
+    /// The service's public base URL as CDS clients call it (`https://precert.example.org`):
+    /// a token's `aud` must be this plus the path called.
+    public var crdBaseURL: String?
+    /// The clock CDS Hooks answers are dated by (tests fix it).
+    var now: @Sendable () -> Date = { Date() }
+
+    /// Whether CDS Hooks calls need a verified JWT: `crdAuth`, or by default whether `host` is
+    /// beyond loopback.
+    public var crdAuthRequired: Bool {
+        switch crdAuth {
+        case .required?: true
+        case .off?: false
+        case nil: !Self.isLoopback(host)
+        }
+    }
+
+    /// Whether an address is loopback only (`127.0.0.0/8`, `::1`, `localhost`).
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
 
     /// The defaults: loopback, port 8080, `Policies`, no audit trail, no authentication.
     public init() {}
+
+    /// Whether CDS clients must authenticate with a JWT.
+    public enum CRDAuthMode: String, Sendable {
+        /// Every CDS Hooks call needs a verified JWT.
+        case required
+        /// No JWT is checked (local trials).
+        case off
+    }
 
     /// One setting: how it is named on the command line and in the environment, and what it does.
     public struct Setting: Sendable {
@@ -110,6 +143,24 @@ public struct ServiceConfiguration: Sendable {
                 throw ConfigurationError(setting: "watch-interval", message: "expected seconds from 0 to 86400, got `\(value)`")
             }
             config.watchInterval = number
+        },
+        Setting(flag: "crd-auth", environment: "PRECERT_CRD_AUTH", defaultText: "required beyond loopback",
+                help: "`required`: every CDS Hooks call (`/cds-services*`) needs a JWT signed by a configured issuer; `off`: none is checked (local trials); by default required unless the service listens on loopback") { config, value in
+            guard let mode = CRDAuthMode(rawValue: value) else {
+                throw ConfigurationError(setting: "crd-auth", message: "expected `required` or `off`, got `\(value)`")
+            }
+            config.crdAuth = mode
+        },
+        Setting(flag: "crd-issuers", environment: "PRECERT_CRD_ISSUERS", defaultText: "none",
+                help: "YAML or JSON file mapping each trusted CDS client issuer (`iss`) to its JWKS file (paths relative to this file)") { config, value in
+            config.crdIssuersFile = value.isEmpty ? nil : value
+        },
+        Setting(flag: "crd-base-url", environment: "PRECERT_CRD_BASE_URL", defaultText: "none",
+                help: "public base URL CDS clients call (`https://precert.example.org`); a token's `aud` must be it plus `/cds-services/{id}`") { config, value in
+            guard value.hasPrefix("https://") || value.hasPrefix("http://"), !value.contains("?"), !value.contains("#") else {
+                throw ConfigurationError(setting: "crd-base-url", message: "expected an absolute http(s) URL without query, got `\(value)`")
+            }
+            config.crdBaseURL = value
         },
         Setting(flag: "log-level", environment: "PRECERT_LOG_LEVEL", defaultText: "info",
                 help: "least severe level logged: trace, debug, info, notice, warning, error, critical") { config, value in

@@ -126,6 +126,33 @@ final class ServiceMetrics: @unchecked Sendable {
         counter("precert_audit_write_failures_total", []).increment()
     }
 
+    /// Counts a CDS Hooks call by service id (`discovery`, a served id, `unknown`, each with
+    /// `/feedback` for its feedback) and status, and records its latency by service.
+    func crdRequest(service: String, status: Int, seconds: Double) {
+        counter("precert_crd_requests_total", [("service", service), ("status", String(status))]).increment()
+        let key = MetricKey(name: "precert_crd_request_duration_seconds", values: [service])
+        lock.lock()
+        let timer: Metrics.Timer
+        if let existing = timers[key] {
+            timer = existing
+        } else {
+            timer = Metrics.Timer(label: "precert_crd_request_duration_seconds", dimensions: [("service", service)], factory: factory)
+            timers[key] = timer
+        }
+        lock.unlock()
+        timer.recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    /// Counts a CDS Hooks feedback item by service and outcome (`accepted`, `overridden`).
+    func crdFeedback(service: String, outcome: String) {
+        counter("precert_crd_feedback_total", [("service", service), ("outcome", outcome)]).increment()
+    }
+
+    /// Counts a CDS client token refused, by reason (`missing`, `algorithm`, `issuer`, ...).
+    func crdTokenRefused(reason: String) {
+        counter("precert_crd_tokens_refused_total", [("reason", reason)]).increment()
+    }
+
     /// Counts a request refused because too many were in flight.
     func overloaded() {
         counter("precert_http_requests_rejected_total", [("reason", "overloaded")]).increment()

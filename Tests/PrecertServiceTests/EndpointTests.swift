@@ -228,7 +228,11 @@ struct EndpointTests {
                 let caseProperties = try #require(caseSchema["properties"] as? [String: Any])
                 #expect(caseProperties["member"] != nil && caseProperties["clinical_notes"] != nil)
                 let paths = try #require(document["paths"] as? [String: Any])
-                #expect(Set(paths.keys) == ["/v1/decisions", "/v1/decisions/batch", "/v1/policies", "/v1/policies/{id}", "/healthz", "/readyz", "/metrics", "/openapi.json"])
+                #expect(
+                    Set(paths.keys) == [
+                        "/v1/decisions", "/v1/decisions/batch", "/v1/policies", "/v1/policies/{id}", "/healthz", "/readyz", "/metrics", "/openapi.json",
+                        "/cds-services", "/cds-services/{id}", "/cds-services/{id}/feedback",
+                    ])
                 // Every reference resolves inside the document.
                 let text = text(response)
                 for match in text.matches(of: /"\$ref":"#\/([^"]+)"/) {

@@ -41,4 +41,17 @@ struct ExecutableTests {
         #expect(audit.status == 3)
         #expect(audit.stderr.contains("cannot read the audit key file"))
     }
+
+    @Test("beyond loopback without CRD issuers the server refuses to start (exit 3) and says what to give; a bad `--crd-auth` exits 2")
+    func crdAuthentication() throws {
+        let refused = try run(["--host", "0.0.0.0", "--policies", Paths.policies, "--port", "0"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("--crd-issuers FILE"))
+        let issuers = try run(["--crd-auth", "required", "--crd-issuers", "/nonexistent/issuers.yaml", "--crd-base-url", "https://precert.example.org", "--policies", Paths.policies, "--port", "0"])
+        #expect(issuers.status == 3)
+        #expect(issuers.stderr.contains("cannot read the CRD issuers file"))
+        let mode = try run(["--crd-auth", "maybe"])
+        #expect(mode.status == 2)
+        #expect(mode.stderr.contains("--crd-auth: expected `required` or `off`, got `maybe`"))
+    }
 }
