@@ -125,46 +125,9 @@ enum AuditRecord {
         var writer = JSONWriter(style: .compact)
         writer.beginObject()
         header(&writer, id: id, time: time, route: route, line: line)
-        writer.key("status")
-        writer.string("decided")
-        writer.key("policy")
-        writer.beginObject()
-        writer.key("id")
-        writer.string(summary.policy.id)
-        writer.key("effective")
-        writer.string(summary.policy.effective.description)
-        writer.key("digest")
-        writer.string("sha256:" + summary.policy.digest)
-        writer.key("provenance_digest")
-        writer.string("sha256:" + summary.policy.provenance.digest)
-        writer.endObject()
-        setEngineAndCase(&writer, setDigest: setDigest, caseID: summary.caseID, caseHMAC: caseHMAC)
-        writer.key("decisions")
-        writer.beginObject()
-        for result in summary.results {
-            writer.key(result.name)
-            writer.beginObject()
-            writer.key("status")
-            writer.string(result.status.rawValue)
-            if result.status == .decided {
-                writer.key("outcome")
-                if result.isList {
-                    writer.beginArray()
-                    for outcome in result.outcomes { writer.string(outcome) }
-                    writer.endArray()
-                } else if let outcome = result.outcome {
-                    writer.string(outcome)
-                } else {
-                    writer.null()
-                }
-            }
-            writer.key("rules")
-            writer.beginArray()
-            for rule in result.rules { writer.string(rule.id) }
-            writer.endArray()
-            writer.endObject()
-        }
-        writer.endObject()
+        decided(
+            &writer, policy: (summary.policy.id, summary.policy.effective, summary.policy.digest, summary.policy.provenance.digest),
+            caseID: summary.caseID, caseHMAC: caseHMAC, results: summary.results, setDigest: setDigest)
         latency(&writer, seconds)
         writer.endObject()
         return writer.bytes
@@ -181,23 +144,37 @@ enum AuditRecord {
         header(&writer, id: id, time: time, route: route, line: nil)
         writer.key("cds_service")
         writer.string(serviceID)
+        decided(
+            &writer, policy: (decision.policyID, decision.effective, decision.digest, decision.provenance.digest),
+            caseID: decision.caseID, caseHMAC: caseHMAC, results: decision.decisions, setDigest: setDigest)
+        latency(&writer, seconds)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// The members every record of a decided case has: the status, the policy version, the engine
+    /// and case, and each decision's status, outcome and rule ids.
+    private static func decided(
+        _ writer: inout JSONWriter, policy: (id: String, effective: CivilDate, digest: String, provenanceDigest: String),
+        caseID: String?, caseHMAC: String, results: [DecisionResult], setDigest: String
+    ) {
         writer.key("status")
         writer.string("decided")
         writer.key("policy")
         writer.beginObject()
         writer.key("id")
-        writer.string(decision.policyID)
+        writer.string(policy.id)
         writer.key("effective")
-        writer.string(decision.effective.description)
+        writer.string(policy.effective.description)
         writer.key("digest")
-        writer.string("sha256:" + decision.digest)
+        writer.string("sha256:" + policy.digest)
         writer.key("provenance_digest")
-        writer.string("sha256:" + decision.provenance.digest)
+        writer.string("sha256:" + policy.provenanceDigest)
         writer.endObject()
-        setEngineAndCase(&writer, setDigest: setDigest, caseID: decision.caseID, caseHMAC: caseHMAC)
+        setEngineAndCase(&writer, setDigest: setDigest, caseID: caseID, caseHMAC: caseHMAC)
         writer.key("decisions")
         writer.beginObject()
-        for result in decision.decisions {
+        for result in results {
             writer.key(result.name)
             writer.beginObject()
             writer.key("status")
@@ -221,9 +198,6 @@ enum AuditRecord {
             writer.endObject()
         }
         writer.endObject()
-        latency(&writer, seconds)
-        writer.endObject()
-        return writer.bytes
     }
 
     /// The record of a case that could not be evaluated: the ids of its problems, never their
