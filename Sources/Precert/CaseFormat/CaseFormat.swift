@@ -82,12 +82,7 @@ package struct CaseFormatLoader {
     }
 
     private mutating func text(_ node: YAMLNode, _ what: String) -> Located<String>? {
-        guard let value = node.scalar, !node.isNull, !value.isEmpty else {
-            let kind = node.isNull || node.scalar == "" ? "empty" : node.kindDescription
-            error("case-format.wrong-kind", "\(what) must be text, not \(kind)", at: node.range)
-            return nil
-        }
-        return Located(value, at: node.range)
+        MappingFields.text(node, what, wrongKind: "case-format.wrong-kind", into: &diagnostics)
     }
 
     private mutating func read(_ root: YAMLNode, file: String) -> CaseFormat? {

@@ -15,6 +15,19 @@ package struct MappingFields {
         }
     }
 
+    /// A scalar as located text, or `wrongKind` ("… must be text, not a list") at the node; an empty
+    /// scalar is refused too unless `emptyAllowed`. Every Precert file format reads text this way.
+    package static func text(
+        _ node: YAMLNode, _ what: String, wrongKind: DiagnosticID, emptyAllowed: Bool = false, into diagnostics: inout DiagnosticBag
+    ) -> Located<String>? {
+        guard let value = node.scalar, !node.isNull, emptyAllowed || !value.isEmpty else {
+            let kind = node.isNull || node.scalar == "" ? "empty" : node.kindDescription
+            diagnostics.report(.error(wrongKind, "\(what) must be text, not \(kind)", at: node.range))
+            return nil
+        }
+        return Located(value, at: node.range)
+    }
+
     /// The pairs of `node` by key; unknown keys (with a "did you mean" and the allowed keys) and
     /// missing required keys are appended to `diagnostics`. `nil` when `node` is not a mapping.
     package static func read(

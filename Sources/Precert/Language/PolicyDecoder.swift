@@ -54,12 +54,7 @@ package struct PolicyDecoder {
     }
 
     private mutating func text(_ node: YAMLNode, _ what: String) -> Located<String>? {
-        guard let value = node.scalar, !node.isNull else {
-            let kind = node.isNull ? "empty" : node.kindDescription
-            diagnostics.report(.error("policy.wrong-kind", "\(what) must be text, not \(kind)", at: node.range))
-            return nil
-        }
-        return Located(value, at: node.range)
+        MappingFields.text(node, what, wrongKind: "policy.wrong-kind", emptyAllowed: true, into: &diagnostics)
     }
 
     private mutating func textList(_ node: YAMLNode, _ what: String) -> [Located<String>] {

@@ -38,12 +38,7 @@ package struct RegulationLoader {
     }
 
     private mutating func text(_ node: YAMLNode, _ what: String) -> Located<String>? {
-        guard let value = node.scalar, !node.isNull, !value.isEmpty else {
-            let kind = node.isNull || node.scalar == "" ? "empty" : node.kindDescription
-            error("regulation.wrong-kind", "\(what) must be text, not \(kind)", at: node.range)
-            return nil
-        }
-        return Located(value, at: node.range)
+        MappingFields.text(node, what, wrongKind: "regulation.wrong-kind", into: &diagnostics)
     }
 
     private mutating func textList(_ node: YAMLNode, _ what: String) -> [Located<String>] {

@@ -120,11 +120,7 @@ struct PolicyTestDecoder {
     }
 
     private mutating func text(_ node: YAMLNode, _ what: String) -> Located<String>? {
-        guard let value = node.scalar, !node.isNull else {
-            diagnostics.report(.error("test.wrong-kind", "\(what) must be text, not \(describe(node))", at: node.range))
-            return nil
-        }
-        return Located(value, at: node.range)
+        MappingFields.text(node, what, wrongKind: "test.wrong-kind", emptyAllowed: true, into: &diagnostics)
     }
 
     /// A list of words; `[]` is an empty list, and a lone word is refused so that a list is always
