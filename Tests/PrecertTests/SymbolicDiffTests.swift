@@ -76,6 +76,26 @@ struct SymbolicDiffTests {
         try Self.expectConfirmed(diff, old: old, new: new)
     }
 
+    @Test("two Kaiser coverage rules with the same outcome swapped: the cited rule changes where both match, no answer does")
+    func kaiserSwapped() throws {
+        let (old, new) = try PolicyDiffTests.versions { text in
+            let booked = try! #require(text.range(of: "      - id: coverage-booked-around-authorization\n"))
+            let cpt = try! #require(text.range(of: "      - id: coverage-non-covered-cpt\n"))
+            let covered = try! #require(text.range(of: "      - id: coverage-covered\n"))
+            let first = String(text[booked.lowerBound..<cpt.lowerBound]), second = String(text[cpt.lowerBound..<covered.lowerBound])
+            return text.replacingCharacters(in: booked.lowerBound..<covered.lowerBound, with: second + first)
+        }
+        let diff = SymbolicDiff(old: old, new: new)
+        #expect(!diff.changesAnswers)
+        #expect(!diff.explanations.isEmpty)
+        #expect(diff.explanations.allSatisfy {
+            $0.decision == "coverage" && $0.from == "not_covered" && $0.to == "not_covered"
+                && $0.oldRules.map(\.id) == ["coverage-booked-around-authorization"] && $0.newRules.map(\.id) == ["coverage-non-covered-cpt"]
+        })
+        #expect(diff.explanations.allSatisfy { $0.conditions.contains("booking.channel == scheduling_link") && $0.example != nil })
+        try Self.expectConfirmed(diff, old: old, new: new)
+    }
+
     @Test("two overlapping rules with the same outcome swapped: only the rule cited changes")
     func swapped() throws {
         let (old, new) = try Self.pair(
