@@ -138,7 +138,7 @@ struct CaseGenerator {
                 inputsRead(by: expression, policy: policy, into: &free)
                 var decisions: Set<Int> = []
                 decisionsRead(by: expression, policy: policy, into: &decisions)
-                for decision in decisions { slotsRead(byDecision: decision, into: &free) }
+                for decision in decisions { Self.slotsRead(byDecision: decision, policy: policy, presence: false, into: &free) }
             }
         }
         free.subtract(fixed)
@@ -303,16 +303,35 @@ struct CaseGenerator {
     /// `{"payer": …` with the case id first.
     func withID(_ json: String, _ id: String) -> String { "{\"case_id\": \(CaseJSON.quote(id)), " + json.dropFirst() }
 
-    /// The inputs the rules of a decision (and the decisions they read) test.
-    func slotsRead(byDecision index: Int, into slots: inout Set<Int>, visited: Set<Int> = []) {
+    /// The inputs the rules of a decision (and the decisions they read) test, with those whose
+    /// presence they test (`has()`) when `presence`.
+    static func slotsRead(byDecision index: Int, policy: CheckedPolicy, presence: Bool, into slots: inout Set<Int>, visited: Set<Int> = []) {
         guard !visited.contains(index) else { return }
         let decision = policy.decisions[index]
         var read: Set<Int> = []
         for expression in decision.rules.map(\.when) + [decision.appliesWhen].compactMap({ $0 }) {
-            inputsRead(by: expression, policy: policy, into: &slots)
+            if presence { slotsTouched(by: expression, policy: policy, into: &slots) } else { inputsRead(by: expression, policy: policy, into: &slots) }
             decisionsRead(by: expression, policy: policy, into: &read)
         }
-        for other in read { slotsRead(byDecision: other, into: &slots, visited: visited.union([index])) }
+        for other in read { slotsRead(byDecision: other, policy: policy, presence: presence, into: &slots, visited: visited.union([index])) }
+    }
+
+    /// The slots an expression reads, `has()` included.
+    static func slotsTouched(by expression: CheckedExpr, policy: CheckedPolicy, into slots: inout Set<Int>) {
+        inputsRead(by: expression, policy: policy, into: &slots)
+        func visit(_ e: CheckedExpr, depth: Int) {
+            guard depth < 64 else { return }
+            switch e {
+            case .has(let slot): slots.insert(slot)
+            case .condition(let c) where policy.conditions.indices.contains(c): visit(policy.conditions[c].expression, depth: depth + 1)
+            case .not(let a), .length(let a), .shift(let a, _, _), .inValues(let a, _), .inCodeSet(let a, _): visit(a, depth: depth + 1)
+            case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .contains(let a, let b), .any(let a, let b), .all(let a, let b):
+                visit(a, depth: depth + 1)
+                visit(b, depth: depth + 1)
+            default: break
+            }
+        }
+        visit(expression, depth: 0)
     }
 
     // MARK: Candidate values

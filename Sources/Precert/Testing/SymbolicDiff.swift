@@ -453,7 +453,7 @@ struct DiagramComparison {
     /// take a case out of it).
     mutating func pairAtom(key: String, text: String, expression: CheckedExpr, side: Int) {
         var slots: Set<Int> = []
-        Self.slotsTouched(by: expression, policy: sides[side].policy, into: &slots)
+        CaseGenerator.slotsTouched(by: expression, policy: sides[side].policy, into: &slots)
         var read: Set<Int> = []
         decisionsRead(by: expression, policy: sides[side].policy, into: &read)
         guard slots.count == 1, read.isEmpty, let slot = slots.first else { return }
@@ -585,10 +585,10 @@ struct DiagramComparison {
             guard case .atom(_, _, let expression) = step.test else { continue }
             let policy = sides[step.side].policy
             var slots: Set<Int> = []
-            Self.slotsTouched(by: expression, policy: policy, into: &slots)
+            CaseGenerator.slotsTouched(by: expression, policy: policy, into: &slots)
             var read: Set<Int> = []
             decisionsRead(by: expression, policy: policy, into: &read)
-            for decision in read { Self.slotsRead(byDecision: decision, policy: policy, into: &slots) }
+            for decision in read { CaseGenerator.slotsRead(byDecision: decision, policy: policy, presence: true, into: &slots) }
             for slot in slots { if let p = pathIndex[policy.inputs[slot].path] { free.insert(p) } }
         }
         free.subtract(fixed)
@@ -684,35 +684,6 @@ struct DiagramComparison {
         return body == "{}" ? payer + "}" : payer + ", " + body.dropFirst()
     }
 
-    /// The slots an expression reads, `has()` included.
-    static func slotsTouched(by expression: CheckedExpr, policy: CheckedPolicy, into slots: inout Set<Int>) {
-        inputsRead(by: expression, policy: policy, into: &slots)
-        func visit(_ e: CheckedExpr, depth: Int) {
-            guard depth < 64 else { return }
-            switch e {
-            case .has(let slot): slots.insert(slot)
-            case .condition(let c) where policy.conditions.indices.contains(c): visit(policy.conditions[c].expression, depth: depth + 1)
-            case .not(let a), .length(let a), .shift(let a, _, _), .inValues(let a, _), .inCodeSet(let a, _): visit(a, depth: depth + 1)
-            case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .contains(let a, let b), .any(let a, let b), .all(let a, let b):
-                visit(a, depth: depth + 1)
-                visit(b, depth: depth + 1)
-            default: break
-            }
-        }
-        visit(expression, depth: 0)
-    }
-
-    /// The inputs the rules of a decision (and the decisions they read) test.
-    static func slotsRead(byDecision index: Int, policy: CheckedPolicy, into slots: inout Set<Int>, visited: Set<Int> = []) {
-        guard !visited.contains(index) else { return }
-        let decision = policy.decisions[index]
-        var read: Set<Int> = []
-        for expression in decision.rules.map(\.when) + [decision.appliesWhen].compactMap({ $0 }) {
-            slotsTouched(by: expression, policy: policy, into: &slots)
-            decisionsRead(by: expression, policy: policy, into: &read)
-        }
-        for other in read { slotsRead(byDecision: other, policy: policy, into: &slots, visited: visited.union([index])) }
-    }
 
     /// Every input path of either version with the values worth trying for it: each version's
     /// covering-case candidates (enum values by name, so both versions read them alike), and the
