@@ -22,26 +22,9 @@ command -v taskset >/dev/null || { apt-get update -qq && apt-get install -y -qq 
 swift build -c release --product precert-server >&2
 BIN=$(swift build -c release --show-bin-path)
 
-WORK=$(mktemp -d)
-SERVER_PID=
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# The shipped policies with the synthetic test directory, so the performer is in it.
-cp -r Policies "$WORK/policies"
-cp Tests/PrecertCRDTests/Fixtures/kaiser-norcal-providers.yaml "$WORK/policies/kaiser-norcal/provider-directory.yaml"
-
-taskset -c 0 "$BIN/precert-server" --policies "$WORK/policies" --host 127.0.0.1 --port "$PORT" --crd-auth off \
-  --watch-interval 0 --max-in-flight 100000 --log-level warning 2>"$WORK/server.log" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+# shellcheck source=Scripts/lib/crd-server.sh
+source Scripts/lib/crd-server.sh
+SERVER_PREFIX="taskset -c 0" start_crd_server "$BIN" "$PORT" --max-in-flight 100000
 URL="http://127.0.0.1:$PORT/cds-services/precert-order-sign"
 status=$(curl -s -o "$WORK/answer.json" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$REQUEST" "$URL")
 [ "$status" = 200 ] || { echo "the order-sign request answered HTTP $status" >&2; cat "$WORK/server.log" >&2; exit 1; }

@@ -24,26 +24,9 @@ fi
 swift build --product precert-server >&2
 BIN=$(swift build --show-bin-path)
 
-WORK=$(mktemp -d)
-SERVER_PID=
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-cp -r Policies "$WORK/policies"
-cp Tests/PrecertCRDTests/Fixtures/kaiser-norcal-providers.yaml "$WORK/policies/kaiser-norcal/provider-directory.yaml"
-
-"$BIN/precert-server" --policies "$WORK/policies" --host 127.0.0.1 --port "$PORT" --crd-auth off \
-  --watch-interval 0 --log-level warning 2>"$WORK/server.log" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "the server did not become ready" >&2; cat "$WORK/server.log" >&2; exit 1; }
+# shellcheck source=Scripts/lib/crd-server.sh
+source Scripts/lib/crd-server.sh
+start_crd_server "$BIN" "$PORT"
 
 mkdir -p "$WORK/responses"
 for request in Tests/PrecertCRDTests/Fixtures/requests/*.json; do
